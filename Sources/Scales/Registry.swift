@@ -1,0 +1,210 @@
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A tree of stats: collections bind into it, snapshots and exporters read from it.
+///
+/// Most code uses the shared registry without naming it; tests make a fresh one each, which is
+/// cheap, and pass it to generated initializers or install it for a task:
+///
+/// ```swift
+/// let web = WebStats()                          // Registry.current: the shared one
+/// let registry = Registry()                     // a fresh, empty tree
+/// let isolated = WebStats(registry: registry)
+/// Registry.withCurrent(registry) {
+///     let web = WebStats()                      // binds to `registry`
+/// }
+/// ```
+///
+/// Lookups by path happen only when binding; updates go straight to the cells the handles hold.
+/// The registry's lock guards the tree's shape and is never held while values are read,
+/// gauge closures run or output is rendered.
+public final class Registry: Sendable {
+    let state: Mutex<TreeState>
+    let healthCounters = HealthCounters()
+    let instanceNumbers = Atomic<Int>(0)
+
+    /// Creates an empty registry.
+    public init() {
+        state = Mutex(TreeState())
+    }
+
+    /// The process-wide registry that generated code binds to by default.
+    public static let shared = Registry()
+
+    @TaskLocal static var taskLocal: Registry?
+
+    /// The registry generated initializers use by default: the one installed for the current
+    /// task with ``withCurrent(_:_:)``, otherwise ``shared``.
+    public static var current: Registry { taskLocal ?? shared }
+
+    /// Runs `body` with `registry` as ``current`` for this task and the tasks it creates.
+    public static func withCurrent<Result>(_ registry: Registry, _ body: () throws -> Result) rethrows -> Result {
+        try $taskLocal.withValue(registry, operation: body)
+    }
+
+    /// Runs async `body` with `registry` as ``current`` for this task and the tasks it creates.
+    public static func withCurrent<Result>(
+        _ registry: Registry,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: () async throws -> Result
+    ) async rethrows -> Result {
+        try await $taskLocal.withValue(registry, operation: body, isolation: isolation)
+    }
+
+    /// Problems absorbed so far (failed gauges, dropped values, overflows, bind conflicts).
+    public var health: RegistryHealth { healthCounters.snapshot }
+
+    /// Removes everything from the tree. Handles bound before keep working but are no longer
+    /// shown; bind again to appear in the new tree.
+    public func reset() {
+        state.withLock { $0 = TreeState() }
+    }
+
+    // MARK: Binding collections
+
+    /// Binds a collection at a fixed path such as `/web`, creating it if needed.
+    ///
+    /// Binding the same path twice gives the same collection and, through it, the same cells.
+    ///
+    /// - Parameters:
+    ///   - path: A path without template segments (a pattern's template segments are bound as
+    ///     their literal text; use ``collection(at:id:type:doc:collapsed:maxKeys:)`` for instances).
+    ///   - type: The collection's type name, which `sum`, `histogram` and `intDictSum` in a
+    ///     parent match against their `childType`.
+    ///   - doc: Documentation, shown as Prometheus HELP where it applies.
+    ///   - collapsed: Show as a link on the HTML page, and leave out of JSON below the root.
+    public func collection(at path: StatPath, type: String? = nil, doc: String? = nil, collapsed: Bool = false) -> StatCollection {
+        let names = path.segments.map(\.description)
+        return bindCollection(names: names, instance: nil, type: type, doc: doc, collapsed: collapsed)
+    }
+
+    /// Binds the instance `id` of a templated collection such as `/handler/{id}`.
+    ///
+    /// The last template segment of `pattern` is filled with `id` (`/handler/h1`); the instance
+    /// remembers the template so exporters can show `id` as a label. With `maxKeys`, once that
+    /// many instances of this template exist under the same parent, further ids bind to the
+    /// instance whose id is ``IntDictStat/overflowKey`` and are counted in
+    /// ``RegistryHealth/overflowedKeys``.
+    public func collection(
+        at pattern: StatPath, id: String, type: String? = nil, doc: String? = nil,
+        collapsed: Bool = false, maxKeys: Int? = nil
+    ) -> StatCollection {
+        guard let templateIndex = pattern.segments.lastIndex(where: \.isTemplate) else {
+            return collection(at: pattern.appending(id), type: type, doc: doc, collapsed: collapsed)
+        }
+        let parentNames = pattern.segments[..<templateIndex].map(\.description)
+        let template = pattern.segments[templateIndex]
+        let rest = pattern.segments[(templateIndex + 1)...].map(\.description)
+        return bindInstance(
+            parentNames: parentNames, parentID: nil, template: template, id: id, rest: rest,
+            type: type, doc: doc, collapsed: collapsed, maxKeys: maxKeys)
+    }
+
+    func bindCollection(names: [String], instance: TemplateInstance?, type: String?, doc: String?, collapsed: Bool) -> StatCollection {
+        let bound: (UInt64, Bool)? = state.withLock { state in
+            guard let node = state.makeContainers(at: names) else { return nil }
+            bindProperties(node, instance: instance, type: type, doc: doc, collapsed: collapsed)
+            return (node.id, true)
+        }
+        guard let (id, _) = bound else {
+            healthCounters.bindConflict()
+            return StatCollection(registry: Registry(), names: names, nodeID: 0, detached: true)
+        }
+        return StatCollection(registry: self, names: names, nodeID: id, detached: false)
+    }
+
+    func bindInstance(
+        parentNames: [String], parentID: UInt64?, template: StatPath.Segment, id: String, rest: [String],
+        type: String?, doc: String?, collapsed: Bool, maxKeys: Int?
+    ) -> StatCollection {
+        let result: (names: [String], nodeID: UInt64, overflowed: Bool)? = state.withLock { state in
+            let parent: Node?
+            if let parentID {
+                parent = state.node(at: parentNames, id: parentID)
+            } else {
+                parent = state.makeContainers(at: parentNames)
+            }
+            guard let parent else { return nil }
+            var id = id
+            var overflowed = false
+            var ids = parent.instanceIDs[template, default: []]
+            if !ids.contains(id), let maxKeys, id != IntDictStat.overflowKey,
+                ids.subtracting([IntDictStat.overflowKey]).count >= maxKeys
+            {
+                id = IntDictStat.overflowKey
+                overflowed = true
+            }
+            ids.insert(id)
+            parent.instanceIDs[template] = ids
+            let segment = template.filling(id).description
+            let instanceNames = parentNames + [segment]
+            guard let node = state.makeContainers(at: instanceNames + rest) else { return nil }
+            guard let instanceNode = state.node(at: instanceNames) else { return nil }
+            instanceNode.instance = TemplateInstance(template: template, id: id)
+            if rest.isEmpty { instanceNode.explicit = true }
+            bindProperties(node, instance: rest.isEmpty ? TemplateInstance(template: template, id: id) : node.instance,
+                           type: type, doc: doc, collapsed: collapsed)
+            return (instanceNames + rest, node.id, overflowed)
+        }
+        if result?.overflowed == true { healthCounters.overflowedKey() }
+        guard let result else {
+            healthCounters.bindConflict()
+            return StatCollection(registry: Registry(), names: parentNames, nodeID: 0, detached: true)
+        }
+        return StatCollection(registry: self, names: result.names, nodeID: result.nodeID, detached: false)
+    }
+
+    private func bindProperties(_ node: Node, instance: TemplateInstance?, type: String?, doc: String?, collapsed: Bool) {
+        node.explicit = true
+        if let instance { node.instance = instance }
+        if let type { node.typeName = type }
+        if let doc { node.doc = doc }
+        if collapsed { node.collapsed = true }
+    }
+
+    // MARK: Snapshots
+
+    /// An immutable copy of the tree at `path` (the whole tree by default), or `nil` when
+    /// nothing is at that path.
+    ///
+    /// The lock is held only to copy the tree's shape; values are read, gauge closures run and
+    /// aggregates are derived after it is released.
+    public func snapshot(at path: StatPath = .root) -> Snapshot? {
+        let names = path.segments.map(\.description)
+        let plan: PlanNode? = state.withLock { state in
+            guard let last = names.last else { return PlanNode(state.root) }
+            guard let owner = state.node(at: Array(names.dropLast())), let entry = owner.entries[last] else { return nil }
+            return PlanNode(name: last, entry: entry, owner: owner)
+        }
+        guard let plan else { return nil }
+        return Snapshot(path: path, root: plan.evaluate(healthCounters), timestamp: Registry.now())
+    }
+
+    /// Every path under which something is bound, for tools that list the tree.
+    public func paths() -> [StatPath] {
+        guard let snapshot = snapshot() else { return [] }
+        var paths: [StatPath] = []
+        func walk(_ node: SnapshotNode, _ path: StatPath) {
+            paths.append(path)
+            if case .container(let container) = node {
+                for child in container.children { walk(child, path.appending(child.name)) }
+            }
+        }
+        walk(snapshot.root, .root)
+        return paths.sorted()
+    }
+
+    /// Seconds since 1970-01-01 UTC, from the system's real-time clock.
+    public static func now() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
+}

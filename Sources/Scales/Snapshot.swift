@@ -1,0 +1,244 @@
+/// An immutable, typed copy of a registry's tree (or a subtree), taken at one instant.
+///
+/// Take one with ``Registry/snapshot(at:)``; formats and exporters render it without touching
+/// the live registry, so no lock is held while rendering.
+///
+/// ```swift
+/// if let snapshot = registry.snapshot(at: "/web") {
+///     print(JSONFormat.render(snapshot, pretty: true))
+/// }
+/// ```
+public struct Snapshot: Sendable, Equatable {
+    /// Where the snapshot's root lives in the registry.
+    public let path: StatPath
+    /// The snapshot's root: a container for a collection path, a stat for a stat path.
+    public let root: SnapshotNode
+    /// When the snapshot was taken, in seconds since 1970-01-01 UTC.
+    public let timestamp: Double
+
+    /// Creates a snapshot; registries make them, tests and exporters may too.
+    public init(path: StatPath, root: SnapshotNode, timestamp: Double) {
+        self.path = path
+        self.root = root
+        self.timestamp = timestamp
+    }
+
+    /// The node at `path` relative to this snapshot's root (`[]` is the root itself).
+    public func node(at relative: [String]) -> SnapshotNode? {
+        var node = root
+        for name in relative {
+            guard case .container(let container) = node, let child = container.child(named: name) else { return nil }
+            node = child
+        }
+        return node
+    }
+}
+
+/// One node of a ``Snapshot``: a container of further nodes, or a stat with its value.
+public enum SnapshotNode: Sendable, Equatable {
+    /// A collection or an intermediate path segment.
+    case container(SnapshotContainer)
+    /// A stat and its value.
+    case stat(SnapshotStat)
+
+    /// The node's name (its last path segment).
+    public var name: String {
+        switch self {
+        case .container(let container): return container.name
+        case .stat(let stat): return stat.name
+        }
+    }
+}
+
+/// A container in a ``Snapshot``: its children sorted by name.
+public struct SnapshotContainer: Sendable, Equatable {
+    /// The container's name (last path segment); `""` for the registry root.
+    public let name: String
+    /// Whether the HTML page shows this container as a link instead of expanding it (and JSON
+    /// leaves it out when it is below the rendered root, as scales does).
+    public let collapsed: Bool
+    /// Set when this container is an instance of a templated collection (`/handler/{id}` with
+    /// id `h1`): exporters turn it into a label.
+    public let instance: TemplateInstance?
+    /// The doc text of the collection, if any.
+    public let doc: String?
+    /// Children sorted by name (Swift `String` order).
+    public let children: [SnapshotNode]
+
+    /// Creates a container; children are sorted by name.
+    public init(name: String, collapsed: Bool = false, instance: TemplateInstance? = nil, doc: String? = nil, children: [SnapshotNode]) {
+        self.name = name
+        self.collapsed = collapsed
+        self.instance = instance
+        self.doc = doc
+        self.children = children.sorted { $0.name < $1.name }
+    }
+
+    /// The child with that name, if any.
+    public func child(named name: String) -> SnapshotNode? {
+        children.first { $0.name == name }
+    }
+}
+
+/// How an instance of a templated collection was made: the template segment and the id it was
+/// filled with. `thread-{id}` filled with `0` is the segment `thread-0`.
+public struct TemplateInstance: Sendable, Equatable, Hashable {
+    /// The template segment, such as `thread-{id}` or `{id}`.
+    public let template: StatPath.Segment
+    /// The id the template was filled with.
+    public let id: String
+
+    /// Creates an instance record.
+    public init(template: StatPath.Segment, id: String) {
+        self.template = template
+        self.id = id
+    }
+
+    /// The placeholder's name (`id` in `thread-{id}`).
+    public var placeholder: String {
+        if case .template(_, let placeholder, _) = template { return placeholder }
+        return "id"
+    }
+}
+
+/// A stat in a ``Snapshot``.
+public struct SnapshotStat: Sendable, Equatable {
+    /// The stat's name (last path segment).
+    public let name: String
+    /// Its value at snapshot time.
+    public let value: StatValue
+    /// The doc text from `stats.yaml` (or the runtime API), used as Prometheus HELP.
+    public let doc: String?
+
+    /// Creates a stat record.
+    public init(name: String, value: StatValue, doc: String? = nil) {
+        self.name = name
+        self.value = value
+        self.doc = doc
+    }
+}
+
+/// The value of one stat at snapshot time, by kind.
+public enum StatValue: Sendable, Equatable {
+    /// An `int` that may go up and down (exported as a Prometheus gauge).
+    case int(Int)
+    /// A `monotonic` int: only ever increases (exported as a Prometheus counter).
+    case counter(Int)
+    /// A `double`; may be non-finite only if made by hand (the kinds drop non-finite input).
+    case double(Double)
+    /// A `string`.
+    case string(String)
+    /// A `bool`.
+    case bool(Bool)
+    /// A value that could not be read: a gauge whose closure failed or gave a non-finite number.
+    case absent
+    /// An `intDict`, a `histogram` or an `intDictSum`: integer per key.
+    case intDict([String: Int])
+    /// A `stringDict`.
+    case stringDict([String: String])
+    /// A `pmf`: sample statistics.
+    case pmf(PmfSnapshot)
+    /// A `pmfDict`: sample statistics per key.
+    case pmfDict([String: PmfSnapshot])
+    /// A `meter`: count and rates.
+    case meter(MeterSnapshot)
+    /// A `meterDict`: a meter per key.
+    case meterDict([String: MeterSnapshot])
+    /// A `stateTime`: seconds spent in each state.
+    case stateTime([String: Double])
+}
+
+/// The figures of a `pmf` at snapshot time.
+///
+/// `count` and `sum` cover every value ever recorded; the rest describe the recent window only,
+/// and are `nil` when the window is empty (never stale values, never a fake 0).
+public struct PmfSnapshot: Sendable, Equatable {
+    /// Values recorded since the stat was created.
+    public var count: Int
+    /// Sum of all values recorded since the stat was created.
+    public var sum: Double
+    /// Values in the recent window.
+    public var windowCount: Int
+    /// Smallest value in the window.
+    public var min: Double?
+    /// Largest value in the window.
+    public var max: Double?
+    /// Mean of the window.
+    public var mean: Double?
+    /// Standard deviation of the window.
+    public var stddev: Double?
+    /// 50th percentile of the window.
+    public var median: Double?
+    /// 75th percentile of the window.
+    public var p75: Double?
+    /// 95th percentile of the window.
+    public var p95: Double?
+    /// 98th percentile of the window.
+    public var p98: Double?
+    /// 99th percentile of the window.
+    public var p99: Double?
+    /// 99.9th percentile of the window.
+    public var p999: Double?
+
+    /// Creates a pmf record; `nil` figures mean "no values in the window".
+    public init(
+        count: Int, sum: Double, windowCount: Int,
+        min: Double? = nil, max: Double? = nil, mean: Double? = nil, stddev: Double? = nil,
+        median: Double? = nil, p75: Double? = nil, p95: Double? = nil, p98: Double? = nil,
+        p99: Double? = nil, p999: Double? = nil
+    ) {
+        self.count = count
+        self.sum = sum
+        self.windowCount = windowCount
+        self.min = min
+        self.max = max
+        self.mean = mean
+        self.stddev = stddev
+        self.median = median
+        self.p75 = p75
+        self.p95 = p95
+        self.p98 = p98
+        self.p99 = p99
+        self.p999 = p999
+    }
+
+    /// The window figures with scales' JSON names, in scales' order.
+    public var fields: [(name: String, value: Double?)] {
+        [
+            ("min", min), ("max", max), ("mean", mean), ("stddev", stddev), ("median", median),
+            ("75percentile", p75), ("95percentile", p95), ("98percentile", p98),
+            ("99percentile", p99), ("999percentile", p999),
+        ]
+    }
+
+    /// The quantiles as (quantile, value) pairs, for summaries: 0.5, 0.75, 0.95, 0.98, 0.99, 0.999.
+    public var quantiles: [(quantile: Double, value: Double?)] {
+        [(0.5, median), (0.75, p75), (0.95, p95), (0.98, p98), (0.99, p99), (0.999, p999)]
+    }
+}
+
+/// The figures of a `meter` at snapshot time.
+public struct MeterSnapshot: Sendable, Equatable {
+    /// Events marked since the meter was created.
+    public var count: Int
+    /// One-minute exponentially weighted rate, per second.
+    public var m1: Double
+    /// Five-minute rate, per second.
+    public var m5: Double
+    /// Fifteen-minute rate, per second.
+    public var m15: Double
+    /// Mean rate since creation, per second.
+    public var meanRate: Double
+    /// The unit shown next to the rates (scales: `per second`).
+    public var unit: String
+
+    /// Creates a meter record.
+    public init(count: Int, m1: Double, m5: Double, m15: Double, meanRate: Double, unit: String = "per second") {
+        self.count = count
+        self.m1 = m1
+        self.m5 = m5
+        self.m15 = m15
+        self.meanRate = meanRate
+        self.unit = unit
+    }
+}

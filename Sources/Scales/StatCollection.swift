@@ -1,0 +1,272 @@
+import Synchronization
+
+/// A collection bound in a ``Registry``: the place its stats live, such as `/web`.
+///
+/// Generated collection types are built on it; use it directly for stats whose names are known
+/// only at run time (the equivalent of scales' `collection`, `init` and `initChild`):
+///
+/// ```swift
+/// let web = registry.collection(at: "/web")
+/// let errors = web.int("errors")
+/// errors += 1
+/// let worker = web.child("worker-{id}", id: "7")      // /web/worker-7
+/// worker.string("state").value = "idle"
+/// worker.remove()
+/// ```
+///
+/// Binding a stat that already exists with the same kind returns the existing cell, so binding
+/// twice is idempotent. Binding a different kind over an existing name returns a working cell
+/// that is not in the tree and counts a ``RegistryHealth/bindConflicts``; it never crashes.
+public struct StatCollection: Sendable {
+    /// The registry the collection is bound in.
+    public let registry: Registry
+    let names: [String]
+    let nodeID: UInt64
+    /// Whether this collection is outside any tree (its binding conflicted with a stat).
+    public let detached: Bool
+
+    init(registry: Registry, names: [String], nodeID: UInt64, detached: Bool) {
+        self.registry = registry
+        self.names = names
+        self.nodeID = nodeID
+        self.detached = detached
+    }
+
+    /// Where the collection is bound, such as `/handler/h1`.
+    public var path: StatPath { StatPath(names: names) }
+
+    // MARK: Stats
+
+    /// Binds an `int` stat.
+    public func int(_ name: String, doc: String? = nil) -> IntStat {
+        bind(name, doc: doc) { _ in IntStat() }
+    }
+
+    /// Binds a `monotonic` int stat (a counter).
+    public func counter(_ name: String, doc: String? = nil) -> CounterStat {
+        bind(name, doc: doc) { CounterStat(health: $0) }
+    }
+
+    /// Binds a `double` stat.
+    public func double(_ name: String, doc: String? = nil) -> DoubleStat {
+        bind(name, doc: doc) { DoubleStat(0, health: $0) }
+    }
+
+    /// Binds a `string` stat; `initial` is its value when first created (not when bound again).
+    public func string(_ name: String, initial: String = "", doc: String? = nil) -> StringStat {
+        bind(name, doc: doc) { _ in StringStat(initial) }
+    }
+
+    /// Binds a `bool` stat; `initial` is its value when first created.
+    public func bool(_ name: String, initial: Bool = false, doc: String? = nil) -> BoolStat {
+        bind(name, doc: doc) { _ in BoolStat(initial) }
+    }
+
+    /// Binds a `gauge` of `Value` (Int, Double, String or Bool); give it a closure with
+    /// ``GaugeStat/bind(_:)``.
+    public func gauge<Value: StatScalar>(_ name: String, of type: Value.Type = Value.self, doc: String? = nil) -> GaugeStat<Value> {
+        bind(name, doc: doc) { _ in GaugeStat<Value>() }
+    }
+
+    /// Binds an `intDict` stat.
+    public func intDict(_ name: String, autoDelete: Bool = false, maxKeys: Int? = nil, doc: String? = nil) -> IntDictStat {
+        bind(name, doc: doc) { IntDictStat(autoDelete: autoDelete, maxKeys: maxKeys, health: $0) }
+    }
+
+    /// Binds a `stringDict` stat.
+    public func stringDict(_ name: String, maxKeys: Int? = nil, doc: String? = nil) -> StringDictStat {
+        bind(name, doc: doc) { StringDictStat(maxKeys: maxKeys, health: $0) }
+    }
+
+    /// Binds any cell kind; the statistics kinds (`pmf`, `meter`, …) bind through this.
+    ///
+    /// `make` runs, under the registry's lock, only when nothing is bound at `name`; it must not
+    /// touch the registry.
+    package func bind<Cell: StatCell>(_ name: String, doc: String?, make: (HealthCounters) -> Cell) -> Cell {
+        let health = registry.healthCounters
+        if detached { return make(health) }
+        let outcome: BindOutcome<Cell> = registry.state.withLock { state in
+            guard let node = state.node(at: names, id: nodeID) else { return .gone }
+            switch node.entries[name] {
+            case nil:
+                let cell = make(health)
+                node.entries[name] = .stat(cell, doc: doc)
+                return .bound(cell)
+            case .stat(let existing, _):
+                if let cell = existing as? Cell { return .bound(cell) }
+                return .conflict
+            case .container, .aggregation:
+                return .conflict
+            }
+        }
+        switch outcome {
+        case .bound(let cell):
+            return cell
+        case .gone:
+            return make(health)
+        case .conflict:
+            health.bindConflict()
+            return make(health)
+        }
+    }
+
+    // MARK: Aggregations
+
+    /// Declares a `sum`: the total of the int or double stat `of` over all child collections
+    /// below this one (only those whose type is `childType`, when given). Derived when read;
+    /// a removed child's last value stays in the total.
+    @discardableResult
+    public func sum(_ name: String, of: String, childType: String? = nil, doc: String? = nil) -> AggregateStat {
+        aggregate(name, .sum, of: of, childType: childType, doc: doc)
+    }
+
+    /// Declares a `histogram`: how many child collections hold each value of the stat `of`
+    /// (a string, bool or int). Children holding an empty string are not counted; a removed
+    /// child is no longer counted; values no child holds are absent (not 0).
+    @discardableResult
+    public func histogram(_ name: String, of: String, childType: String? = nil, doc: String? = nil) -> AggregateStat {
+        aggregate(name, .histogram, of: of, childType: childType, doc: doc)
+    }
+
+    /// Declares an `intDictSum`: the per-key total of the intDict `of` over all child
+    /// collections. A removed child's last values stay in the totals.
+    @discardableResult
+    public func intDictSum(_ name: String, of: String, childType: String? = nil, doc: String? = nil) -> AggregateStat {
+        aggregate(name, .intDictSum, of: of, childType: childType, doc: doc)
+    }
+
+    private func aggregate(_ name: String, _ kind: Aggregation.Kind, of: String, childType: String?, doc: String?) -> AggregateStat {
+        let handle = AggregateStat(registry: registry, path: path.appending(name))
+        if detached { return handle }
+        let conflict: Bool = registry.state.withLock { state in
+            guard let node = state.node(at: names, id: nodeID) else { return false }
+            switch node.entries[name] {
+            case nil:
+                node.entries[name] = .aggregation(Aggregation(kind: kind, of: of, childType: childType, doc: doc))
+                return false
+            case .aggregation(let existing):
+                return existing.kind != kind || existing.of != of
+            case .stat, .container:
+                return true
+            }
+        }
+        if conflict { registry.healthCounters.bindConflict() }
+        return handle
+    }
+
+    // MARK: Children
+
+    /// Binds a fixed child collection at a path relative to this one (scales' `initChild`
+    /// with a name), such as `sub/path`.
+    public func child(at relative: StatPath, type: String? = nil, doc: String? = nil, collapsed: Bool = false) -> StatCollection {
+        if detached { return self }
+        let names = relative.segments.map(\.description)
+        let exists = registry.state.withLock { $0.node(at: self.names, id: nodeID) != nil }
+        guard exists else { return StatCollection(registry: Registry(), names: self.names + names, nodeID: 0, detached: true) }
+        return registry.bindCollection(names: self.names + names, instance: nil, type: type, doc: doc, collapsed: collapsed)
+    }
+
+    /// Binds the instance `id` of a templated child collection, such as `thread-{id}` under
+    /// `/processor` (scales' `initChild`).
+    ///
+    /// Without `id`, the registry numbers instances 1, 2, 3… (scales' auto-numbered children).
+    /// `maxKeys` bounds the number of instances of this template under this collection (see
+    /// ``Registry/collection(at:id:type:doc:collapsed:maxKeys:)``).
+    public func child(
+        _ template: StatPath, id: String? = nil, type: String? = nil, doc: String? = nil,
+        collapsed: Bool = false, maxKeys: Int? = nil
+    ) -> StatCollection {
+        let id = id ?? String(registry.nextInstanceNumber())
+        if detached { return self }
+        guard let templateIndex = template.segments.lastIndex(where: \.isTemplate) else {
+            return child(at: template.appending(id), type: type, doc: doc, collapsed: collapsed)
+        }
+        let prefix = template.segments[..<templateIndex].map(\.description)
+        let rest = template.segments[(templateIndex + 1)...].map(\.description)
+        if !prefix.isEmpty {
+            // Intermediate segments (as in `C/{id}`) are plain containers under this collection.
+            let middle = child(at: StatPath(names: prefix))
+            return registry.bindInstance(
+                parentNames: middle.names, parentID: middle.nodeID, template: template.segments[templateIndex], id: id,
+                rest: rest, type: type, doc: doc, collapsed: collapsed, maxKeys: maxKeys)
+        }
+        return registry.bindInstance(
+            parentNames: names, parentID: nodeID, template: template.segments[templateIndex], id: id, rest: rest,
+            type: type, doc: doc, collapsed: collapsed, maxKeys: maxKeys)
+    }
+
+    // MARK: Removal
+
+    /// Removes this collection and everything below it from the tree. Idempotent: removing
+    /// again, or removing after the path was re-created by someone else, does nothing.
+    ///
+    /// `sum` and `intDictSum` aggregates above keep what the removed children contributed;
+    /// `histogram` stops counting them. Intermediate containers left empty are removed too.
+    /// Handles keep working but are no longer shown; binding the path again makes fresh cells.
+    public func remove() {
+        if detached { return }
+        registry.remove(names: names, id: nodeID)
+    }
+}
+
+enum BindOutcome<Cell: Sendable>: Sendable {
+    case bound(Cell)
+    case gone
+    case conflict
+}
+
+extension Registry {
+    func remove(names: [String], id: UInt64) {
+        state.withLock { state in
+            guard let node = state.node(at: names, id: id), let parent = node.parent else { return }
+            // Keep what the removed subtree contributed to sums above it.
+            var ancestor: Node? = parent
+            while let owner = ancestor {
+                for case .aggregation(let aggregation) in owner.entries.values where aggregation.kind != .histogram {
+                    node.forEachContainer { container in
+                        guard aggregation.childType == nil || container.typeName == aggregation.childType else { return }
+                        if case .stat(let cell, _) = container.entries[aggregation.of] {
+                            aggregation.retire(cell, health: healthCounters)
+                        }
+                    }
+                }
+                ancestor = owner.parent
+            }
+            detach(node)
+            // Prune intermediate containers that are now empty.
+            var current = parent
+            while current.entries.isEmpty, !current.explicit, let up = current.parent {
+                detach(current)
+                current = up
+            }
+        }
+    }
+
+    private func detach(_ node: Node) {
+        guard let parent = node.parent else { return }
+        parent.entries[node.name] = nil
+        if let instance = node.instance {
+            parent.instanceIDs[instance.template]?.remove(instance.id)
+        }
+        node.parent = nil
+    }
+
+    func nextInstanceNumber() -> Int {
+        instanceNumbers.wrappingAdd(1, ordering: .relaxed).newValue
+    }
+}
+
+/// A read-only handle on a `sum`, `histogram` or `intDictSum`, whose value is derived from the
+/// children when read.
+public struct AggregateStat: Sendable {
+    /// The registry the aggregate lives in.
+    public let registry: Registry
+    /// Its path.
+    public let path: StatPath
+
+    /// The aggregate's value now, or `nil` if it is no longer in the tree.
+    public var value: StatValue? {
+        guard case .stat(let stat) = registry.snapshot(at: path)?.root else { return nil }
+        return stat.value
+    }
+}

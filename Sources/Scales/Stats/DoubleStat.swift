@@ -1,0 +1,62 @@
+import Synchronization
+
+/// A `double` stat: a floating-point value, updated atomically.
+///
+/// ```swift
+/// web.bytesOut += Double(body.count)
+/// web.temperature.value = 21.5
+/// ```
+///
+/// Non-finite input (NaN, infinity) is dropped and counted in ``RegistryHealth/droppedValues``;
+/// update calls never throw.
+public final class DoubleStat: StatCell, CustomStringConvertible {
+    @usableFromInline let bits: Atomic<UInt64>
+    @usableFromInline let health: HealthCounters
+
+    /// Creates a cell not bound to any registry.
+    public convenience init(_ initial: Double = 0) {
+        self.init(initial, health: HealthCounters())
+    }
+
+    init(_ initial: Double, health: HealthCounters) {
+        bits = Atomic(initial.isFinite ? initial.bitPattern : Double(0).bitPattern)
+        self.health = health
+    }
+
+    /// The current value; assigning a finite value stores it, a non-finite one is dropped.
+    @inlinable public var value: Double {
+        get { Double(bitPattern: bits.load(ordering: .relaxed)) }
+        set {
+            guard newValue.isFinite else { return health.droppedValue() }
+            bits.store(newValue.bitPattern, ordering: .relaxed)
+        }
+    }
+
+    /// Adds `amount` atomically (a compare-and-swap loop); non-finite amounts are dropped.
+    @inlinable public func add(_ amount: Double) {
+        guard amount.isFinite else { return health.droppedValue() }
+        var old = bits.load(ordering: .relaxed)
+        while true {
+            let new = (Double(bitPattern: old) + amount).bitPattern
+            let (exchanged, original) = bits.weakCompareExchange(
+                expected: old, desired: new, successOrdering: .relaxed, failureOrdering: .relaxed)
+            if exchanged { return }
+            old = original
+        }
+    }
+
+    /// Atomically adds `rhs`: `stats.seconds += elapsed`.
+    @inlinable public static func += (lhs: DoubleStat, rhs: Double) {
+        lhs.add(rhs)
+    }
+
+    /// Atomically subtracts `rhs`.
+    @inlinable public static func -= (lhs: DoubleStat, rhs: Double) {
+        lhs.add(-rhs)
+    }
+
+    /// The value as text.
+    public var description: String { String(value) }
+
+    package func read(_ health: HealthCounters) -> StatValue { .double(value) }
+}
