@@ -7,15 +7,53 @@ let package = Package(
     products: [
         // The runtime: registry, stat kinds, snapshots, JSON, file dump. No package dependencies.
         .library(name: "Scales", targets: ["Scales"]),
+        // The generator CLI: stats.yaml in, typed Swift out (also usable by hand).
+        .executable(name: "scales-generate", targets: ["scales-generate"]),
+        // The build-tool plugin: one line in a target's `plugins:` runs scales-generate on its stats.yaml.
+        .plugin(name: "ScalesPlugin", targets: ["ScalesPlugin"]),
+    ],
+    dependencies: [
+        // Reads stats.yaml with line and column for every node (bundles libyaml: users install nothing).
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // Parses scales-generate's command line (the CLI only; not linked into user code).
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         .target(name: "Scales"),
+        // All generator logic (parse, validate, translate, render); no plugin or CLI dependency.
+        .target(
+            name: "ScalesGenerator",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        .executableTarget(
+            name: "scales-generate",
+            dependencies: [
+                "ScalesGenerator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .plugin(
+            name: "ScalesPlugin",
+            capability: .buildTool(),
+            dependencies: ["scales-generate"]
+        ),
         .executableTarget(
             name: "ScalesExample",
             dependencies: ["Scales"],
-            path: "Examples/StatusServer"
+            path: "Examples/StatusServer",
+            plugins: [.plugin(name: "ScalesPlugin")]
         ),
         .testTarget(name: "ScalesTests", dependencies: ["Scales"]),
+        .testTarget(name: "ScalesGeneratorTests", dependencies: ["ScalesGenerator"]),
+        .testTarget(
+            name: "ScalesGeneratorReferenceTests",
+            dependencies: ["ScalesGenerator"],
+            resources: [.copy("Resources")]
+        ),
+        // Compiles the reference outputs (Generated/ is a symlink to them) and runs them.
+        .testTarget(name: "ScalesGeneratedTests", dependencies: ["Scales"]),
+        // Runs the built scales-generate binary: arguments, exit codes, write-if-changed.
+        .testTarget(name: "ScalesGenerateCLITests", dependencies: ["scales-generate"]),
     ]
 )
 

@@ -1,0 +1,78 @@
+/// Turns arbitrary user text (YAML `doc` strings) into Swift that cannot break: string literals
+/// with every special character escaped, and comment lines free of line breaks and control or
+/// bidirectional-formatting characters.
+enum SwiftText {
+    /// A double-quoted Swift string literal for `text`.
+    static func stringLiteral(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": result += "\\\\"
+            case "\"": result += "\\\""
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case "\0": result += "\\0"
+            default:
+                if needsEscape(scalar) {
+                    result += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+                } else {
+                    result.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return result + "\""
+    }
+
+    /// `text` split at every kind of line break into comment-safe lines.
+    static func docLines(_ text: String) -> [String] {
+        var lines: [String] = [""]
+        var previousWasCR = false
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n":
+                if !previousWasCR { lines.append("") }
+                previousWasCR = false
+                continue
+            case "\r", "\u{85}", "\u{2028}", "\u{2029}", "\u{0B}", "\u{0C}":
+                lines.append("")
+                previousWasCR = scalar == "\r"
+                continue
+            case "\t":
+                lines[lines.count - 1] += " "
+            default:
+                if !needsEscape(scalar) { lines[lines.count - 1].unicodeScalars.append(scalar) }
+            }
+            previousWasCR = false
+        }
+        return lines.map { trimmingTrailingSpaces($0) }
+    }
+
+    /// One comment line: line breaks become spaces, control characters are dropped.
+    static func commentLine(_ text: String) -> String {
+        docLines(text).joined(separator: " ")
+    }
+
+    /// A literal that reads back as exactly `value` (which is finite).
+    static func doubleLiteral(_ value: Double) -> String {
+        let text = String(value)
+        return text.contains(".") || text.contains("e") ? text : text + ".0"
+    }
+
+    /// Control characters, line and paragraph separators, and invisible formatting characters
+    /// (bidirectional overrides and isolates, zero-width joiners, the BOM).
+    static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .unassigned, .privateUse:
+            return true
+        default:
+            return false
+        }
+    }
+
+    private static func trimmingTrailingSpaces(_ text: String) -> String {
+        var scalars = text.unicodeScalars[...]
+        while let last = scalars.last, last == " " { scalars = scalars.dropLast() }
+        return String(String.UnicodeScalarView(scalars))
+    }
+}
