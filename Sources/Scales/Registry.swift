@@ -26,13 +26,13 @@ import Darwin
 /// The registry's lock guards the tree's shape and is never held while values are read,
 /// gauge closures run or output is rendered.
 public final class Registry: Sendable {
-    let state: Mutex<TreeState>
+    let state: Lock<TreeState>
     let healthCounters = HealthCounters()
     let instanceNumbers = Atomic<Int>(0)
 
     /// Creates an empty registry.
     public init() {
-        state = Mutex(TreeState())
+        state = Lock(TreeState())
     }
 
     /// The process-wide registry that generated code binds to by default.

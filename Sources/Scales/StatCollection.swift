@@ -38,42 +38,50 @@ public struct StatCollection: Sendable {
     // MARK: Stats
 
     /// Binds an `int` stat.
+    @discardableResult
     public func int(_ name: String, doc: String? = nil) -> IntStat {
         bind(name, doc: doc) { _ in IntStat() }
     }
 
     /// Binds a `monotonic` int stat (a counter).
+    @discardableResult
     public func counter(_ name: String, doc: String? = nil) -> CounterStat {
         bind(name, doc: doc) { CounterStat(health: $0) }
     }
 
     /// Binds a `double` stat.
+    @discardableResult
     public func double(_ name: String, doc: String? = nil) -> DoubleStat {
         bind(name, doc: doc) { DoubleStat(0, health: $0) }
     }
 
     /// Binds a `string` stat; `initial` is its value when first created (not when bound again).
+    @discardableResult
     public func string(_ name: String, initial: String = "", doc: String? = nil) -> StringStat {
         bind(name, doc: doc) { _ in StringStat(initial) }
     }
 
     /// Binds a `bool` stat; `initial` is its value when first created.
+    @discardableResult
     public func bool(_ name: String, initial: Bool = false, doc: String? = nil) -> BoolStat {
         bind(name, doc: doc) { _ in BoolStat(initial) }
     }
 
     /// Binds a `gauge` of `Value` (Int, Double, String or Bool); give it a closure with
     /// ``GaugeStat/bind(_:)``.
+    @discardableResult
     public func gauge<Value: StatScalar>(_ name: String, of type: Value.Type = Value.self, doc: String? = nil) -> GaugeStat<Value> {
         bind(name, doc: doc) { _ in GaugeStat<Value>() }
     }
 
     /// Binds an `intDict` stat.
+    @discardableResult
     public func intDict(_ name: String, autoDelete: Bool = false, maxKeys: Int? = nil, doc: String? = nil) -> IntDictStat {
         bind(name, doc: doc) { IntDictStat(autoDelete: autoDelete, maxKeys: maxKeys, health: $0) }
     }
 
     /// Binds a `stringDict` stat.
+    @discardableResult
     public func stringDict(_ name: String, maxKeys: Int? = nil, doc: String? = nil) -> StringDictStat {
         bind(name, doc: doc) { StringDictStat(maxKeys: maxKeys, health: $0) }
     }
