@@ -7,15 +7,18 @@ let package = Package(
     products: [
         // The runtime: registry, stat kinds, snapshots, JSON, file dump. No package dependencies.
         .library(name: "Scales", targets: ["Scales"]),
+        // A manual clock and a fresh-registry helper for users' tests.
+        .library(name: "ScalesTestKit", targets: ["ScalesTestKit"]),
     ],
     targets: [
         .target(name: "Scales"),
+        .target(name: "ScalesTestKit", dependencies: ["Scales"]),
         .executableTarget(
             name: "ScalesExample",
             dependencies: ["Scales"],
             path: "Examples/StatusServer"
         ),
-        .testTarget(name: "ScalesTests", dependencies: ["Scales"]),
+        .testTarget(name: "ScalesTests", dependencies: ["Scales", "ScalesTestKit"]),
     ]
 )
 

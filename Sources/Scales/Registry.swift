@@ -30,9 +30,17 @@ public final class Registry: Sendable {
     let healthCounters = HealthCounters()
     let instanceNumbers = Atomic<Int>(0)
 
+    /// The time source of every time-dependent stat bound in this registry (`pmf` windows and
+    /// timings, `meter` rates, `stateTime` totals).
+    public let clock: any StatClock
+
     /// Creates an empty registry.
-    public init() {
+    ///
+    /// - Parameter clock: The time source of its time-dependent stats; tests pass a manual
+    ///   clock (`ManualClock` from `ScalesTestKit`) to control windows and rates.
+    public init(clock: some StatClock = SystemClock()) {
         state = Lock(TreeState())
+        self.clock = clock
     }
 
     /// The process-wide registry that generated code binds to by default.
