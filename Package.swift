@@ -11,6 +11,8 @@ let package = Package(
         .executable(name: "scales-generate", targets: ["scales-generate"]),
         // The build-tool plugin: one line in a target's `plugins:` runs scales-generate on its stats.yaml.
         .plugin(name: "ScalesPlugin", targets: ["ScalesPlugin"]),
+        // A manual clock and a fresh-registry helper for users' tests.
+        .library(name: "ScalesTestKit", targets: ["ScalesTestKit"]),
     ],
     dependencies: [
         // Reads stats.yaml with line and column for every node (bundles libyaml: users install nothing).
@@ -20,6 +22,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "Scales"),
+        .target(name: "ScalesTestKit", dependencies: ["Scales"]),
         // All generator logic (parse, validate, translate, render); no plugin or CLI dependency.
         .target(
             name: "ScalesGenerator",
@@ -43,7 +46,7 @@ let package = Package(
             path: "Examples/StatusServer",
             plugins: [.plugin(name: "ScalesPlugin")]
         ),
-        .testTarget(name: "ScalesTests", dependencies: ["Scales"]),
+        .testTarget(name: "ScalesTests", dependencies: ["Scales", "ScalesTestKit"]),
         .testTarget(name: "ScalesGeneratorTests", dependencies: ["ScalesGenerator"]),
         .testTarget(
             name: "ScalesGeneratorReferenceTests",

@@ -81,6 +81,12 @@ public final class CounterStat: StatCell, CustomStringConvertible {
         }
     }
 
+    /// Sets the count back to 0, for bridges whose API has a reset (swift-metrics' `Counter.reset()`);
+    /// Prometheus treats the drop as a counter reset.
+    package func reset() {
+        storage.store(0, ordering: .relaxed)
+    }
+
     /// Atomically adds `rhs`: `web.requests += 1`.
     @inlinable public static func += (lhs: CounterStat, rhs: Int) {
         lhs.add(rhs)
