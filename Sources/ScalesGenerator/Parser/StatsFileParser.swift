@@ -96,6 +96,7 @@ struct StatsFileParser {
             return nil
         }
         var path: Located<String>?
+        var sawPath = false
         var parent: Located<String>?
         var doc: String?
         var collapsed = false
@@ -105,7 +106,9 @@ struct StatsFileParser {
         for (keyNode, value) in mapping {
             guard let key = keyName(keyNode) else { continue }
             switch key.value {
-            case "path": path = expectText(value, key: "path")
+            case "path":
+                sawPath = true
+                path = expectText(value, key: "path")
             case "parent": parent = expectText(value, key: "parent")
             case "doc": doc = parseDoc(value)
             case "collapsed": collapsed = expectBool(value, key: "collapsed") ?? false
@@ -116,7 +119,7 @@ struct StatsFileParser {
             default: unknownKey(key, expected: Self.collectionKeys, in: "a collection")
             }
         }
-        if path == nil {
+        if !sawPath {
             log.error(
                 "collection `\(name.value)` needs a `path:`, such as `path: /\(Self.lowerFirst(name.value))` (or `path: child-{id}` with a `parent:`)",
                 at: name.location)
@@ -183,7 +186,8 @@ struct StatsFileParser {
             }
         }
         guard let kind else { return nil }
-        if kind.value.isAggregation, options.of == nil {
+        let hasOf = mapping.contains { $0.key.scalar?.string == "of" }
+        if kind.value.isAggregation, !hasOf {
             log.error(
                 "`\(kind.value.rawValue)` stat `\(name.value)` needs `of:` naming a child collection's stat, such as `of: ThreadStats.\(name.value)`",
                 at: location(node))
@@ -211,7 +215,7 @@ struct StatsFileParser {
                     "`\(key.value)` does not apply to `\(kind.rawValue)` stats, only to \(Suggestions.list(owners)); \(accepted)",
                     at: key.location)
             } else {
-                unknownKey(key, expected: Self.commonStatKeys + kind.optionKeys, in: "a `\(kind.rawValue)` stat")
+                unknownKey(key, expected: Self.commonStatKeys + kind.optionKeys, in: "\(Self.article(kind.rawValue)) `\(kind.rawValue)` stat")
             }
             return
         }
@@ -347,7 +351,9 @@ struct StatsFileParser {
     private mutating func expectText(_ node: Node, key: String) -> Located<String>? {
         guard checkNoAnchor(node) else { return nil }
         guard let scalar = node.scalar, !isNull(node) else {
-            log.error("`\(key)` must be a single value; found \(describe(node))", at: location(node))
+            // `path: {id}` is a flow mapping to YAML; the fix is quoting.
+            let hint = node.mapping != nil && key == "path" ? " (a path starting with `{` must be quoted: `path: \"{id}\"`)" : ""
+            log.error("`\(key)` must be a single value; found \(describe(node))\(hint)", at: location(node))
             return nil
         }
         return Located(scalar.string, at: location(node))
@@ -418,6 +424,12 @@ struct StatsFileParser {
         case "false", "False", "FALSE": return false
         default: return nil
         }
+    }
+
+    /// `a` or `an`, for a word shown in backticks.
+    static func article(_ word: String) -> String {
+        guard let first = word.lowercased().first else { return "a" }
+        return "aeio".contains(first) ? "an" : "a"
     }
 
     static func lowerFirst(_ name: String) -> String {

@@ -28,9 +28,16 @@ enum YAMLReader {
         }
         let aliases = AliasScanner.resolvedAliases(in: source.text)
         if !aliases.isEmpty {
-            for alias in aliases {
+            // One error per alias name (an alias bomb repeats a few names many times).
+            var seen: [String: Int] = [:]
+            for alias in aliases { seen[alias.name, default: 0] += 1 }
+            var reported: Set<String> = []
+            for alias in aliases where !reported.contains(alias.name) {
+                reported.insert(alias.name)
+                let count = seen[alias.name] ?? 1
+                let times = count > 1 ? " (used \(count) times)" : ""
                 log.error(
-                    "YAML aliases are not supported in stats files: write the value out instead of `*\(alias.name)`",
+                    "YAML aliases are not supported in stats files: write the value out instead of `*\(alias.name)`\(times)",
                     at: SourceLocation(file: file, line: alias.line, column: alias.column))
             }
             return .failed

@@ -18,7 +18,18 @@ struct SwiftRenderer {
         }
         if !file.headerComments.isEmpty { lines.append("") }
         for item in file.imports {
-            lines.append(accessPrefix(item.access) + "import " + item.module)
+            switch item {
+            case .plain(let description):
+                lines.append(render(description))
+            case .conditional(let condition, let then, let otherwise):
+                lines.append("#if " + condition)
+                lines.append(contentsOf: then.map(render))
+                if !otherwise.isEmpty {
+                    lines.append("#else")
+                    lines.append(contentsOf: otherwise.map(render))
+                }
+                lines.append("#endif")
+            }
         }
         for declaration in file.declarations {
             lines.append("")
@@ -113,11 +124,17 @@ struct SwiftRenderer {
 
     private mutating func renderDoc(_ doc: DocComment?, indent: Int) {
         guard let doc else { return }
+        var inFence = false
+        let width = Self.lineLimit - indent - 4
         for (index, paragraph) in doc.paragraphs.enumerated() {
             if index > 0 { lines.append(pad(indent) + "///") }
             for line in paragraph {
                 for part in SwiftText.docLines(line) {
-                    lines.append(pad(indent) + (part.isEmpty ? "///" : "/// " + part))
+                    if part.hasPrefix("```") { inFence.toggle() }
+                    let wrapped = inFence || part.hasPrefix("```") ? [part] : SwiftText.wrap(part, width: width)
+                    for piece in wrapped {
+                        lines.append(pad(indent) + (piece.isEmpty ? "///" : "/// " + piece))
+                    }
                 }
             }
         }
@@ -182,6 +199,10 @@ struct SwiftRenderer {
     }
 
     // MARK: Helpers
+
+    private func render(_ description: ImportDescription) -> String {
+        accessPrefix(description.access) + "import " + description.module
+    }
 
     private func accessPrefix(_ access: AccessLevel?) -> String {
         guard let access, access != .internal else { return "" }

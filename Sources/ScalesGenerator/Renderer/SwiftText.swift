@@ -48,6 +48,27 @@ enum SwiftText {
         return lines.map { trimmingTrailingSpaces($0) }
     }
 
+    /// `line` broken at spaces into pieces of at most `width` characters (a longer word stays
+    /// whole); continuation pieces keep the line's indentation plus two spaces.
+    static func wrap(_ line: String, width: Int) -> [String] {
+        guard line.count > width else { return [line] }
+        let leading = String(line.prefix { $0 == " " })
+        let continuation = leading + "  "
+        var pieces: [String] = []
+        var current = leading
+        for word in line.dropFirst(leading.count).split(separator: " ", omittingEmptySubsequences: true) {
+            let prefix = pieces.isEmpty ? leading : continuation
+            if current.count > prefix.count, current.count + 1 + word.count > width {
+                pieces.append(current)
+                current = continuation + word
+            } else {
+                current += (current.count > prefix.count ? " " : "") + word
+            }
+        }
+        pieces.append(current)
+        return pieces
+    }
+
     /// One comment line: line breaks become spaces, control characters are dropped.
     static func commentLine(_ text: String) -> String {
         docLines(text).joined(separator: " ")

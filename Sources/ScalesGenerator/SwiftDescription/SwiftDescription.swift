@@ -3,13 +3,19 @@
 struct SwiftFile: Equatable {
     /// `//` comment lines at the top.
     var headerComments: [String]
-    var imports: [ImportDescription]
+    var imports: [ImportItem]
     var declarations: [Declaration]
 }
 
 struct ImportDescription: Equatable {
     var access: AccessLevel?
     var module: String
+}
+
+/// An import, or imports chosen by a compile-time condition (`#if hasFeature(…)`).
+enum ImportItem: Equatable {
+    case plain(ImportDescription)
+    case conditional(condition: String, then: [ImportDescription], otherwise: [ImportDescription])
 }
 
 /// A `///` comment: paragraphs of text, separated by blank comment lines.

@@ -19,12 +19,30 @@ struct Translator {
         let name = SourceText.displayName(file.path)
         return SwiftFile(
             headerComments: [headerFormat.replacing("%@", with: name)],
-            imports: [ImportDescription(access: file.access == .internal ? nil : file.access, module: "Scales")],
+            imports: [imports(for: file.access)],
             declarations: declarations)
     }
 
     let access: AccessLevel
     let model: ResolvedModel
+
+    /// The import of the runtime, at the access level the declarations need. A plain `import`
+    /// is public unless the module adopts `InternalImportsByDefault`, and mixing access levels
+    /// of one import across files is an error without that feature, so `package` access picks
+    /// the form by feature.
+    static func imports(for access: AccessLevel) -> ImportItem {
+        switch access {
+        case .internal:
+            return .plain(ImportDescription(access: nil, module: "Scales"))
+        case .public:
+            return .plain(ImportDescription(access: .public, module: "Scales"))
+        case .package:
+            return .conditional(
+                condition: "hasFeature(InternalImportsByDefault)",
+                then: [ImportDescription(access: .package, module: "Scales")],
+                otherwise: [ImportDescription(access: nil, module: "Scales")])
+        }
+    }
 
     private var memberAccess: AccessLevel? { access == .internal ? nil : access }
 
@@ -96,7 +114,10 @@ struct Translator {
                 type: .named("StatPath"), value: .stringLiteral(stat.fullPath.description)))
         }
         return EnumDescription(
-            doc: DocComment("The path of each stat (a pattern where the collection is templated), for snapshots, lookups and exporter rules."),
+            doc: DocComment(
+                collection.fullPath.templateSegment == nil
+                    ? "The path of each stat, for snapshots, lookups and exporter rules."
+                    : "The path pattern of each stat, for snapshots, lookups and exporter rules."),
             access: memberAccess, name: "Paths", conformances: [], members: members)
     }
 

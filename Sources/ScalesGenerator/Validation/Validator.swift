@@ -214,7 +214,7 @@ struct Validator {
                     at: factory.location)
             } else if !SwiftNames.isIdentifier(factory.value) || SwiftNames.keywords.contains(factory.value) || factory.value.hasPrefix("_") {
                 log.error(
-                    "`factory: \(factory.value)` is not a usable method name; use a Swift identifier that is not a keyword, such as `\(SwiftNames.suggestedIdentifier(from: factory.value, upperFirst: false))`",
+                    "`factory: \(factory.value)` is not a usable method name; use a Swift identifier that is not a keyword, such as `make\(name)`",
                     at: factory.location)
             } else {
                 factoryName = factory.value
@@ -312,7 +312,7 @@ struct Validator {
         }
         if !isBelow {
             log.error(
-                "`\(kind.rawValue)` `\(stat.name.value)` aggregates `\(source.collection)`, which is not below `\(owner.name.value)`; add `parent: \(owner.name.value)` to `\(source.collection)` (with a relative path such as `\(SwiftNames.factoryName(forType: source.collection))-{id}`)",
+                "`\(stat.name.value)` (a `\(kind.rawValue)`) aggregates `\(source.collection)`, which is not below `\(owner.name.value)`; add `parent: \(owner.name.value)` to `\(source.collection)` (with a relative path such as `\(SwiftNames.factoryName(forType: source.collection))-{id}`)",
                 at: of.location)
             return
         }
@@ -387,7 +387,7 @@ struct Validator {
             if let (other, otherOwner) = graphite[graphiteName] {
                 log.error(
                     "`\(owner.name).\(stat.name)` at `\(stat.fullPath)` and `\(otherOwner.name).\(other.name)` at `\(other.fullPath)` both become the Graphite path `\(graphiteName)` (dots in paths become `-`); rename one of them",
-                    at: owner.decl.path?.location ?? stat.decl.name.location,
+                    at: stat.decl.name.location,
                     notes: [.init(location: other.decl.name.location, message: "`\(other.name)` is declared here")])
                 continue
             }
