@@ -27,6 +27,7 @@ enum AliasScanner {
         var aliases: [Token] = []
         var quote: Unicode.Scalar?
         var blockParentIndent: Int?
+        var flowDepth = 0
         let lines = splitLines(text)
         for (lineIndex, line) in lines.enumerated() {
             let indent = line.prefix { $0 == " " }.count
@@ -37,6 +38,7 @@ enum AliasScanner {
             }
             var previous: Unicode.Scalar? = nil
             var index = 0
+            var inPlain = false
             while index < line.count {
                 let scalar = line[index]
                 defer {
@@ -57,14 +59,29 @@ enum AliasScanner {
                     }
                     continue
                 }
-                let atTokenStart = previous == nil || previous == " " || previous == "\t" || previous == "["
-                    || previous == "{" || previous == ","
-                if scalar == "#" && (previous == nil || previous == " " || previous == "\t") { break }
-                if atTokenStart && (scalar == "\"" || scalar == "'") {
-                    quote = scalar
-                    continue
+                let afterSpace = previous == nil || previous == " " || previous == "\t"
+                if scalar == "#" && afterSpace { break }
+                if inPlain {
+                    // A plain scalar runs to `: `, or in flow context to a flow indicator.
+                    let next = index + 1 < line.count ? line[index + 1] : " "
+                    if scalar == ":" && (next == " " || next == "\t") {
+                        inPlain = false
+                    } else if flowDepth > 0 && (scalar == "," || scalar == "]" || scalar == "}") {
+                        inPlain = false
+                    } else {
+                        continue
+                    }
                 }
-                if atTokenStart && (scalar == "&" || scalar == "*") {
+                switch scalar {
+                case "[", "{": flowDepth += 1
+                case "]", "}": flowDepth = max(0, flowDepth - 1)
+                default: break
+                }
+                let atTokenStart = afterSpace || previous == "[" || previous == "{" || previous == ","
+                guard atTokenStart else { continue }
+                if scalar == "\"" || scalar == "'" {
+                    quote = scalar
+                } else if scalar == "&" || scalar == "*" {
                     var end = index + 1
                     while end < line.count, isAnchorCharacter(line[end]) { end += 1 }
                     if end > index + 1 {
@@ -72,7 +89,14 @@ enum AliasScanner {
                         name.unicodeScalars.append(contentsOf: line[(index + 1)..<end])
                         let token = Token(name: name, line: lineIndex + 1, column: index + 1)
                         if scalar == "&" { anchors.append(token) } else { aliases.append(token) }
+                        index = end - 1
                     }
+                } else if !Self.indicators.contains(scalar) && scalar != " " && scalar != "\t" {
+                    inPlain = true
+                } else if scalar == "-" || scalar == "?" || scalar == ":" {
+                    // `- x`, `? x`, `: x` are indicators only when followed by a space.
+                    let next = index + 1 < line.count ? line[index + 1] : " "
+                    if next != " " && next != "\t" { inPlain = true }
                 }
             }
             // A line whose value ends in `|` or `>` (with optional indicators) opens a block scalar.
@@ -82,6 +106,10 @@ enum AliasScanner {
         }
         return (anchors, aliases)
     }
+
+    private static let indicators: Set<Unicode.Scalar> = [
+        "-", "?", ":", ",", "[", "]", "{", "}", "#", "&", "*", "!", "|", ">", "'", "\"", "%", "@", "`",
+    ]
 
     private static func isAnchorCharacter(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar {
