@@ -11,14 +11,17 @@ struct SourceText {
             return nil
         }
         if let offset = firstInvalidUTF8Offset(bytes) {
-            let prefix = String(decoding: bytes[..<offset], as: UTF8.self)
+            let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+            let prefix = String(decoding: bytes[start..<offset], as: UTF8.self)
             let location = SourceText(file: file, text: prefix).endLocation
             let byte = "0x" + String(bytes[offset], radix: 16, uppercase: true)
             log.error(
                 "\(displayName(file)) is not valid UTF-8 (byte \(byte) here); save it as UTF-8", at: location)
             return nil
         }
-        return SourceText(file: file, text: String(decoding: bytes, as: UTF8.self))
+        // libyaml counts a byte order mark as a column of the first line; editors do not.
+        let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
+        return SourceText(file: file, text: String(decoding: body, as: UTF8.self))
     }
 
     /// The location just past the end of the text.
