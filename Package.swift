@@ -51,7 +51,8 @@ let package = Package(
         .testTarget(
             name: "ScalesGeneratorReferenceTests",
             dependencies: ["ScalesGenerator"],
-            resources: [.copy("Resources")]
+            // Inputs and expected outputs are read from the source tree; never compiled here.
+            exclude: ["Resources"]
         ),
         // Compiles the reference outputs (Generated/ is a symlink to them) and runs them.
         .testTarget(name: "ScalesGeneratedTests", dependencies: ["Scales"]),

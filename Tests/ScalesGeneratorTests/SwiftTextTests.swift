@@ -26,7 +26,7 @@ import Testing
     @Test func wrapKeepsWordsAndIndentation() {
         #expect(SwiftText.wrap("short", width: 10) == ["short"])
         #expect(SwiftText.wrap("  - one two three four", width: 12) == ["  - one two", "    three", "    four"])
-        #expect(SwiftText.wrap("averyveryverylongword x", width: 5) == ["averyveryverylongword", "  x"])
+        #expect(SwiftText.wrap("averyveryverylongword x", width: 5) == ["averyveryverylongword", "x"])
     }
 
     @Test func hostileDocStringsGenerateOnlyEscapedText() {

@@ -49,11 +49,12 @@ enum SwiftText {
     }
 
     /// `line` broken at spaces into pieces of at most `width` characters (a longer word stays
-    /// whole); continuation pieces keep the line's indentation plus two spaces.
+    /// whole); continuation pieces keep the line's indentation, plus two spaces under a list item.
     static func wrap(_ line: String, width: Int) -> [String] {
         guard line.count > width else { return [line] }
         let leading = String(line.prefix { $0 == " " })
-        let continuation = leading + "  "
+        // A list item's continuation lines are indented under its text; prose lines are not.
+        let continuation = line.dropFirst(leading.count).hasPrefix("- ") ? leading + "  " : leading
         var pieces: [String] = []
         var current = leading
         for word in line.dropFirst(leading.count).split(separator: " ", omittingEmptySubsequences: true) {
