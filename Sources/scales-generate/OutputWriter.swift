@@ -8,11 +8,12 @@ enum OutputWriter {
     /// The new content goes to a temporary file in the same directory that is then renamed over
     /// the old one, so a reader never sees a half-written file.
     static func writeIfChanged(_ bytes: [UInt8], to path: String) throws -> Bool {
-        if let existing = FileManager.default.contents(atPath: path), existing.elementsEqual(bytes) {
+        let new = Data(bytes)
+        if let existing = FileManager.default.contents(atPath: path), existing == new {
             return false
         }
         let url = URL(fileURLWithPath: path)
-        try Data(bytes).write(to: url, options: .atomic)
+        try new.write(to: url, options: .atomic)
         return true
     }
 }

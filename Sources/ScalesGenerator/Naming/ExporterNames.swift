@@ -14,10 +14,14 @@ enum ExporterNames {
             }
             if !text.isEmpty { words.append(text) }
         }
-        var base = String(words.joined(separator: "_").unicodeScalars.map { scalar -> Character in
-            SwiftNames.isLetter(scalar) || SwiftNames.isDigit(scalar) || scalar == "_" ? Character(scalar) : "_"
-        })
-        if let first = base.unicodeScalars.first, SwiftNames.isDigit(first) { base = "_" + base }
+        var bytes = Array(words.joined(separator: "_").utf8)
+        for index in bytes.indices {
+            let byte = bytes[index]
+            let isWordByte = (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
+            if !isWordByte { bytes[index] = 0x5F }  // `_`; paths are ASCII, so bytes are characters
+        }
+        if let first = bytes.first, first >= 0x30 && first <= 0x39 { bytes.insert(0x5F, at: 0) }
+        let base = String(decoding: bytes, as: UTF8.self)
         switch kind {
         case .pmf, .pmfDict: return [base, base + "_count", base + "_sum"]
         default: return [base]
@@ -28,13 +32,15 @@ enum ExporterNames {
     /// `-`, slashes `_`) and joined with `.`; template segments stand for all their instances.
     static func graphite(_ path: PathPattern) -> String {
         path.segments.map { segment in
-            String(segment.shape.map { character -> Character in
-                switch character {
-                case " ", ".": return "-"
-                case "/": return "_"
-                default: return character
+            var bytes = Array(segment.shape.utf8)
+            for index in bytes.indices {
+                switch bytes[index] {
+                case 0x20, 0x2E: bytes[index] = 0x2D  // space, `.` → `-`
+                case 0x2F: bytes[index] = 0x5F  // `/` → `_`
+                default: break
                 }
-            })
+            }
+            return String(decoding: bytes, as: UTF8.self)
         }.joined(separator: ".")
     }
 

@@ -96,7 +96,7 @@ struct SwiftRenderer {
         let returns = function.returnType.map { " -> " + render($0) } ?? ""
         let parameters = function.parameters.map(render)
         let oneLine = pad(indent) + head + "(" + parameters.joined(separator: ", ") + ")" + returns + " {"
-        if oneLine.count <= Self.lineLimit || parameters.isEmpty {
+        if oneLine.utf8.count <= Self.lineLimit || oneLine.count <= Self.lineLimit || parameters.isEmpty {
             lines.append(oneLine)
         } else {
             lines.append(pad(indent) + head + "(")
@@ -146,7 +146,7 @@ struct SwiftRenderer {
     /// per line (recursively).
     private func renderExpression(_ expression: Expression, indent: Int, leading: String, trailing: String) -> [String] {
         let single = pad(indent) + leading + inline(expression) + trailing
-        guard single.count > Self.lineLimit, case .call(let callee, let arguments) = expression, !arguments.isEmpty else {
+        guard single.utf8.count > Self.lineLimit, single.count > Self.lineLimit, case .call(let callee, let arguments) = expression, !arguments.isEmpty else {
             return [single]
         }
         var result = [pad(indent) + leading + inline(callee) + "("]

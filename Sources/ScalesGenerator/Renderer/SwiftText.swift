@@ -26,6 +26,10 @@ enum SwiftText {
 
     /// `text` split at every kind of line break into comment-safe lines.
     static func docLines(_ text: String) -> [String] {
+        // Fast path: printable ASCII on one line (nearly every generated comment).
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+            return [text.utf8.last == 0x20 ? trimmingTrailingSpaces(text) : text]
+        }
         var lines: [String] = [""]
         var previousWasCR = false
         for scalar in text.unicodeScalars {
@@ -51,7 +55,8 @@ enum SwiftText {
     /// `line` broken at spaces into pieces of at most `width` characters (a longer word stays
     /// whole); continuation pieces keep the line's indentation, plus two spaces under a list item.
     static func wrap(_ line: String, width: Int) -> [String] {
-        guard line.count > width else { return [line] }
+        // UTF-8 length bounds the character count: most lines are decided without counting.
+        guard line.utf8.count > width, line.count > width else { return [line] }
         let leading = String(line.prefix { $0 == " " })
         // A list item's continuation lines are indented under its text; prose lines are not.
         let continuation = line.dropFirst(leading.count).hasPrefix("- ") ? leading + "  " : leading
@@ -84,6 +89,7 @@ enum SwiftText {
     /// Control characters, line and paragraph separators, and invisible formatting characters
     /// (bidirectional overrides and isolates, zero-width joiners, the BOM).
     static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.value >= 0x20 && scalar.value < 0x7F { return false }
         switch scalar.properties.generalCategory {
         case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .unassigned, .privateUse:
             return true

@@ -13,6 +13,7 @@ struct Validator {
 
     init(files: [StatsFile]) {
         self.files = files
+        self.allCollections = files.flatMap(\.collections)
     }
 
     static func validate(_ files: [StatsFile]) -> (ResolvedModel?, [Diagnostic]) {
@@ -21,7 +22,12 @@ struct Validator {
         return (validator.log.hasErrors ? nil : model, validator.log.diagnostics)
     }
 
-    private var allCollections: [CollectionDecl] { files.flatMap(\.collections) }
+    private let allCollections: [CollectionDecl]
+
+    /// Whether `decl` is the declaration its name refers to (not a later duplicate).
+    private func isCanonical(_ decl: CollectionDecl) -> Bool {
+        collectionsByName[decl.name.value]?.name.location == decl.name.location
+    }
 
     mutating func run() -> ResolvedModel {
         registerCollectionNames()
@@ -114,7 +120,7 @@ struct Validator {
 
     private mutating func checkParents() {
         for decl in allCollections {
-            guard let parent = decl.parent, collectionsByName[decl.name.value] == decl else { continue }
+            guard let parent = decl.parent, isCanonical(decl) else { continue }
             if collectionsByName[parent.value] == nil {
                 let names = collectionsByName.keys.sorted()
                 log.error(
@@ -155,7 +161,7 @@ struct Validator {
     // MARK: Paths
 
     private mutating func resolvePaths() {
-        for decl in allCollections where collectionsByName[decl.name.value] == decl {
+        for decl in allCollections where isCanonical(decl) {
             guard let path = decl.path else { continue }
             switch PathPattern.parse(path.value, relative: decl.parent != nil) {
             case .success(let pattern): ownPaths[decl.name.value] = pattern
@@ -167,11 +173,11 @@ struct Validator {
                     at: maxKeys.location)
             }
         }
-        for decl in allCollections where collectionsByName[decl.name.value] == decl {
+        for decl in allCollections where isCanonical(decl) {
             _ = fullPath(of: decl.name.value, depth: 0)
         }
         // Placeholders along one path must differ: each becomes an initializer label and a label.
-        for decl in allCollections where collectionsByName[decl.name.value] == decl {
+        for decl in allCollections where isCanonical(decl) {
             guard let own = ownPaths[decl.name.value]?.templateSegment?.placeholder, let path = decl.path else { continue }
             var ancestor = decl.parent?.value
             var depth = 0
@@ -204,7 +210,7 @@ struct Validator {
     // MARK: Collections and stats
 
     private mutating func resolveCollection(_ decl: CollectionDecl) -> ResolvedCollection? {
-        guard collectionsByName[decl.name.value] == decl else { return nil }
+        guard isCanonical(decl) else { return nil }
         let name = decl.name.value
         var factoryName: String?
         if let factory = decl.factory {
@@ -272,7 +278,7 @@ struct Validator {
     // MARK: Aggregations
 
     private mutating func checkAggregations(resolved: [String: ResolvedCollection]) {
-        for decl in allCollections where collectionsByName[decl.name.value] == decl {
+        for decl in allCollections where isCanonical(decl) {
             for stat in decl.stats where stat.kind.value.isAggregation {
                 guard let of = stat.options.of else { continue }
                 checkAggregation(stat, of: of, in: decl, resolved: resolved)
@@ -364,15 +370,21 @@ struct Validator {
             }
         }
         // A stat's path cannot also be (or contain) a collection's.
+        var stats: [String: (ResolvedStat, String)] = [:]
         for owner in resolved {
-            for stat in owner.stats {
-                for collection in resolved where collection.fullPath.hasPrefix(stat.fullPath) {
-                    let pathLocation = collection.decl.path?.location ?? collection.decl.name.location
-                    log.error(
-                        "`\(collection.name)` at `\(collection.fullPath)` would sit inside the stat `\(owner.name).\(stat.name)` at `\(stat.fullPath)`; move the collection or rename the stat",
-                        at: pathLocation,
-                        notes: [.init(location: stat.decl.name.location, message: "`\(stat.name)` is declared here")])
-                }
+            for stat in owner.stats { stats[stat.fullPath.shape] = (stat, owner.name) }
+        }
+        for collection in resolved {
+            var prefix = PathPattern(segments: [])
+            for segment in collection.fullPath.segments {
+                prefix = PathPattern(segments: prefix.segments + [segment])
+                guard let (stat, owner) = stats[prefix.shape] else { continue }
+                let pathLocation = collection.decl.path?.location ?? collection.decl.name.location
+                log.error(
+                    "`\(collection.name)` at `\(collection.fullPath)` would sit inside the stat `\(owner).\(stat.name)` at `\(stat.fullPath)`; move the collection or rename the stat",
+                    at: pathLocation,
+                    notes: [.init(location: stat.decl.name.location, message: "`\(stat.name)` is declared here")])
+                break
             }
         }
     }
