@@ -294,7 +294,7 @@ struct Translator {
         }
         parameters.append(ParameterDescription(
             label: nil, name: "registry", type: .named("Registry"), defaultValue: .member(nil, "current")))
-        parameterDocs.append("  - registry: Where to bind; ``Registry/current`` (the shared registry unless a task installed another) by default.")
+        parameterDocs.append("  - registry: Where to bind; `Registry.current` (the shared registry unless a task installed another) by default.")
         let call = Expression.call(.member(.identifier("registry"), "collection"), arguments + collectionArguments(collection))
         let doc = DocComment([[summary], ["- Parameters:"] + parameterDocs])
         return FunctionDescription(

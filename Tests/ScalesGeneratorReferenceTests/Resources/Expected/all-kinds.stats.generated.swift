@@ -174,7 +174,7 @@ struct KindsStats: Sendable {
     /// Binds these stats at `/kinds` in `registry`; binding again gives the same cells.
     ///
     /// - Parameters:
-    ///   - registry: Where to bind; ``Registry/current`` (the shared registry unless a task installed another) by
+    ///   - registry: Where to bind; `Registry.current` (the shared registry unless a task installed another) by
     ///     default.
     init(registry: Registry = .current) {
         self.init(collection: registry.collection(at: Self.path, type: "KindsStats", doc: "One stat of each kind."))

@@ -42,7 +42,7 @@ struct DocStats: Sendable {
     /// Binds these stats at `/docs` in `registry`; binding again gives the same cells.
     ///
     /// - Parameters:
-    ///   - registry: Where to bind; ``Registry/current`` (the shared registry unless a task installed another) by
+    ///   - registry: Where to bind; `Registry.current` (the shared registry unless a task installed another) by
     ///     default.
     init(registry: Registry = .current) {
         self.init(

@@ -55,7 +55,7 @@ package struct QueueStats: Sendable {
     ///
     /// - Parameters:
     ///   - queue: The instance's id.
-    ///   - registry: Where to bind; ``Registry/current`` (the shared registry unless a task installed another) by
+    ///   - registry: Where to bind; `Registry.current` (the shared registry unless a task installed another) by
     ///     default.
     package init(queue: String, registry: Registry = .current) {
         self.init(

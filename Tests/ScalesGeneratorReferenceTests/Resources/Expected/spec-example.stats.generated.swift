@@ -62,7 +62,7 @@ public struct WebStats: Sendable {
     /// Binds these stats at `/web` in `registry`; binding again gives the same cells.
     ///
     /// - Parameters:
-    ///   - registry: Where to bind; ``Registry/current`` (the shared registry unless a task installed another) by
+    ///   - registry: Where to bind; `Registry.current` (the shared registry unless a task installed another) by
     ///     default.
     public init(registry: Registry = .current) {
         self.init(
@@ -125,7 +125,7 @@ public struct HandlerStats: Sendable {
     ///
     /// - Parameters:
     ///   - id: The instance's id.
-    ///   - registry: Where to bind; ``Registry/current`` (the shared registry unless a task installed another) by
+    ///   - registry: Where to bind; `Registry.current` (the shared registry unless a task installed another) by
     ///     default.
     public init(id: String, registry: Registry = .current) {
         self.init(collection: registry.collection(at: Self.path, id: id, type: "HandlerStats"))
@@ -183,7 +183,7 @@ public struct ProcessorStats: Sendable {
     /// Binds these stats at `/processor` in `registry`; binding again gives the same cells.
     ///
     /// - Parameters:
-    ///   - registry: Where to bind; ``Registry/current`` (the shared registry unless a task installed another) by
+    ///   - registry: Where to bind; `Registry.current` (the shared registry unless a task installed another) by
     ///     default.
     public init(registry: Registry = .current) {
         self.init(collection: registry.collection(at: Self.path, type: "ProcessorStats"))
