@@ -183,6 +183,14 @@ import Testing
         #expect(found.first?.contains("error: invalid YAML: Maximum nesting level reached") == true)
     }
 
+    @Test func nestingJustBelowLibyamlsLimitDoesNotOverflowTheStack() {
+        // libyaml stops at 1,000 levels; the composer recurses once per level.
+        let yaml = "collections: " + String(repeating: "[", count: 995) + String(repeating: "]", count: 995) + "\n"
+        #expect(diagnostics(yaml) == [
+            "stats.yaml:1:14: error: `collections` must be a mapping, such as `WebStats: { path: /web, stats: { errors: int } }`; found a list"
+        ])
+    }
+
     @Test func rootThatIsNotAMapping() {
         #expect(diagnostics("- a\n- b\n") == [
             "stats.yaml:1:1: error: a stats file must be a mapping, such as `collections:`; found a list"
