@@ -9,16 +9,30 @@ let package = Package(
         .library(name: "Scales", targets: ["Scales"]),
         // A manual clock and a fresh-registry helper for users' tests.
         .library(name: "ScalesTestKit", targets: ["ScalesTestKit"]),
+        // A swift-metrics backend: metrics from instrumented libraries land in the same tree.
+        .library(name: "ScalesMetrics", targets: ["ScalesMetrics"]),
+    ],
+    dependencies: [
+        // The metrics API Swift server libraries report through; bridged by ScalesMetrics.
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         .target(name: "Scales"),
         .target(name: "ScalesTestKit", dependencies: ["Scales"]),
+        .target(
+            name: "ScalesMetrics",
+            dependencies: ["Scales", .product(name: "CoreMetrics", package: "swift-metrics")]
+        ),
         .executableTarget(
             name: "ScalesExample",
             dependencies: ["Scales"],
             path: "Examples/StatusServer"
         ),
         .testTarget(name: "ScalesTests", dependencies: ["Scales", "ScalesTestKit"]),
+        .testTarget(
+            name: "ScalesMetricsTests",
+            dependencies: ["ScalesMetrics", "Scales", .product(name: "Metrics", package: "swift-metrics")]
+        ),
     ]
 )
 

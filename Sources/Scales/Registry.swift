@@ -26,7 +26,7 @@ import Darwin
 /// The registry's lock guards the tree's shape and is never held while values are read,
 /// gauge closures run or output is rendered.
 public final class Registry: Sendable {
-    let state: Mutex<TreeState>
+    let state: Lock<TreeState>
     let healthCounters = HealthCounters()
     let instanceNumbers = Atomic<Int>(0)
 
@@ -39,7 +39,7 @@ public final class Registry: Sendable {
     /// - Parameter clock: The time source of its time-dependent stats; tests pass a manual
     ///   clock (`ManualClock` from `ScalesTestKit`) to control windows and rates.
     public init(clock: some StatClock = SystemClock()) {
-        state = Mutex(TreeState())
+        state = Lock(TreeState())
         self.clock = clock
     }
 

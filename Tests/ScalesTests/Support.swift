@@ -1,0 +1,17 @@
+import Foundation
+import Scales
+import Testing
+
+/// The registry's JSON, parsed strictly (Foundation rejects NaN, Infinity and malformed text).
+func parsedJSON(_ registry: Registry, at path: StatPath = .root, includeCollapsed: Bool = false) throws -> NSDictionary {
+    let snapshot = try #require(registry.snapshot(at: path))
+    let text = JSONFormat.render(snapshot, includeCollapsed: includeCollapsed)
+    let object = try JSONSerialization.jsonObject(with: Data(text.utf8))
+    return try #require(object as? NSDictionary, "not an object: \(text)")
+}
+
+/// Compares a registry's JSON to an expected tree, by value.
+func expectJSON(_ registry: Registry, at path: StatPath = .root, equals expected: [String: Any], sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let actual = try parsedJSON(registry, at: path)
+    #expect(actual == (expected as NSDictionary), "\(actual)", sourceLocation: sourceLocation)
+}
