@@ -50,12 +50,12 @@ struct WindowedHistogram: ~Copyable {
 
     let sliceNanoseconds: UInt64
     let slots: InlineArray<5, HistogramSlot>
-    let retired: Mutex<Totals>
+    let retired: Lock<Totals>
 
     init(window: Duration) {
         sliceNanoseconds = Swift.max(1_000_000, window.clampedNanoseconds / UInt64(Self.slotCount))
         slots = InlineArray { _ in HistogramSlot() }
-        retired = Mutex(Totals())
+        retired = Lock(Totals())
     }
 
     // MARK: Recording

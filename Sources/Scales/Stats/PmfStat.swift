@@ -27,7 +27,7 @@ public final class PmfStat: StatCell {
     let histogram: WindowedHistogram
     let clock: ClockReader
     let health: HealthCounters
-    let slowTimingHook = Mutex<(@Sendable (_ seconds: Double, _ p99: Double) -> Void)?>(nil)
+    let slowTimingHook = Lock<(@Sendable (_ seconds: Double, _ p99: Double) -> Void)?>(nil)
     let hasSlowTimingHook = Atomic<Bool>(false)
     let slowTimingP99 = Atomic<UInt64>(Double.infinity.bitPattern)
     let slowTimingRefresh = Atomic<UInt64>(0)
@@ -158,6 +158,18 @@ public final class PmfStat: StatCell {
     }
 
     package func read(_ health: HealthCounters) -> StatValue { .pmf(figures) }
+
+    /// The heap objects this pmf owns (itself, with the histogram inline, and its two locks),
+    /// for tests that measure its memory with the allocator. Each lock also owns a
+    /// `pthread_mutex_t` block.
+    package var heapObjects: [AnyObject] {
+        [self, histogram.retired, slowTimingHook]
+    }
+
+    /// The size of the histogram stored inline in a pmf, from its memory layout.
+    package static var histogramLayoutSize: Int {
+        MemoryLayout<WindowedHistogram>.size
+    }
 
     /// One timing started by ``PmfStat/startTiming()``.
     ///
