@@ -21,9 +21,10 @@ def main(path):
         p50 = wall["scorePercentiles"]["50.0"] * UNIT_NS.get(wall["scoreUnit"], 1)
         mallocs = run["secondaryMetrics"].get("Malloc (total)", {}).get("scorePercentiles", {}).get("50.0", 0)
         scaled = "10,000" not in name and "10000" not in name
-        # Update benchmarks do 1,000,000 operations per iteration.
-        per_op = p50 / 1e6 if scaled else p50
-        rows.append((name, per_op, mallocs / 1e6 if scaled else mallocs, scaled))
+        # Update benchmarks do 1,000,000 operations per iteration (the gauge read 1,000).
+        per_iteration = 1e3 if "gauge read" in name else 1e6
+        per_op = p50 / per_iteration if scaled else p50
+        rows.append((name, per_op, mallocs / per_iteration if scaled else mallocs, scaled))
     floor = next((r[1] for r in rows if r[0] == FLOOR), None)
     renders = {r[0]: r[1] for r in rows if not r[3]}
     print("| benchmark | median | ratio to floor | allocations per op |")

@@ -11,10 +11,10 @@ import Synchronization
 // threads updating the *same* stat, so their figure is aggregate time per operation.
 // `Scripts/ratios.py` turns a run into ratios against "floor: Atomic<Int> relaxed add".
 
-func updateConfiguration() -> Benchmark.Configuration {
+func updateConfiguration(scale: BenchmarkScalingFactor = .mega) -> Benchmark.Configuration {
     Benchmark.Configuration(
     metrics: [.wallClock, .throughput, .mallocCountTotal],
-    scalingFactor: .mega,
+    scalingFactor: scale,
     maxDuration: .seconds(2),
     maxIterations: 50
     )
@@ -86,6 +86,33 @@ let benchmarks: @Sendable () -> Void = {
     }
     Benchmark("scales: intDict[key] += 1, 2 threads", configuration: updates) { benchmark in
         onTwoThreads(benchmark.scaledIterations.count) { dict["/index.html"] += 1 }
+    }
+
+    let gaugeRegistry = Registry()
+    gaugeRegistry.collection(at: "/web").gauge("load", of: Double.self).bind { 0.5 }
+    Benchmark("scales: gauge read at snapshot", configuration: updateConfiguration(scale: .kilo)) { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(gaugeRegistry.snapshot(at: "/web/load")) }
+    }
+    let pmf = web.pmf("latency")
+    Benchmark("scales: pmf.record", configuration: updates) { benchmark in
+        for i in benchmark.scaledIterations { pmf.record(Double(i & 1023) / 1000) }
+    }
+    Benchmark("scales: pmf.record, 2 threads", configuration: updates) { benchmark in
+        onTwoThreads(benchmark.scaledIterations.count) { pmf.record(0.042) }
+    }
+    let timed = web.pmf("timed")
+    Benchmark("scales: pmf.time { }", configuration: updates) { benchmark in
+        for i in benchmark.scaledIterations { blackHole(timed.time { i }) }
+    }
+    Benchmark("scales: pmf.time { }, 2 threads", configuration: updates) { benchmark in
+        onTwoThreads(benchmark.scaledIterations.count) { blackHole(timed.time { 1 }) }
+    }
+    let meter = web.meter("hits")
+    Benchmark("scales: meter.mark()", configuration: updates) { benchmark in
+        for _ in benchmark.scaledIterations { meter.mark() }
+    }
+    Benchmark("scales: meter.mark(), 2 threads", configuration: updates) { benchmark in
+        onTwoThreads(benchmark.scaledIterations.count) { meter.mark() }
     }
 
     // MARK: swift-prometheus, the alternative.
