@@ -13,8 +13,12 @@ let package = Package(
         .plugin(name: "ScalesPlugin", targets: ["ScalesPlugin"]),
         // A manual clock and a fresh-registry helper for users' tests.
         .library(name: "ScalesTestKit", targets: ["ScalesTestKit"]),
+        // A swift-metrics backend: metrics from instrumented libraries land in the same tree.
+        .library(name: "ScalesMetrics", targets: ["ScalesMetrics"]),
     ],
     dependencies: [
+        // The metrics API Swift server libraries report through; bridged by ScalesMetrics.
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         // Reads stats.yaml with line and column for every node (bundles libyaml: users install nothing).
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         // Parses scales-generate's command line (the CLI only; not linked into user code).
@@ -23,6 +27,10 @@ let package = Package(
     targets: [
         .target(name: "Scales"),
         .target(name: "ScalesTestKit", dependencies: ["Scales"]),
+        .target(
+            name: "ScalesMetrics",
+            dependencies: ["Scales", .product(name: "CoreMetrics", package: "swift-metrics")]
+        ),
         // All generator logic (parse, validate, translate, render); no plugin or CLI dependency.
         .target(
             name: "ScalesGenerator",
@@ -47,6 +55,10 @@ let package = Package(
             plugins: [.plugin(name: "ScalesPlugin")]
         ),
         .testTarget(name: "ScalesTests", dependencies: ["Scales", "ScalesTestKit"]),
+        .testTarget(
+            name: "ScalesMetricsTests",
+            dependencies: ["ScalesMetrics", "Scales", .product(name: "Metrics", package: "swift-metrics")]
+        ),
         .testTarget(name: "ScalesGeneratorTests", dependencies: ["ScalesGenerator"]),
         .testTarget(
             name: "ScalesGeneratorReferenceTests",

@@ -64,7 +64,7 @@ public final class CounterStat: StatCell, CustomStringConvertible {
         self.init(health: HealthCounters())
     }
 
-    init(health: HealthCounters) {
+    package init(health: HealthCounters) {
         storage = Atomic(0)
         self.health = health
     }

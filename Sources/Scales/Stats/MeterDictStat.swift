@@ -10,7 +10,7 @@ import Synchronization
 /// new keys share the meter of ``IntDictStat/overflowKey`` and each such lookup is counted in
 /// ``RegistryHealth/overflowedKeys``. Hold on to `dict[key]` to mark without the lookup.
 public final class MeterDictStat: StatCell {
-    let meters: Mutex<[String: MeterStat]>
+    let meters: Lock<[String: MeterStat]>
     /// The most keys kept (not counting the overflow key), or `nil` for no bound.
     public let maxKeys: Int?
     /// The unit every key's meter reports (scales: `per second`).
@@ -24,7 +24,7 @@ public final class MeterDictStat: StatCell {
     }
 
     init(maxKeys: Int?, unit: String?, clock: any StatClock, health: HealthCounters) {
-        meters = Mutex([:])
+        meters = Lock([:])
         self.maxKeys = maxKeys.map { Swift.max(0, $0) }
         self.unit = unit ?? MeterStat.defaultUnit
         self.clock = clock

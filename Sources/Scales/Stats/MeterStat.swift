@@ -22,7 +22,7 @@ public final class MeterStat: StatCell {
     @usableFromInline static let observeEvery = 64
 
     @usableFromInline let count: Atomic<Int>
-    let rates: Mutex<ExponentialRates>
+    let rates: Lock<ExponentialRates>
     let created: UInt64
     /// The unit shown next to the rates.
     public let unit: String
@@ -39,7 +39,7 @@ public final class MeterStat: StatCell {
         let now = self.clock.coarse()
         count = Atomic(0)
         created = now
-        rates = Mutex(ExponentialRates(start: now))
+        rates = Lock(ExponentialRates(start: now))
         self.unit = unit ?? Self.defaultUnit
         self.health = health
     }

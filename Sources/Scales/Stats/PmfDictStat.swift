@@ -11,7 +11,7 @@ import Synchronization
 /// new keys share the pmf of ``IntDictStat/overflowKey`` and each such lookup is counted in
 /// ``RegistryHealth/overflowedKeys``. Hold on to `dict[key]` to record without the lookup.
 public final class PmfDictStat: StatCell {
-    let pmfs: Mutex<[String: PmfStat]>
+    let pmfs: Lock<[String: PmfStat]>
     /// The most keys kept (not counting the overflow key), or `nil` for no bound.
     public let maxKeys: Int?
     /// The window of every key's pmf.
@@ -25,7 +25,7 @@ public final class PmfDictStat: StatCell {
     }
 
     init(maxKeys: Int?, window: Duration?, clock: any StatClock, health: HealthCounters) {
-        pmfs = Mutex([:])
+        pmfs = Lock([:])
         self.maxKeys = maxKeys.map { Swift.max(0, $0) }
         self.window = window ?? PmfStat.defaultWindow
         self.clock = clock

@@ -27,8 +27,10 @@ public final class PmfStat: StatCell {
     let histogram: WindowedHistogram
     let clock: ClockReader
     let health: HealthCounters
-    let slowTimingHook = Mutex<(@Sendable (_ seconds: Double, _ p99: Double) -> Void)?>(nil)
+    let slowTimingHook = Lock<(@Sendable (_ seconds: Double, _ p99: Double) -> Void)?>(nil)
     let hasSlowTimingHook = Atomic<Bool>(false)
+    let slowTimingP99 = Atomic<UInt64>(Double.infinity.bitPattern)
+    let slowTimingRefresh = Atomic<UInt64>(0)
 
     /// Creates a pmf not bound to any registry.
     ///
@@ -125,17 +127,49 @@ public final class PmfStat: StatCell {
         }
     }
 
+    /// Compares a timing with the window's 99th percentile, refreshed at most every 20 s.
+    @inline(never)
     func checkSlowTiming(_ seconds: Double, at now: UInt64) {
-        guard let p99 = histogram.snapshot(at: now).p99, seconds > p99 else { return }
-        if let hook = slowTimingHook.withLock({ $0 }) { hook(seconds, p99) }
+        var p99 = Double(bitPattern: slowTimingP99.load(ordering: .relaxed))
+        if now >= slowTimingRefresh.load(ordering: .relaxed) {
+            slowTimingRefresh.store(now &+ 20_000_000_000, ordering: .relaxed)
+            p99 = histogram.figures(at: now).p99 ?? .infinity
+            slowTimingP99.store(p99.bitPattern, ordering: .relaxed)
+        }
+        guard seconds > p99, let hook = slowTimingHook.withLock({ $0 }) else { return }
+        hook(seconds, p99)
     }
 
     /// The figures now: all-time count and sum, and the window's statistics.
     public var figures: PmfSnapshot {
-        histogram.snapshot(at: clock.coarse())
+        histogram.figures(at: clock.coarse())
+    }
+
+    /// Percentiles of the window now, for quantiles other than the reported ones: for each
+    /// `q` in `0...1`, the nearest-rank value (within 0.78%, see ``window``); `nil` when the
+    /// window is empty.
+    ///
+    /// ```swift
+    /// if let p90 = web.latency.percentiles([0.9])?.first { ... }
+    /// ```
+    public func percentiles(_ quantiles: [Double]) -> [Double]? {
+        let qs = quantiles.map { $0.isNaN ? 0 : Swift.min(Swift.max($0, 0), 1) }
+        return histogram.contents(at: clock.coarse()).quantiles(qs)
     }
 
     package func read(_ health: HealthCounters) -> StatValue { .pmf(figures) }
+
+    /// The heap objects this pmf owns (itself, with the histogram inline, and its two locks),
+    /// for tests that measure its memory with the allocator. Each lock also owns a
+    /// `pthread_mutex_t` block.
+    package var heapObjects: [AnyObject] {
+        [self, histogram.retired, slowTimingHook]
+    }
+
+    /// The size of the histogram stored inline in a pmf, from its memory layout.
+    package static var histogramLayoutSize: Int {
+        MemoryLayout<WindowedHistogram>.size
+    }
 
     /// One timing started by ``PmfStat/startTiming()``.
     ///

@@ -33,7 +33,7 @@ public final class StateTimeStat: StatCell {
         }
     }
 
-    let storage: Mutex<State>
+    let storage: Lock<State>
     let clock: ClockReader
 
     /// Creates a stat not bound to any registry.
@@ -43,7 +43,7 @@ public final class StateTimeStat: StatCell {
 
     init(clock: any StatClock) {
         self.clock = ClockReader(clock)
-        storage = Mutex(State(current: Self.initialState, since: self.clock.now()))
+        storage = Lock(State(current: Self.initialState, since: self.clock.now()))
     }
 
     /// The current state; assigning a different one credits the time since the last change
