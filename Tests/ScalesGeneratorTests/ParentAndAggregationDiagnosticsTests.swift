@@ -75,6 +75,17 @@ import Testing
         #expect(diagnostics(yaml) == [])
     }
 
+    @Test func factoryTakesTheLowerAccessOfChildAndParent() {
+        let result = StatsGenerator.generate([
+            StatsInput(path: "parent.stats.yaml", text: "collections:\n  P: { path: /p }\n"),
+            StatsInput(path: "child.stats.yaml", text: "access: public\ncollections:\n  C: { parent: P, path: \"c-{id}\" }\n"),
+        ])
+        #expect(result.diagnostics.isEmpty)
+        #expect(result.files[1].contents.contains("extension P {\n"))
+        #expect(result.files[1].contents.contains("    func c(id: String) -> C {"))
+        #expect(result.files[1].contents.contains("public struct C: Sendable {"))
+    }
+
     @Test func parentInAnotherFile() {
         let result = StatsGenerator.generate([
             StatsInput(path: "processor.stats.yaml", text: "collections:\n  ProcessorStats: { path: /processor, stats: { done: { kind: sum, of: ThreadStats.done } } }\n"),

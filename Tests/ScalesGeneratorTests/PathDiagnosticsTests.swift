@@ -29,6 +29,12 @@ import Testing
         ])
     }
 
+    @Test func placeholderThatClashesWithGeneratedNames() {
+        #expect(diagnostics("collections:\n  H: { path: \"/h/{registry}\" }\n") == [
+            "stats.yaml:2:14: error: placeholder `{registry}` in path `/h/{registry}` would clash with the generated `registry` parameter or property; use another name, such as `{id}`"
+        ])
+    }
+
     @Test func relativePathWithoutParent() {
         #expect(diagnostics("collections:\n  ThreadStats: { path: \"thread-{id}\" }\n") == [
             "stats.yaml:2:24: error: path `thread-{id}` is relative, but the collection has no `parent:`; write `/thread-{id}`, or add `parent:` naming the collection it belongs to"

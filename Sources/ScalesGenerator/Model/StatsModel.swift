@@ -20,6 +20,15 @@ public enum AccessLevel: String, CaseIterable, Sendable, Equatable {
     case `public`
     /// Visible inside the package.
     case `package`
+
+    /// How widely the level exposes a declaration: internal < package < public.
+    var rank: Int {
+        switch self {
+        case .internal: return 0
+        case .package: return 1
+        case .public: return 2
+        }
+    }
 }
 
 /// One parsed stats file: what its keys said, each with its location.

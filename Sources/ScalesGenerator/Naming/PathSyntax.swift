@@ -120,6 +120,10 @@ struct PathPattern: Equatable, Sendable, CustomStringConvertible {
             return .failure(PathSyntaxError(
                 "placeholder `{\(placeholder)}` in path `\(text)` must be a Swift identifier that is not a keyword (it becomes the initializer's label), such as `{id}`"))
         }
+        if placeholder == "registry" || placeholder == "collection" {
+            return .failure(PathSyntaxError(
+                "placeholder `{\(placeholder)}` in path `\(text)` would clash with the generated `\(placeholder)` parameter or property; use another name, such as `{id}`"))
+        }
         return .success(.template(
             prefix: String(piece[..<open]), placeholder: placeholder, suffix: String(piece[piece.index(after: close)...])))
     }

@@ -351,8 +351,11 @@ struct Translator {
                 [Argument("at", .stringLiteral(relative))] + collectionArguments(collection))
             doc = [["The ``\(collection.name)`` at `\(relative)` under this collection; asking again gives the same cells."]]
         }
+        // The factory extends the parent, which may be declared in a file of lower access.
+        let parentAccess = model.files.first { $0.collections.contains { $0.name == parent } }?.access ?? access
+        let factoryAccess = parentAccess.rank < access.rank ? parentAccess : access
         let function = FunctionDescription(
-            doc: DocComment(doc), access: memberAccess, name: factory, parameters: parameters,
+            doc: DocComment(doc), access: factoryAccess == .internal ? nil : factoryAccess, name: factory, parameters: parameters,
             returnType: .named(collection.name),
             body: [.expression(.call(.identifier(collection.name), [Argument("collection", childCall)]))])
         return ExtensionDescription(doc: nil, type: parent, members: [.function(function)])
