@@ -50,6 +50,28 @@ import Testing
         ])
     }
 
+    @Test func everyDuplicateAndEveryOtherErrorInOneRun() {
+        let yaml = """
+            collections:
+              WebStats:
+                path: /web
+                stats:
+                  errors: int
+                  errors:
+                    kind: double
+                    doc: a block value, removed with its key
+                  latency: pfm
+              JobStats:
+                path: /jobs
+                path: /jobs2
+            """
+        #expect(diagnostics(yaml) == [
+            "stats.yaml:6:7: error: `errors` is declared twice in this mapping; rename or remove one\nstats.yaml:5:7: note: `errors` is first declared here",
+            "stats.yaml:9:16: error: unknown stat kind `pfm`; did you mean `pmf`? kinds are `int`, `double`, `string`, `bool`, `gauge`, `intDict`, `stringDict`, `pmf`, `pmfDict`, `meter`, `meterDict`, `stateTime`, `sum`, `histogram` or `intDictSum`",
+            "stats.yaml:12:5: error: `path` is declared twice in this mapping; rename or remove one\nstats.yaml:11:5: note: `path` is first declared here",
+        ])
+    }
+
     @Test func duplicateKeyInAFlowMapping() {
         let yaml = "collections:\n  WebStats: { path: /web, stats: { a: int, a: int } }\n"
         #expect(diagnostics(yaml) == [

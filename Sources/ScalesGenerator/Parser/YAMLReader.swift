@@ -42,17 +42,56 @@ enum YAMLReader {
             }
             return .failed
         }
-        do {
-            let parser = try Parser(yaml: source.text)
-            guard let root = try parser.singleRoot() else { return .empty }
-            return .document(root, keepAlive: parser)
-        } catch let error as YamlError {
-            log.append(diagnostic(for: error, in: source))
-            return .failed
-        } catch {
-            log.error("invalid YAML: \(error)", at: start)
-            return .failed
+        // Yams stops at the first mapping with a duplicated key. To report every duplicate (and
+        // the file's other errors) in one run, each reported duplicate entry of a block mapping
+        // is blanked out, keeping every line where it was, and the text is composed again.
+        var text = source.text
+        var recovered = false
+        for _ in 0..<100 {
+            do {
+                let parser = try Parser(yaml: text)
+                guard let root = try parser.singleRoot() else { return recovered ? .failed : .empty }
+                return .document(root, keepAlive: parser)
+            } catch let error as YamlError {
+                let current = SourceText(file: file, text: text)
+                log.append(diagnostic(for: error, in: current))
+                guard case .duplicatedKeysInMapping(let keys, let context) = error,
+                    let next = removingDuplicate(keys: keys, firstMark: context.mark, in: current)
+                else { return .failed }
+                text = next
+                recovered = true
+            } catch {
+                log.error("invalid YAML: \(error)", at: start)
+                return .failed
+            }
         }
+        return .failed
+    }
+
+    /// `source` with the duplicated entry of a block mapping replaced by empty lines, or `nil`
+    /// when the duplicate cannot be removed that way (a flow mapping, lone `\r` line breaks).
+    static func removingDuplicate(keys: [String], firstMark: Mark, in source: SourceText) -> String? {
+        let key = keys.sorted().first ?? ""
+        let first = SourceLocation(file: source.file, line: max(1, firstMark.line), column: max(1, firstMark.column))
+        guard let second = secondOccurrence(of: key, after: first, in: source), second.line > first.line,
+            !source.text.replacing("\r\n", with: "\n").contains("\r")
+        else { return nil }
+        var lines = source.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let indent = second.column - 1
+        var index = second.line - 1
+        guard index < lines.count else { return nil }
+        lines[index] = ""
+        index += 1
+        // The entry's value continues on lines indented deeper than its key (or blank ones).
+        while index < lines.count {
+            let line = lines[index]
+            let leading = line.prefix { $0 == " " }.count
+            let isBlank = line.allSatisfy { $0 == " " || $0 == "\r" || $0 == "\t" }
+            if !isBlank && leading <= indent { break }
+            lines[index] = ""
+            index += 1
+        }
+        return lines.joined(separator: "\n")
     }
 
     static func diagnostic(for error: YamlError, in source: SourceText) -> Diagnostic {
