@@ -117,27 +117,32 @@ struct WindowedHistogram: ~Copyable {
         guard tag >> 16 == epoch else { return fallback }
         let negative = (tag >> 15) & 1 == 1
         let base = Int(truncatingIfNeeded: tag & 0x7FFF) - 4096
-        // Counts per exponent, for the core's sign: core octaves plus coarse ones.
-        var perExponent: [(exponent: Int, count: Int)] = []
+        // Counts per exponent of the core's sign (core octaves plus coarse ones), walked in
+        // order twice: once for the total, once to find the median. No allocation.
         let coarseOffset = negative ? Self.coarseOctaves : 0
-        for octave in 0..<Self.coarseOctaves {
-            let n = Int(slots[previous].coarse[coarseOffset + octave].load(ordering: .relaxed))
-            if n > 0 { perExponent.append((octave + Self.coarseMinExponent, n)) }
-        }
-        for octave in 0..<Self.coreOctaves {
+        let lowest = Swift.min(base, Self.coarseMinExponent)
+        let highest = Swift.max(base + Self.coreOctaves, Self.coarseMinExponent + Self.coarseOctaves)
+        func count(atExponent exponent: Int) -> Int {
             var n = 0
-            for bucket in 0..<LogBuckets.perOctave {
-                n += Int(slots[previous].core[octave * LogBuckets.perOctave + bucket].load(ordering: .relaxed))
+            let coarse = exponent - Self.coarseMinExponent
+            if coarse >= 0, coarse < Self.coarseOctaves {
+                n += Int(slots[previous].coarse[coarseOffset + coarse].load(ordering: .relaxed))
             }
-            if n > 0 { perExponent.append((base + octave, n)) }
+            let octave = exponent - base
+            if octave >= 0, octave < Self.coreOctaves {
+                for bucket in 0..<LogBuckets.perOctave {
+                    n += Int(slots[previous].core[octave * LogBuckets.perOctave + bucket].load(ordering: .relaxed))
+                }
+            }
+            return n
         }
-        let total = perExponent.reduce(0) { $0 + $1.count }
+        var total = 0
+        for exponent in lowest..<highest { total += count(atExponent: exponent) }
         guard total > 0 else { return fallback }
-        perExponent.sort { $0.exponent < $1.exponent }
         var seen = 0
-        for entry in perExponent {
-            seen += entry.count
-            if 2 * seen >= total { return (negative, entry.exponent) }
+        for exponent in lowest..<highest {
+            seen += count(atExponent: exponent)
+            if 2 * seen >= total { return (negative, exponent) }
         }
         return fallback
     }
