@@ -41,7 +41,6 @@ struct WindowedHistogram: ~Copyable {
     static let coreOctavesBelowCenter = 12
     static let coarseOctaves = 128
     static let coarseMinExponent = -64
-    static let coreBuckets = 28 * 48
 
     struct Totals {
         var count = 0
@@ -51,6 +50,8 @@ struct WindowedHistogram: ~Copyable {
     let sliceNanoseconds: UInt64
     let slots: InlineArray<5, HistogramSlot>
     let retired: Lock<Totals>
+    /// The slice of the latest record, a hint that spares most records a division.
+    let latestEpoch = Atomic<UInt64>(0)
 
     init(window: Duration) {
         sliceNanoseconds = Swift.max(1_000_000, window.clampedNanoseconds / UInt64(Self.slotCount))
@@ -63,11 +64,15 @@ struct WindowedHistogram: ~Copyable {
     /// Records a finite `value` in the slice of `now`.
     @inline(__always)
     func record(_ value: Double, at now: UInt64) {
-        let epoch = now / sliceNanoseconds
-        let index = Int(truncatingIfNeeded: epoch % UInt64(Self.slotCount))
-        var tag = slots[index].tag.load(ordering: .acquiring)
-        if tag >> 16 != epoch &+ 1 { tag = rotate(index, to: epoch, firstValue: value) }
-        let slot = index
+        // The slice of `now`, without a 64-bit division when it is the latest one seen.
+        var epoch = latestEpoch.load(ordering: .relaxed)
+        if now &- epoch &* sliceNanoseconds >= sliceNanoseconds {
+            epoch = now / sliceNanoseconds
+            latestEpoch.store(epoch, ordering: .relaxed)
+        }
+        let slot = Int(truncatingIfNeeded: epoch % UInt64(Self.slotCount))
+        var tag = slots[slot].tag.load(ordering: .acquiring)
+        if tag >> 16 != epoch &+ 1 { tag = rotate(slot, to: epoch, firstValue: value) }
         if value == 0 {
             slots[slot].zeros.wrappingAdd(1, ordering: .relaxed)
         } else {
