@@ -79,8 +79,10 @@ class FixedClock:
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--trials', type=int, default=10)
+    parser.add_argument('--only', choices=('lognormal', 'uniform', 'bimodal'), action='append',
+                        help='measure only these distributions (repeatable)')
     args = parser.parse_args()
-    for kind in ('lognormal', 'uniform', 'bimodal'):
+    for kind in args.only or ('lognormal', 'uniform', 'bimodal'):
         values = samples(kind)
         ordered = sorted(values)
         exact = [nearest_rank(q, ordered) for q in QUANTILES]
@@ -96,7 +98,7 @@ def main():
         for q in QUANTILES:
             e = errors[q]
             print(f'  reservoir p{q * 100:g}: median error {statistics.median(e) * 100:.2f}%, '
-                  f'worst {max(e) * 100:.2f}% over {len(e)} seeds')
+                  f'worst {max(e) * 100:.2f}% over {len(e)} seeds', flush=True)
 
         # What a scales PmfStat shows after the same loop.
         holder = scales.collection('/accuracy-%s' % kind, scales.PmfStat('latency'))
@@ -111,7 +113,7 @@ def main():
             if q in names:
                 got = shown[names[q]]
                 parts.append(f'{names[q]}={got:.6g} ({abs(got - truth) / truth * 100:.1f}% off)')
-        print(f'  PmfStat as shown after a {elapsed:.1f} s loop: ' + ', '.join(parts))
+        print(f'  PmfStat as shown after a {elapsed:.1f} s loop: ' + ', '.join(parts), flush=True)
 
 
 if __name__ == '__main__':
