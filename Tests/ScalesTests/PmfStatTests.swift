@@ -157,6 +157,7 @@ import Testing
         clock.advance(by: .seconds(11))
         #expect(short.figures.windowCount == 0)
         #expect(long.figures.windowCount == 1)
+        #expect(web.pmf("tiny", window: .zero).window == .milliseconds(5), "at least 5 slices of 1 ms")
         // Binding again gives the same cell, with its window.
         #expect(web.pmf("short", window: .seconds(99)) === short)
     }

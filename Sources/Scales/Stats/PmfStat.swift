@@ -52,6 +52,8 @@ public final class PmfStat: StatCell {
     ///   of two. Every figure is clamped to the exact `min` and `max`.
     /// - **`stddev`** is computed from the buckets: within 0.78% of the values' magnitude.
     ///
+    /// The window is at least 5 ms (slices of at least 1 ms).
+    ///
     /// Cost: recording is a coarse clock read and a few relaxed atomic operations on this
     /// stat's own memory, allocation-free; a pmf takes at most 32 KiB, allocated when bound.
     public let window: Duration
@@ -73,9 +75,9 @@ public final class PmfStat: StatCell {
     }
 
     init(window: Duration?, clock: any StatClock, health: HealthCounters) {
-        let window = window ?? Self.defaultWindow
-        self.window = window
-        self.histogram = WindowedHistogram(window: window)
+        self.histogram = WindowedHistogram(window: window ?? Self.defaultWindow)
+        // The window in effect: 5 whole slices of at least 1 ms each.
+        self.window = .nanoseconds(Int64(clamping: histogram.sliceNanoseconds &* UInt64(WindowedHistogram.slotCount)))
         self.clock = ClockReader(clock)
         self.health = health
     }
