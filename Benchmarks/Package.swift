@@ -29,5 +29,12 @@ let package = Package(
             path: "Benchmarks/ScalesBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // Bytes per stat of each kind, measured with the allocator's own counters.
+        .executableTarget(
+            name: "MemoryFootprint",
+            dependencies: ["CHeapInUse", .product(name: "Scales", package: "swift-scales")],
+            path: "Benchmarks/MemoryFootprint"
+        ),
+        .target(name: "CHeapInUse", path: "Benchmarks/CHeapInUse"),
     ]
 )

@@ -11,18 +11,27 @@ import Synchronization
 // threads updating the *same* stat, so their figure is aggregate time per operation.
 // `Scripts/ratios.py` turns a run into ratios against "floor: Atomic<Int> relaxed add".
 
-let updates = Benchmark.Configuration(
+func updateConfiguration(scale: BenchmarkScalingFactor = .mega) -> Benchmark.Configuration {
+    Benchmark.Configuration(
     metrics: [.wallClock, .throughput, .mallocCountTotal],
-    scalingFactor: .mega,
+    scalingFactor: scale,
     maxDuration: .seconds(2),
     maxIterations: 50
-)
+    )
+}
 
-let renders = Benchmark.Configuration(
+func renderConfiguration() -> Benchmark.Configuration {
+    Benchmark.Configuration(
     metrics: [.wallClock, .mallocCountTotal],
     maxDuration: .seconds(3),
     maxIterations: 30
-)
+    )
+}
+
+/// A swift-prometheus name without its deprecated string-only constructors.
+func descriptor(_ name: String) -> MetricNameDescriptor {
+    MetricNameDescriptor(metricName: name, unitName: "", helpText: "")
+}
 
 /// Runs `body` on two threads at once, each `count / 2` times.
 @inline(__always)
@@ -33,6 +42,8 @@ func onTwoThreads(_ count: Int, _ body: @Sendable () -> Void) {
 }
 
 let benchmarks: @Sendable () -> Void = {
+    let updates = updateConfiguration()
+    let renders = renderConfiguration()
     // MARK: The floor: what one atomic or one lock costs on this machine.
 
     let atomic = Atomic<Int>(0)
@@ -77,22 +88,49 @@ let benchmarks: @Sendable () -> Void = {
         onTwoThreads(benchmark.scaledIterations.count) { dict["/index.html"] += 1 }
     }
 
+    let gaugeRegistry = Registry()
+    gaugeRegistry.collection(at: "/web").gauge("load", of: Double.self).bind { 0.5 }
+    Benchmark("scales: gauge read at snapshot", configuration: updateConfiguration(scale: .kilo)) { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(gaugeRegistry.snapshot(at: "/web/load")) }
+    }
+    let pmf = web.pmf("latency")
+    Benchmark("scales: pmf.record", configuration: updates) { benchmark in
+        for i in benchmark.scaledIterations { pmf.record(Double(i & 1023) / 1000) }
+    }
+    Benchmark("scales: pmf.record, 2 threads", configuration: updates) { benchmark in
+        onTwoThreads(benchmark.scaledIterations.count) { pmf.record(0.042) }
+    }
+    let timed = web.pmf("timed")
+    Benchmark("scales: pmf.time { }", configuration: updates) { benchmark in
+        for i in benchmark.scaledIterations { blackHole(timed.time { i }) }
+    }
+    Benchmark("scales: pmf.time { }, 2 threads", configuration: updates) { benchmark in
+        onTwoThreads(benchmark.scaledIterations.count) { blackHole(timed.time { 1 }) }
+    }
+    let meter = web.meter("hits")
+    Benchmark("scales: meter.mark()", configuration: updates) { benchmark in
+        for _ in benchmark.scaledIterations { meter.mark() }
+    }
+    Benchmark("scales: meter.mark(), 2 threads", configuration: updates) { benchmark in
+        onTwoThreads(benchmark.scaledIterations.count) { meter.mark() }
+    }
+
     // MARK: swift-prometheus, the alternative.
 
     let prometheus = PrometheusCollectorRegistry()
-    let promCounter = prometheus.makeCounter(name: "requests")
+    let promCounter = prometheus.makeCounter(descriptor: descriptor("requests"))
     Benchmark("swift-prometheus: Counter.increment", configuration: updates) { benchmark in
         for _ in benchmark.scaledIterations { promCounter.increment() }
     }
     Benchmark("swift-prometheus: Counter.increment, 2 threads", configuration: updates) { benchmark in
         onTwoThreads(benchmark.scaledIterations.count) { promCounter.increment() }
     }
-    let promGauge = prometheus.makeGauge(name: "load")
+    let promGauge = prometheus.makeGauge(descriptor: descriptor("load"))
     Benchmark("swift-prometheus: Gauge.set", configuration: updates) { benchmark in
         for i in benchmark.scaledIterations { promGauge.set(Double(i)) }
     }
     let promHistogram = prometheus.makeValueHistogram(
-        name: "latency", buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10])
+        descriptor: descriptor("latency"), buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10])
     Benchmark("swift-prometheus: ValueHistogram.record", configuration: updates) { benchmark in
         for i in benchmark.scaledIterations { promHistogram.record(Double(i & 1023) / 1000) }
     }
@@ -131,7 +169,7 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(JSONFormat.render(big.snapshot()!))
     }
     let bigPrometheus = PrometheusCollectorRegistry()
-    for i in 0..<10_000 { bigPrometheus.makeCounter(name: "counter_\(i)").increment(by: Int64(i)) }
+    for i in 0..<10_000 { bigPrometheus.makeCounter(descriptor: descriptor("counter_\(i)")).increment(by: Int64(i)) }
     Benchmark("swift-prometheus: emit 10,000 counters", configuration: renders) { _ in
         var buffer: [UInt8] = []
         bigPrometheus.emit(into: &buffer)
