@@ -122,25 +122,47 @@ public final class GraphitePusher: Sendable {
 
     // MARK: Pushing
 
-    /// Takes a snapshot now, queues its lines and waits until they are written to carbon's
-    /// socket, dropped, or `timeout` has passed (then they stay queued and the result is
-    /// ``GraphitePushOutcome/queued(lines:)``).
+    /// Takes a snapshot of the registry now, queues its lines and waits until they are written
+    /// to carbon's socket, dropped, or `timeout` has passed (then they stay queued and the
+    /// result is ``GraphitePushOutcome/queued(lines:)``).
     ///
-    /// Never throws and never waits longer than `timeout` (plus the time to take the snapshot).
-    /// The waiting is on a promise: the network work happens on the pusher's event loop.
+    /// Never throws and never waits longer than `timeout` (plus the time to take the snapshot):
+    /// the network work happens on the pusher's event loop, the caller only awaits the outcome.
+    ///
+    /// - Parameter timeout: The longest wait for the outcome; 10 s by default.
+    /// - Returns: What happened to the push.
     @discardableResult
     public func push(timeout: Duration = .seconds(10)) async -> GraphitePushOutcome {
-        guard let push = prepare() else { return .nothingToSend }
+        guard let snapshot = registry.snapshot() else { return .nothingToSend }
+        return await push(snapshot, timeout: timeout)
+    }
+
+    /// Pushes `snapshot` (of any registry, or made by hand) as ``push(timeout:)`` does.
+    ///
+    /// - Parameters:
+    ///   - snapshot: The tree to send; its timestamp is the lines' timestamp.
+    ///   - timeout: The longest wait for the outcome.
+    @discardableResult
+    public func push(_ snapshot: Snapshot, timeout: Duration = .seconds(10)) async -> GraphitePushOutcome {
+        guard let push = prepare(snapshot) else { return .nothingToSend }
         let promise = eventLoop.makePromise(of: GraphitePushOutcome.self)
         let connection = self.connection
         eventLoop.execute { connection.value.enqueue(push, promise: promise, timeout: timeout) }
         return (try? await promise.futureResult.get()) ?? .dropped(lines: push.lines)
     }
 
-    /// Takes a snapshot now and queues its lines; returns at once with the number of lines queued.
+    /// Takes a snapshot now and queues its lines; returns at once with the number of lines
+    /// queued. This is what ``GraphitePeriodicPusher`` does on every tick.
     @discardableResult
     public func enqueuePush() -> Int {
-        guard let push = prepare() else { return 0 }
+        guard let snapshot = registry.snapshot() else { return 0 }
+        return enqueuePush(snapshot)
+    }
+
+    /// Queues the lines of `snapshot`; returns at once with the number of lines queued.
+    @discardableResult
+    public func enqueuePush(_ snapshot: Snapshot) -> Int {
+        guard let push = prepare(snapshot) else { return 0 }
         let connection = self.connection
         eventLoop.execute { connection.value.enqueue(push, promise: nil, timeout: .zero) }
         return push.lines
@@ -183,8 +205,7 @@ public final class GraphitePusher: Sendable {
     }
 
     /// Snapshot and encode on the caller's task (CPU only); `nil` if no line passed the rules.
-    func prepare() -> PendingPush? {
-        guard let snapshot = registry.snapshot() else { return nil }
+    func prepare(_ snapshot: Snapshot) -> PendingPush? {
         var buffer = ByteBuffer()
         let result = encoder().encode(snapshot, into: &buffer)
         if result.skippedNames > 0 { counters.skippedNames.add(result.skippedNames) }
