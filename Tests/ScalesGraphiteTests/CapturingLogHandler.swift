@@ -15,6 +15,8 @@ final class LogCapture: Sendable {
         entries.withLock { $0.filter { $0.level == level }.count }
     }
 
+    var total: Int { entries.withLock { $0.count } }
+
     var messages: [String] { entries.withLock { $0.map { "\($0.level): \($0.message)" } } }
 }
 

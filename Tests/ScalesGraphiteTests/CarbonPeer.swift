@@ -1,4 +1,10 @@
 import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Testing
 
 /// A private carbon-cache on 127.0.0.1, driven through the repository's `Scripts/peers/carbon.sh`
@@ -39,6 +45,19 @@ struct CarbonPeer: Sendable {
         }
         Issue.record("carbon-cache is installed but did not start; see \(dir)/log")
         return nil
+    }
+
+    /// Runs `body` with a fresh instance, then stops it and removes its directory (also when
+    /// `body` throws). Skips (or fails under `SCALES_REQUIRE_PEERS=1`) without carbon.
+    static func with(_ test: String = #function, _ body: (CarbonPeer) async throws -> Void) async throws {
+        guard let carbon = await start(test) else { return }
+        do {
+            try await body(carbon)
+        } catch {
+            await carbon.destroy()
+            throw error
+        }
+        await carbon.destroy()
     }
 
     /// Starts (or restarts, keeping the stored data) this instance.
@@ -92,30 +111,48 @@ struct CarbonPeer: Sendable {
         await Self.run(["problems", dir]).output.split(separator: "\n").map(String.init)
     }
 
-    /// Runs the script without blocking a cooperative thread; output goes through a file so a
-    /// large dump cannot fill a pipe.
+    /// Runs the script without blocking a cooperative thread: `posix_spawn`, then `waitpid`
+    /// polled every 20 ms (Foundation's `Process` sometimes missed the exit of a script whose
+    /// child daemonizes). Output goes through a file so a large dump cannot fill a pipe.
     static func run(_ arguments: [String]) async -> (status: Int32, output: String) {
-        let outputURL = FileManager.default.temporaryDirectory.appendingPathComponent("carbon-sh-\(UUID().uuidString).out")
-        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: outputURL) }
-        guard let handle = try? FileHandle(forWritingTo: outputURL) else { return (-1, "cannot create \(outputURL.path)") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script] + arguments
-        process.standardOutput = handle
-        process.standardError = handle
-        let status: Int32 = await withCheckedContinuation { continuation in
-            process.terminationHandler = { finished in continuation.resume(returning: finished.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(returning: -1)
-            }
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("carbon-sh-\(UUID().uuidString).out").path
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = ["/bin/bash", script] + arguments
+        var cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        defer { for pointer in cArguments { free(pointer) } }
+        // The calling thread (a concurrency worker) blocks most signals and the child would
+        // inherit that mask: carbon would then ignore SIGTERM. Start the child with none blocked
+        // and default handlers.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGCHLD] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, "/bin/bash", &actions, &attributes, &cArguments, environ)
+        guard spawned == 0 else { return (-1, "posix_spawn failed: \(spawned)") }
+        var status: Int32 = 0
+        while true {
+            let result = waitpid(pid, &status, WNOHANG)
+            if result == pid { break }
+            if result < 0 && errno != EINTR { return (-1, "waitpid failed: \(errno)") }
+            try? await Task.sleep(for: .milliseconds(20))
         }
-        try? handle.close()
-        let output = (try? String(contentsOf: outputURL, encoding: .utf8)) ?? ""
-        return (status, output)
+        let exitCode: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        return (exitCode, output)
     }
 }
 
