@@ -25,6 +25,11 @@ public struct GraphiteConfiguration: Sendable {
     /// when another arrives the **oldest** waiting push is dropped and its lines are counted in
     /// `droppedLines`. At least 1. Default 10.
     public var maxPendingPushes: Int = 10
+    /// The socket's send buffer in bytes (`SO_SNDBUF`), or `nil` for the system's default. The
+    /// kernel accepts writes until this buffer is full, so a peer that stops reading is noticed
+    /// (by ``writeTimeout``) only after that much is buffered: Linux grows the buffer up to a few
+    /// MB by default. A smaller buffer notices sooner and holds less memory. Default `nil`.
+    public var sendBufferSize: Int? = nil
     /// Where the pusher's own counters live in its registry (`sentLines`, `droppedLines`,
     /// `droppedPushes`, `reconnects`, `failures`, `skippedNames`, `pendingPushes`, `connected`,
     /// `lastError`); `nil` keeps them out of the registry (still readable through

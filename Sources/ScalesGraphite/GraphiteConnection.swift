@@ -180,9 +180,12 @@ final class GraphiteConnection {
         attempt += 1
         let current = attempt
         phase = .connecting
-        let bootstrap = ClientBootstrap(group: eventLoop)
+        var bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(TimeAmount(configuration.connectTimeout))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
+        if let size = configuration.sendBufferSize {
+            bootstrap = bootstrap.channelOption(.socketOption(.so_sndbuf), value: SocketOptionValue(max(1024, size)))
+        }
         bootstrap.connect(host: host, port: port).assumeIsolated().whenComplete { result in
             switch result {
             case .success(let channel):
@@ -285,7 +288,7 @@ final class GraphiteConnection {
         attempt += 1
         writeTimer?.cancel()
         writeTimer = nil
-        closeChannel()
+        closeChannel(discardingUnsent: true)
         counters.failures.add(1)
         let text = Self.describe(error)
         counters.lastError.value = text
@@ -315,11 +318,21 @@ final class GraphiteConnection {
     }
 
     /// Closes the connection if one is open; forgets it first so its close callback is ignored.
-    private func closeChannel() {
+    ///
+    /// After a failure, `discardingUnsent` closes with a reset (`SO_LINGER` 0): bytes still in the
+    /// kernel's send buffer are thrown away at once (the push is retried on a new connection)
+    /// instead of keeping an orphaned socket in FIN_WAIT with megabytes for a peer that reads
+    /// nothing.
+    private func closeChannel(discardingUnsent: Bool = false) {
         guard let open = channel else { return }
         channel = nil
         counters.connected.value = false
-        open.close(mode: .all, promise: nil)
+        if discardingUnsent, let sockets = open as? any SocketOptionProvider {
+            sockets.setSoLinger(linger(l_onoff: 1, l_linger: 0))
+                .assumeIsolated().whenComplete { _ in open.close(mode: .all, promise: nil) }
+        } else {
+            open.close(mode: .all, promise: nil)
+        }
     }
 
     private func drop(_ push: PendingPush) {
