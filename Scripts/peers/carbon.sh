@@ -12,7 +12,8 @@
 #   carbon.sh stop DIR         SIGTERM the instance of DIR and wait until it is gone
 #                              (carbon does NOT flush its cache on SIGTERM: read back first)
 #   carbon.sh dump DIR [FROM]  print "metric.name<TAB>timestamp<TAB>value" for every stored point
-#                              since FROM (unix seconds; default: the last hour), values as
+#                              since FROM (unix seconds, within the last hour so points come from
+#                              the 1 s archive; default: the last 50 minutes), values as
 #                              Python repr (exact)
 #   carbon.sh problems DIR     print the lines of carbon's logs that report a rejected line or a
 #                              write error (empty output = carbon accepted everything)
@@ -192,7 +193,7 @@ dump)
 import os, sys, time, whisper
 root, since = sys.argv[1], sys.argv[2]
 now = int(time.time())
-since = int(since) if since else now - 3600
+since = int(since) if since else now - 3000  # inside the 1 s archive (1 h)
 for base, _, files in os.walk(root):
     for name in sorted(files):
         if not name.endswith(".wsp"):
