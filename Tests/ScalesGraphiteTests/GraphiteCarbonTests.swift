@@ -129,8 +129,9 @@ struct GraphiteCarbonTests {
             let marker = app.int("marker")
             let capture = LogCapture()
             let maxPending = 4
+            // By name: every connection attempt resolves `localhost` again.
             let pusher = GraphitePusher(
-                host: "127.0.0.1", port: carbon.port, prefix: "restart", registry: registry,
+                host: "localhost", port: carbon.port, prefix: "restart", registry: registry,
                 configuration: fastConfiguration(maxPending: maxPending), logger: capture.logger)
             pusher.allow("app/*")
             pusher.allow("scales/*")
