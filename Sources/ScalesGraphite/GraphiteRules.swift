@@ -3,9 +3,9 @@ public import Scales
 /// Which stats a Graphite pusher sends, as scales decides it.
 ///
 /// - Nothing is sent unless a rule allows it.
-/// - ``allow(_:)-(String)`` and ``forbid(_:)-(String)`` append a rule; the **newest** rule that
+/// - `allow(_:)` and `forbid(_:)` append a rule; the **newest** rule that
 ///   matches a value decides.
-/// - ``prune(_:)-(String)`` stops the walk at a container (or stat, or dict key): nothing below it
+/// - `prune(_:)` stops the walk at a container (or stat, or dict key): nothing below it
 ///   is looked at, whatever the allow rules say.
 ///
 /// A rule is one of:
