@@ -26,7 +26,14 @@ import Darwin
 /// ```
 ///
 /// Each push takes one snapshot and turns it into lines `prefix.segment.segment value timestamp`
-/// with one timestamp (see ``GraphiteNaming`` for how names are made safe). The lines are
+/// with one timestamp (see ``GraphiteNaming`` for how names are made safe). What is sent:
+/// - `int` and `monotonic` as integers, `double` as the shortest decimal that reads back as the
+///   same number, `bool` as `1` / `0` (scales sent no bools; graphs of a flag are useful);
+/// - a dict's keys, a `stateTime`'s states, and the figures of a `pmf` (`count`, `min`, `max`,
+///   `mean`, `stddev`, `median`, `75percentile` … `999percentile`, as in scales' JSON) and of a
+///   `meter` (`count`, `m1`, `m5`, `m15`, `mean`) as sub-paths: `web.latency.median`;
+/// - never NaN or infinity, strings, absent gauges, nor a `pmf`'s window figures while its
+///   window is empty (its `count` is still sent). The lines are
 /// queued and written by a background connection on a SwiftNIO event loop: the caller's task
 /// does no network work. If carbon is down or slow, pushes wait in a bounded queue
 /// (``GraphiteConfiguration/maxPendingPushes``; the oldest is dropped and counted when it is
@@ -47,7 +54,7 @@ public final class GraphitePusher: Sendable {
     /// Timeouts, backoff and queue bound.
     public let configuration: GraphiteConfiguration
 
-    let rules: Mutex<GraphiteRules>
+    let ruleList: Mutex<GraphiteRules>
     let counters: GraphiteCounters
     let eventLoop: any EventLoop
     let connection: NIOLoopBoundBox<GraphiteConnection>
@@ -76,7 +83,7 @@ public final class GraphitePusher: Sendable {
         self.prefix = GraphiteNaming.sanitizePrefix(prefix ?? Self.hostName().lowercased())
         self.registry = registry
         self.configuration = configuration
-        self.rules = Mutex(GraphiteRules())
+        self.ruleList = Mutex(GraphiteRules())
         let counters = GraphiteCounters(registry: registry, path: configuration.statsPath)
         self.counters = counters
         let eventLoop = eventLoopGroup.next()
@@ -95,29 +102,36 @@ public final class GraphitePusher: Sendable {
 
     // MARK: Rules
 
+    /// All rules at once: read them, or replace them with a list built elsewhere (the methods
+    /// below append to it).
+    public var rules: GraphiteRules {
+        get { ruleList.withLock { $0 } }
+        set { ruleList.withLock { $0 = newValue } }
+    }
+
     /// Sends values whose path (no leading slash) matches the glob; `*` crosses slashes.
-    public func allow(_ pattern: String) { rules.withLock { $0.allow(pattern) } }
+    public func allow(_ pattern: String) { ruleList.withLock { $0.allow(pattern) } }
     /// Sends the stat or collection at `path` and everything below it; `{id}` matches any id.
-    public func allow(_ path: StatPath) { rules.withLock { $0.allow(path) } }
+    public func allow(_ path: StatPath) { ruleList.withLock { $0.allow(path) } }
     /// Sends values for which `predicate(path, value)` is true.
     public func allow(where predicate: @escaping @Sendable (_ path: String, _ value: Double) -> Bool) {
-        rules.withLock { $0.allow(where: predicate) }
+        ruleList.withLock { $0.allow(where: predicate) }
     }
     /// Does not send values whose path matches the glob (unless a newer rule allows them).
-    public func forbid(_ pattern: String) { rules.withLock { $0.forbid(pattern) } }
+    public func forbid(_ pattern: String) { ruleList.withLock { $0.forbid(pattern) } }
     /// Does not send the stat or collection at `path` nor anything below it.
-    public func forbid(_ path: StatPath) { rules.withLock { $0.forbid(path) } }
+    public func forbid(_ path: StatPath) { ruleList.withLock { $0.forbid(path) } }
     /// Does not send values for which `predicate(path, value)` is true.
     public func forbid(where predicate: @escaping @Sendable (_ path: String, _ value: Double) -> Bool) {
-        rules.withLock { $0.forbid(where: predicate) }
+        ruleList.withLock { $0.forbid(where: predicate) }
     }
     /// Stops the walk at nodes whose path matches the glob.
-    public func prune(_ pattern: String) { rules.withLock { $0.prune(pattern) } }
+    public func prune(_ pattern: String) { ruleList.withLock { $0.prune(pattern) } }
     /// Stops the walk at `path`.
-    public func prune(_ path: StatPath) { rules.withLock { $0.prune(path) } }
+    public func prune(_ path: StatPath) { ruleList.withLock { $0.prune(path) } }
     /// Stops the walk at nodes for which `predicate(path)` is true.
     public func prune(where predicate: @escaping @Sendable (_ path: String) -> Bool) {
-        rules.withLock { $0.prune(where: predicate) }
+        ruleList.withLock { $0.prune(where: predicate) }
     }
 
     // MARK: Pushing
@@ -201,7 +215,7 @@ public final class GraphitePusher: Sendable {
     }
 
     func encoder() -> PlaintextEncoder {
-        PlaintextEncoder(prefix: prefix, rules: rules.withLock { $0 })
+        PlaintextEncoder(prefix: prefix, rules: ruleList.withLock { $0 })
     }
 
     /// Snapshot and encode on the caller's task (CPU only); `nil` if no line passed the rules.

@@ -3,6 +3,10 @@ import NIOCore
 import NIOPosix
 import Scales
 import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 
 @testable import ScalesGraphite
@@ -40,13 +44,24 @@ struct GraphiteFaultTests {
         }
     }
 
-    /// A port on 127.0.0.1 where nothing listens (bound, then closed).
-    func closedPort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress?.port ?? 1
-        try await channel.close()
-        return port
+    /// A port on 127.0.0.1 that refuses connections for as long as `body` runs: a socket is bound
+    /// to it but never listens, so no other test (or carbon) can take the port meanwhile.
+    func withRefusingPort(_ body: (Int) async throws -> Void) async throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                bind(fd, address, length) == 0 && getsockname(fd, address, &length) == 0
+            }
+        }
+        try #require(bound)
+        try await body(Int(UInt16(bigEndian: address.sin_port)))
     }
 
     @Test func peerThatNeverReadsTimesWritesOutAndTheAppGoesOn() async throws {
@@ -102,68 +117,70 @@ struct GraphiteFaultTests {
     }
 
     @Test func noPeerBacksOffBoundsTheQueueAndCountsDrops() async throws {
-        let port = try await closedPort()
-        let registry = Registry()
-        registry.collection(at: "/app").int("x").value = 1
-        var configuration = fastConfiguration(maxPending: 3)
-        configuration.initialBackoff = .milliseconds(20)
-        configuration.maxBackoff = .milliseconds(100)
-        let capture = LogCapture()
-        let pusher = GraphitePusher(
-            host: "127.0.0.1", port: port, prefix: "", registry: registry, configuration: configuration,
-            logger: capture.logger)
-        pusher.allow("app/*")
-        var lines = 0
-        for _ in 0..<10 { lines = pusher.enqueuePush() }
-        #expect(lines == 1)
-        try await Task.sleep(for: .seconds(1))
-        let stats = pusher.statistics
-        // Still retrying, but with backoff: a 20 ms → 100 ms schedule allows about 15 attempts
-        // a second (at least 50 ms apart once capped); without backoff there would be thousands.
-        #expect(stats.failures >= 4 && stats.failures <= 40, "\(stats)")
-        #expect(stats.pendingPushes == 3)
-        #expect(stats.droppedPushes == 7)
-        #expect(stats.droppedLines == 7)
-        #expect(stats.sentLines == 0)
-        #expect(capture.count(.warning) == 1, "one line for the first failure, not one per retry: \(capture.messages)")
-        #expect(capture.total == 1)
+        try await withRefusingPort { port in
+            let registry = Registry()
+            registry.collection(at: "/app").int("x").value = 1
+            var configuration = fastConfiguration(maxPending: 3)
+            configuration.initialBackoff = .milliseconds(20)
+            configuration.maxBackoff = .milliseconds(100)
+            let capture = LogCapture()
+            let pusher = GraphitePusher(
+                host: "127.0.0.1", port: port, prefix: "", registry: registry, configuration: configuration,
+                logger: capture.logger)
+            pusher.allow("app/*")
+            var lines = 0
+            for _ in 0..<10 { lines = pusher.enqueuePush() }
+            #expect(lines == 1)
+            try await Task.sleep(for: .seconds(1))
+            let stats = pusher.statistics
+            // Still retrying, but with backoff: a 20 ms → 100 ms schedule allows about 15 attempts
+            // a second (at least 50 ms apart once capped); without backoff there would be thousands.
+            #expect(stats.failures >= 4 && stats.failures <= 40, "\(stats)")
+            #expect(stats.pendingPushes == 3)
+            #expect(stats.droppedPushes == 7)
+            #expect(stats.droppedLines == 7)
+            #expect(stats.sentLines == 0)
+            #expect(capture.count(.warning) == 1, "one line for the first failure, not one per retry: \(capture.messages)")
+            #expect(capture.total == 1)
 
-        // An awaited push is bounded by its timeout and stays queued.
-        let outcome = await pusher.push(timeout: .milliseconds(100))
-        #expect(outcome == .queued(lines: 1))
-        // Shutdown drops what is left and counts it.
-        await pusher.shutdown(timeout: .milliseconds(100))
-        let final = pusher.statistics
-        #expect(final.pendingPushes == 0)
-        #expect(final.droppedPushes == 11)
-        #expect(await pusher.push(timeout: .seconds(1)) == .dropped(lines: 1))
+            // An awaited push is bounded by its timeout and stays queued.
+            let outcome = await pusher.push(timeout: .milliseconds(100))
+            #expect(outcome == .queued(lines: 1))
+            // Shutdown drops what is left and counts it.
+            await pusher.shutdown(timeout: .milliseconds(100))
+            let final = pusher.statistics
+            #expect(final.pendingPushes == 0)
+            #expect(final.droppedPushes == 11)
+            #expect(await pusher.push(timeout: .seconds(1)) == .dropped(lines: 1))
+        }
     }
 
     @Test func statsOfThePusherAreInItsRegistry() async throws {
-        let port = try await closedPort()
-        let registry = Registry()
-        let pusher = GraphitePusher(
-            host: "127.0.0.1", port: port, prefix: "", registry: registry, configuration: fastConfiguration(maxPending: 1),
-            logger: LogCapture().logger)
-        pusher.allow("*")
-        pusher.enqueuePush()
-        pusher.enqueuePush()
-        try await Task.sleep(for: .milliseconds(300))
-        let tree = try #require(registry.snapshot(at: "/scales/graphite"))
-        guard case .container(let container) = tree.root else {
-            Issue.record("no /scales/graphite collection")
-            return
+        try await withRefusingPort { port in
+            let registry = Registry()
+            let pusher = GraphitePusher(
+                host: "127.0.0.1", port: port, prefix: "", registry: registry, configuration: fastConfiguration(maxPending: 1),
+                logger: LogCapture().logger)
+            pusher.allow("*")
+            pusher.enqueuePush()
+            pusher.enqueuePush()
+            try await Task.sleep(for: .milliseconds(300))
+            let tree = try #require(registry.snapshot(at: "/scales/graphite"))
+            guard case .container(let container) = tree.root else {
+                Issue.record("no /scales/graphite collection")
+                return
+            }
+            func value(_ name: String) -> StatValue? {
+                if case .stat(let stat) = container.child(named: name) { return stat.value }
+                return nil
+            }
+            #expect(value("droppedPushes") == .counter(1))
+            #expect(value("pendingPushes") == .int(1))
+            #expect(value("connected") == .bool(false))
+            if case .counter(let failures) = value("failures") { #expect(failures >= 1) } else { Issue.record("failures") }
+            if case .string(let error) = value("lastError") { #expect(error.contains("refused")) } else { Issue.record("lastError") }
+            for name in ["sentLines", "droppedLines", "reconnects", "skippedNames"] { #expect(value(name) != nil, "\(name)") }
+            await pusher.shutdown(timeout: .milliseconds(10))
         }
-        func value(_ name: String) -> StatValue? {
-            if case .stat(let stat) = container.child(named: name) { return stat.value }
-            return nil
-        }
-        #expect(value("droppedPushes") == .counter(1))
-        #expect(value("pendingPushes") == .int(1))
-        #expect(value("connected") == .bool(false))
-        if case .counter(let failures) = value("failures") { #expect(failures >= 1) } else { Issue.record("failures") }
-        if case .string(let error) = value("lastError") { #expect(error.contains("refused")) } else { Issue.record("lastError") }
-        for name in ["sentLines", "droppedLines", "reconnects", "skippedNames"] { #expect(value(name) != nil, "\(name)") }
-        await pusher.shutdown(timeout: .milliseconds(10))
     }
 }

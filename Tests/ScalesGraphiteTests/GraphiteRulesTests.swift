@@ -102,6 +102,15 @@ struct GraphiteRulesTests {
         #expect(names == ["handler.h1.requests", "handler.h2.requests"])
     }
 
+    @Test func aRuleListBuiltElsewhereCanBeInstalled() throws {
+        var shared = GraphiteRules()
+        shared.allow("web/*")
+        shared.forbid("web/requests")
+        let names = try sentNames { $0.rules = shared }
+        #expect(names.contains("web.errors") && !names.contains("web.requests"))
+        #expect(!names.contains { $0.hasPrefix("handler") })
+    }
+
     @Test func rulesAddedThroughThePeriodicPusherApply() throws {
         let registry = Registry()
         registry.collection(at: "/a").int("x").value = 1
