@@ -156,6 +156,57 @@ struct GraphiteFaultTests {
         }
     }
 
+    @Test func connectTimesOutWhenThePeerNeverAccepts() async throws {
+        // A listener whose accept queue (backlog 0) is full: the kernel drops further SYNs, so a
+        // connect neither succeeds nor fails, as with a host that went away.
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(listener >= 0)
+        var fillers: [Int32] = []
+        defer {
+            for fd in fillers { close(fd) }
+            close(listener)
+        }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let listening = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                bind(listener, address, length) == 0 && listen(listener, 0) == 0
+                    && getsockname(listener, address, &length) == 0
+            }
+        }
+        try #require(listening)
+        for _ in 0..<3 {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+            fillers.append(fd)
+            _ = withUnsafePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, length) }
+            }
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        let registry = Registry()
+        registry.collection(at: "/app").int("x").value = 1
+        var configuration = fastConfiguration(maxPending: 2)
+        configuration.connectTimeout = .milliseconds(300)
+        let pusher = GraphitePusher(
+            host: "127.0.0.1", port: Int(UInt16(bigEndian: address.sin_port)), prefix: "", registry: registry,
+            configuration: configuration, logger: LogCapture().logger)
+        pusher.allow("app/*")
+        let clock = ContinuousClock()
+        let started = clock.now
+        let outcome = await pusher.push(timeout: .seconds(1))
+        let waited = clock.now - started
+        #expect(outcome == .queued(lines: 1))
+        #expect(waited < .seconds(2), "push(timeout: 1 s) took \(waited)")
+        try await Task.sleep(for: .milliseconds(500))
+        let stats = pusher.statistics
+        #expect(stats.failures >= 1, "\(stats)")
+        #expect(stats.lastError?.contains("connect timed out") == true, "\(String(describing: stats.lastError))")
+        #expect(stats.sentLines == 0)
+        await pusher.shutdown(timeout: .milliseconds(10))
+    }
+
     @Test func statsOfThePusherAreInItsRegistry() async throws {
         try await withRefusingPort { port in
             let registry = Registry()
