@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "ScalesTestKit", targets: ["ScalesTestKit"]),
         // A swift-metrics backend: metrics from instrumented libraries land in the same tree.
         .library(name: "ScalesMetrics", targets: ["ScalesMetrics"]),
+        // Pushes the registry's tree to Graphite (carbon plaintext protocol) in the background.
+        .library(name: "ScalesGraphite", targets: ["ScalesGraphite"]),
     ],
     dependencies: [
         // The metrics API Swift server libraries report through; bridged by ScalesMetrics.
@@ -23,6 +25,12 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         // Parses scales-generate's command line (the CLI only; not linked into user code).
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The exporters' networking: non-blocking TCP with timeouts, DNS off the caller's task.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // The exporters' few log lines (Graphite's first failure and recovery) go to the app's backend.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // The exporters run as lifecycle Services with graceful shutdown.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .target(name: "Scales"),
@@ -30,6 +38,16 @@ let package = Package(
         .target(
             name: "ScalesMetrics",
             dependencies: ["Scales", .product(name: "CoreMetrics", package: "swift-metrics")]
+        ),
+        .target(
+            name: "ScalesGraphite",
+            dependencies: [
+                "Scales",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         // All generator logic (parse, validate, translate, render); no plugin or CLI dependency.
         .target(
@@ -50,7 +68,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "ScalesExample",
-            dependencies: ["Scales"],
+            dependencies: ["Scales", "ScalesGraphite"],
             path: "Examples/StatusServer",
             plugins: [.plugin(name: "ScalesPlugin")]
         ),
@@ -58,6 +76,16 @@ let package = Package(
         .testTarget(
             name: "ScalesMetricsTests",
             dependencies: ["ScalesMetrics", "Scales", .product(name: "Metrics", package: "swift-metrics")]
+        ),
+        .testTarget(
+            name: "ScalesGraphiteTests",
+            dependencies: [
+                "Scales", "ScalesGraphite",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .testTarget(name: "ScalesGeneratorTests", dependencies: ["ScalesGenerator"]),
         .testTarget(
