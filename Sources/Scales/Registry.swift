@@ -182,17 +182,26 @@ public final class Registry: Sendable {
     /// An immutable copy of the tree at `path` (the whole tree by default), or `nil` when
     /// nothing is at that path.
     ///
-    /// The lock is held only to copy the tree's shape; values are read, gauge closures run and
-    /// aggregates are derived after it is released.
+    /// The lock is held while the tree's shape is copied and the cheap cells (atomics, dicts)
+    /// are read; gauge closures run and pmf percentiles are computed after it is released, and
+    /// rendering never holds it.
     public func snapshot(at path: StatPath = .root) -> Snapshot? {
         let names = path.segments.map(\.description)
-        let plan: PlanNode? = state.withLock { state in
-            guard let last = names.last else { return PlanNode(state.root) }
-            guard let owner = state.node(at: Array(names.dropLast())), let entry = owner.entries[last] else { return nil }
-            return PlanNode(name: last, entry: entry, owner: owner)
+        let health = healthCounters
+        let built: (root: SnapshotNode, deferred: [SnapshotBuilder.Deferred])? = state.withLock { state in
+            var builder = SnapshotBuilder(health: health)
+            let root: SnapshotNode
+            if let last = names.last {
+                guard let owner = state.node(at: Array(names.dropLast())), let entry = owner.entries[last] else { return nil }
+                root = builder.entry(last, entry, owner: owner)
+            } else {
+                root = builder.node(state.root)
+            }
+            return (root, builder.deferred)
         }
-        guard let plan else { return nil }
-        return Snapshot(path: path, root: plan.evaluate(healthCounters), timestamp: Registry.now())
+        guard var root = built?.root, let deferred = built?.deferred else { return nil }
+        SnapshotBuilder.fill(&root, with: deferred)
+        return Snapshot(path: path, root: root, timestamp: Registry.now())
     }
 
     /// Every path under which something is bound, for tools that list the tree.

@@ -11,7 +11,12 @@ final class Node {
     let id: UInt64
     weak var parent: Node?
     let name: String
-    var entries: [String: Entry] = [:]
+    var entries: [String: Entry] = [:] {
+        didSet { sortedCache = nil }
+    }
+    /// `entries` in name order, kept until the next bind or removal changes this node, so a
+    /// snapshot neither sorts nor hashes.
+    private var sortedCache: [(name: String, entry: Entry)]?
     /// Bound as a collection (an intermediate segment is not, and is pruned when it empties).
     var explicit = false
     var collapsed = false
@@ -25,6 +30,14 @@ final class Node {
         self.id = id
         self.name = name
         self.parent = parent
+    }
+
+    /// The entries sorted by name (cached between changes).
+    func sortedEntries() -> [(name: String, entry: Entry)] {
+        if let sortedCache { return sortedCache }
+        let sorted = entries.sorted { $0.key < $1.key }.map { (name: $0.key, entry: $0.value) }
+        sortedCache = sorted
+        return sorted
     }
 
     func container(named name: String) -> Node? {
@@ -98,46 +111,83 @@ final class Aggregation {
     }
 }
 
-/// What a snapshot copies out of the tree while the lock is held: structure and cell
-/// references only. Values are read from it after the lock is released.
-indirect enum PlanNode: Sendable {
-    case container(name: String, collapsed: Bool, instance: TemplateInstance?, doc: String?, children: [PlanNode])
-    case stat(name: String, cell: any StatCell, doc: String?, labels: [StatLabel]?)
-    case aggregation(name: String, plan: AggregationPlan, sources: [any StatCell], doc: String?)
-
-    init(_ node: Node) {
-        var children: [PlanNode] = []
-        children.reserveCapacity(node.entries.count)
-        for (name, entry) in node.entries {
-            children.append(PlanNode(name: name, entry: entry, owner: node))
-        }
-        self = .container(name: node.name, collapsed: node.collapsed, instance: node.instance, doc: node.doc, children: children)
+/// Builds a snapshot's tree while the registry's lock is held, reading every cell that is
+/// cheap and runs no user code; the others (gauges, pmfs) are left as placeholders, listed in
+/// `deferred` with their place in the tree, and read after the lock is released.
+struct SnapshotBuilder {
+    struct Deferred {
+        var place: [Int]
+        var read: () -> StatValue
     }
 
-    init(name: String, entry: Node.Entry, owner: Node) {
+    let health: HealthCounters
+    var deferred: [Deferred] = []
+    private var place: [Int] = []
+
+    init(health: HealthCounters) {
+        self.health = health
+    }
+
+    mutating func node(_ node: Node) -> SnapshotNode {
+        let entries = node.sortedEntries()
+        var children: [SnapshotNode] = []
+        children.reserveCapacity(entries.count)
+        for index in entries.indices {
+            place.append(index)
+            children.append(self.entry(entries[index].name, entries[index].entry, owner: node))
+            place.removeLast()
+        }
+        return .container(SnapshotContainer(
+            name: node.name, collapsed: node.collapsed, instance: node.instance, doc: node.doc, sortedChildren: children))
+    }
+
+    mutating func entry(_ name: String, _ entry: Node.Entry, owner: Node) -> SnapshotNode {
         switch entry {
         case .container(let child):
-            self.init(child)
+            return self.node(child)
         case .stat(let cell, let doc, let labels):
-            self = .stat(name: name, cell: cell, doc: doc, labels: labels)
+            if cell.readsOutsideTreeLock {
+                let health = self.health
+                deferred.append(Deferred(place: place, read: { cell.read(health) }))
+                return .stat(SnapshotStat(name: name, value: .absent, doc: doc, labels: labels))
+            }
+            return .stat(SnapshotStat(name: name, value: cell.read(health), doc: doc, labels: labels))
         case .aggregation(let aggregation):
-            self = .aggregation(name: name, plan: aggregation.plan, sources: aggregation.sources(below: owner), doc: aggregation.doc)
+            let sources = aggregation.sources(below: owner)
+            let plan = aggregation.plan
+            let health = self.health
+            let cheap = sources.allSatisfy { !$0.readsOutsideTreeLock }
+            if cheap {
+                return .stat(SnapshotStat(name: name, value: plan.evaluate(sources.map { $0.read(health) }), doc: aggregation.doc))
+            }
+            deferred.append(Deferred(place: place, read: { plan.evaluate(sources.map { $0.read(health) }) }))
+            return .stat(SnapshotStat(name: name, value: .absent, doc: aggregation.doc))
         }
     }
 
-    /// Reads every value; runs outside every registry lock (gauge closures run here).
-    func evaluate(_ health: HealthCounters) -> SnapshotNode {
-        switch self {
-        case .container(let name, let collapsed, let instance, let doc, let children):
-            return .container(SnapshotContainer(
-                name: name, collapsed: collapsed, instance: instance, doc: doc,
-                children: children.map { $0.evaluate(health) }))
-        case .stat(let name, let cell, let doc, let labels):
-            return .stat(SnapshotStat(name: name, value: cell.read(health), doc: doc, labels: labels))
-        case .aggregation(let name, let plan, let sources, let doc):
-            return .stat(SnapshotStat(name: name, value: plan.evaluate(sources.map { $0.read(health) }), doc: doc))
+    /// Reads the deferred cells (call after the lock is released) and puts their values in place.
+    static func fill(_ root: inout SnapshotNode, with deferred: [Deferred]) {
+        for item in deferred {
+            put(item.read(), at: item.place[...], in: &root)
         }
     }
+
+    private static func put(_ value: StatValue, at place: ArraySlice<Int>, in node: inout SnapshotNode) {
+        switch node {
+        case .stat(var stat):
+            guard place.isEmpty else { return }
+            node = placeholder
+            stat.value = value
+            node = .stat(stat)
+        case .container(var container):
+            guard let first = place.first, container.children.indices.contains(first) else { return }
+            node = placeholder  // drops this reference so `container.children` is not copied
+            put(value, at: place.dropFirst(), in: &container.children[first])
+            node = .container(container)
+        }
+    }
+
+    private static let placeholder = SnapshotNode.stat(SnapshotStat(name: "", value: .absent))
 }
 
 /// An aggregation's retired totals, copied for one snapshot.

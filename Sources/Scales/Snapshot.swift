@@ -63,7 +63,7 @@ public struct SnapshotContainer: Sendable, Equatable {
     /// The doc text of the collection, if any.
     public let doc: String?
     /// Children sorted by name (Swift `String` order).
-    public let children: [SnapshotNode]
+    public internal(set) var children: [SnapshotNode]
 
     /// Creates a container; children are sorted by name.
     public init(name: String, collapsed: Bool = false, instance: TemplateInstance? = nil, doc: String? = nil, children: [SnapshotNode]) {
@@ -72,6 +72,15 @@ public struct SnapshotContainer: Sendable, Equatable {
         self.instance = instance
         self.doc = doc
         self.children = children.sorted { $0.name < $1.name }
+    }
+
+    /// Creates a container whose children are already sorted by name (snapshots build them so).
+    init(name: String, collapsed: Bool, instance: TemplateInstance?, doc: String?, sortedChildren: [SnapshotNode]) {
+        self.name = name
+        self.collapsed = collapsed
+        self.instance = instance
+        self.doc = doc
+        self.children = sortedChildren
     }
 
     /// The child with that name, if any.
@@ -106,7 +115,7 @@ public struct SnapshotStat: Sendable, Equatable {
     /// The stat's name (last path segment).
     public let name: String
     /// Its value at snapshot time.
-    public let value: StatValue
+    public internal(set) var value: StatValue
     /// The doc text from `stats.yaml` (or the runtime API), used as Prometheus HELP.
     public let doc: String?
     /// Set when this stat is one labelled series of a family named by its *parent container*
@@ -157,11 +166,11 @@ public enum StatValue: Sendable, Equatable {
     /// A `stringDict`.
     case stringDict([String: String])
     /// A `pmf`: sample statistics.
-    case pmf(PmfSnapshot)
+    indirect case pmf(PmfSnapshot)
     /// A `pmfDict`: sample statistics per key.
     case pmfDict([String: PmfSnapshot])
     /// A `meter`: count and rates.
-    case meter(MeterSnapshot)
+    indirect case meter(MeterSnapshot)
     /// A `meterDict`: a meter per key.
     case meterDict([String: MeterSnapshot])
     /// A `stateTime`: seconds spent in each state.

@@ -18,172 +18,255 @@
 public enum JSONFormat {
     /// The snapshot's root as JSON text (an object for a container, a value for a stat).
     public static func render(_ snapshot: Snapshot, pretty: Bool = false, includeCollapsed: Bool = false) -> String {
-        var writer = JSONWriter(pretty: pretty, includeCollapsed: includeCollapsed)
-        writer.write(snapshot.root, isRoot: true, depth: 0)
-        return writer.output
+        String(decoding: renderBytes(snapshot, pretty: pretty, includeCollapsed: includeCollapsed), as: UTF8.self)
     }
 
-    /// Renders `node` with extra top-level members (the file dump adds `last-updated`).
+    /// The snapshot's root as UTF-8 JSON bytes, ready to send (see ``render(_:pretty:includeCollapsed:)``).
+    public static func renderBytes(_ snapshot: Snapshot, pretty: Bool = false, includeCollapsed: Bool = false) -> [UInt8] {
+        var writer = JSONWriter(pretty: pretty, includeCollapsed: includeCollapsed)
+        writer.write(snapshot.root, depth: 0)
+        return writer.bytes
+    }
+
+    /// Renders a snapshot with extra top-level number members, in key order (the file dump adds
+    /// `last-updated`).
     static func render(_ snapshot: Snapshot, pretty: Bool, includeCollapsed: Bool, extra: [(String, Double)]) -> String {
         var writer = JSONWriter(pretty: pretty, includeCollapsed: includeCollapsed)
         guard case .container(let container) = snapshot.root else {
-            writer.write(snapshot.root, isRoot: true, depth: 0)
-            return writer.output
+            writer.write(snapshot.root, depth: 0)
+            return String(decoding: writer.bytes, as: UTF8.self)
         }
-        var members = writer.members(of: container, isRoot: true)
-        for (key, value) in extra { members.append((key, .number(value))) }
-        writer.writeObject(members.sorted { $0.0 < $1.0 }, depth: 0)
-        return writer.output
+        writer.writeContainer(container, depth: 0, extra: extra.sorted { $0.0 < $1.0 })
+        return String(decoding: writer.bytes, as: UTF8.self)
     }
 }
 
+/// Writes JSON straight into a byte buffer: no intermediate strings or member lists.
 struct JSONWriter {
-    enum Member {
-        case node(SnapshotNode)
-        case number(Double?)
-        case integer(Int)
-        case string(String)
-        case object([(String, Member)])
-    }
-
     let pretty: Bool
     let includeCollapsed: Bool
-    var output = ""
+    var bytes: [UInt8] = []
 
     init(pretty: Bool, includeCollapsed: Bool) {
         self.pretty = pretty
         self.includeCollapsed = includeCollapsed
-        output.reserveCapacity(4096)
+        bytes.reserveCapacity(16_384)
     }
 
-    mutating func write(_ node: SnapshotNode, isRoot: Bool, depth: Int) {
+    mutating func write(_ node: SnapshotNode, depth: Int) {
         switch node {
-        case .container(let container):
-            writeObject(members(of: container, isRoot: isRoot), depth: depth)
-        case .stat(let stat):
-            write(stat.value, depth: depth)
+        case .container(let container): writeContainer(container, depth: depth, extra: [])
+        case .stat(let stat): write(stat.value, depth: depth)
         }
     }
 
-    func members(of container: SnapshotContainer, isRoot: Bool) -> [(String, Member)] {
-        var members: [(String, Member)] = []
-        members.reserveCapacity(container.children.count)
+    /// A container's children (collapsed ones left out below the root) merged in key order with
+    /// `extra` number members.
+    mutating func writeContainer(_ container: SnapshotContainer, depth: Int, extra: [(String, Double)]) {
+        var object = ObjectWriter(depth: depth)
+        var pending = extra[...]
         for child in container.children {
-            if case .container(let c) = child, c.collapsed, !includeCollapsed { continue }
-            members.append((child.name, .node(child)))
+            if case .container(let inner) = child, inner.collapsed, !includeCollapsed { continue }
+            while let next = pending.first, next.0 < child.name {
+                object.key(next.0, &self)
+                writeNumber(next.1)
+                pending = pending.dropFirst()
+            }
+            object.key(child.name, &self)
+            write(child, depth: depth + 1)
         }
-        return members
+        for (key, value) in pending {
+            object.key(key, &self)
+            writeNumber(value)
+        }
+        object.close(&self)
     }
 
     mutating func write(_ value: StatValue, depth: Int) {
         switch value {
-        case .int(let v), .counter(let v): output += String(v)
+        case .int(let v), .counter(let v): writeInteger(v)
         case .double(let v): writeNumber(v)
         case .string(let s): writeString(s)
-        case .bool(let b): output += b ? "true" : "false"
-        case .absent: output += "null"
+        case .bool(let b): append(b ? "true" : "false")
+        case .absent: append("null")
         case .intDict(let dict):
-            writeObject(dict.sorted { $0.key < $1.key }.map { ($0.key, .integer($0.value)) }, depth: depth)
-        case .stringDict(let dict):
-            writeObject(dict.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }, depth: depth)
-        case .stateTime(let dict):
-            writeObject(dict.sorted { $0.key < $1.key }.map { ($0.key, .number($0.value)) }, depth: depth)
-        case .pmf(let pmf):
-            writeObject(Self.members(of: pmf), depth: depth)
-        case .pmfDict(let dict):
-            writeObject(dict.sorted { $0.key < $1.key }.map { ($0.key, .object(Self.members(of: $0.value))) }, depth: depth)
-        case .meter(let meter):
-            writeObject(Self.members(of: meter), depth: depth)
-        case .meterDict(let dict):
-            writeObject(dict.sorted { $0.key < $1.key }.map { ($0.key, .object(Self.members(of: $0.value))) }, depth: depth)
-        }
-    }
-
-    static func members(of pmf: PmfSnapshot) -> [(String, Member)] {
-        var members: [(String, Member)] = [("count", .integer(pmf.count))]
-        for field in pmf.fields { members.append((field.name, .number(field.value))) }
-        // Beyond scales' fields: the all-time sum, and how many values the window holds (0
-        // explains why the window figures are null).
-        members.append(("sum", .number(pmf.sum)))
-        members.append(("windowCount", .integer(pmf.windowCount)))
-        return members
-    }
-
-    static func members(of meter: MeterSnapshot) -> [(String, Member)] {
-        [
-            ("count", .integer(meter.count)), ("m1", .number(meter.m1)), ("m5", .number(meter.m5)),
-            ("m15", .number(meter.m15)), ("mean", .number(meter.meanRate)), ("unit", .string(meter.unit)),
-        ]
-    }
-
-    mutating func writeObject(_ members: [(String, Member)], depth: Int) {
-        if members.isEmpty {
-            output += "{}"
-            return
-        }
-        output += "{"
-        for (index, (key, member)) in members.enumerated() {
-            if index > 0 { output += "," }
-            if pretty { newline(depth + 1) }
-            writeString(key)
-            output += pretty ? ": " : ":"
-            switch member {
-            case .node(let node): write(node, isRoot: false, depth: depth + 1)
-            case .number(let v): writeNumber(v)
-            case .integer(let v): output += String(v)
-            case .string(let s): writeString(s)
-            case .object(let inner): writeObject(inner, depth: depth + 1)
+            var object = ObjectWriter(depth: depth)
+            for key in dict.keys.sorted() {
+                object.key(key, &self)
+                writeInteger(dict[key] ?? 0)
             }
+            object.close(&self)
+        case .stringDict(let dict):
+            var object = ObjectWriter(depth: depth)
+            for key in dict.keys.sorted() {
+                object.key(key, &self)
+                writeString(dict[key] ?? "")
+            }
+            object.close(&self)
+        case .stateTime(let dict):
+            var object = ObjectWriter(depth: depth)
+            for key in dict.keys.sorted() {
+                object.key(key, &self)
+                writeNumber(dict[key])
+            }
+            object.close(&self)
+        case .pmf(let pmf):
+            write(pmf, depth: depth)
+        case .pmfDict(let dict):
+            var object = ObjectWriter(depth: depth)
+            for key in dict.keys.sorted() {
+                object.key(key, &self)
+                if let pmf = dict[key] { write(pmf, depth: depth + 1) }
+            }
+            object.close(&self)
+        case .meter(let meter):
+            write(meter, depth: depth)
+        case .meterDict(let dict):
+            var object = ObjectWriter(depth: depth)
+            for key in dict.keys.sorted() {
+                object.key(key, &self)
+                if let meter = dict[key] { write(meter, depth: depth + 1) }
+            }
+            object.close(&self)
         }
-        if pretty { newline(depth) }
-        output += "}"
+    }
+
+    /// scales' pmf fields in scales' order, then the all-time `sum` and the window's
+    /// `windowCount` (0 when the window is empty, with every figure `null`).
+    mutating func write(_ pmf: PmfSnapshot, depth: Int) {
+        var object = ObjectWriter(depth: depth)
+        object.key("count", &self)
+        writeInteger(pmf.count)
+        for field in pmf.fields {
+            object.key(field.name, &self)
+            writeNumber(field.value)
+        }
+        object.key("sum", &self)
+        writeNumber(pmf.sum)
+        object.key("windowCount", &self)
+        writeInteger(pmf.windowCount)
+        object.close(&self)
+    }
+
+    mutating func write(_ meter: MeterSnapshot, depth: Int) {
+        var object = ObjectWriter(depth: depth)
+        object.key("count", &self)
+        writeInteger(meter.count)
+        for (name, value) in [("m1", meter.m1), ("m5", meter.m5), ("m15", meter.m15), ("mean", meter.meanRate)] {
+            object.key(name, &self)
+            writeNumber(value)
+        }
+        object.key("unit", &self)
+        writeString(meter.unit)
+        object.close(&self)
+    }
+
+    /// Opens an object lazily, writes separators and indentation, and closes it (`{}` when empty).
+    struct ObjectWriter {
+        let depth: Int
+        var count = 0
+
+        mutating func key(_ key: String, _ writer: inout JSONWriter) {
+            writer.bytes.append(count == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
+            count += 1
+            if writer.pretty { writer.newline(depth + 1) }
+            writer.writeString(key)
+            writer.bytes.append(UInt8(ascii: ":"))
+            if writer.pretty { writer.bytes.append(UInt8(ascii: " ")) }
+        }
+
+        func close(_ writer: inout JSONWriter) {
+            if count == 0 {
+                writer.append("{}")
+                return
+            }
+            if writer.pretty { writer.newline(depth) }
+            writer.bytes.append(UInt8(ascii: "}"))
+        }
+    }
+
+    mutating func append(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
     mutating func newline(_ depth: Int) {
-        output += "\n"
-        output += String(repeating: "  ", count: depth)
+        bytes.append(UInt8(ascii: "\n"))
+        for _ in 0..<depth {
+            bytes.append(UInt8(ascii: " "))
+            bytes.append(UInt8(ascii: " "))
+        }
+    }
+
+    mutating func writeInteger(_ value: Int) {
+        var magnitude = value.magnitude
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { digits in
+            var start = digits.count
+            repeat {
+                start -= 1
+                digits[start] = UInt8(truncatingIfNeeded: 48 &+ magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if value < 0 {
+                start -= 1
+                digits[start] = UInt8(ascii: "-")
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+        }
     }
 
     mutating func writeNumber(_ value: Double?) {
         guard let value, value.isFinite else {
-            output += "null"
+            append("null")
             return
         }
         if value == value.rounded(.towardZero), abs(value) < 1e15 {
             // Integral doubles keep a fractional part so readers see a float, as Python does.
-            output += String(Int(value)) + ".0"
+            writeInteger(Int(value))
+            append(".0")
         } else {
-            output += String(value)
+            bytes.append(contentsOf: value.description.utf8)
         }
     }
 
     mutating func writeString(_ string: String) {
-        output += "\""
+        bytes.append(UInt8(ascii: "\""))
+        var text = string  // `withUTF8` gives small and native strings' bytes without copying them to the heap
+        let plain = text.withUTF8 { utf8 -> Bool in
+            for byte in utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F || byte == 0xE2 {
+                return false
+            }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        if !plain { writeEscaped(string) }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func writeEscaped(_ string: String) {
         for scalar in string.unicodeScalars {
             switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case "\u{08}": output += "\\b"
-            case "\u{0C}": output += "\\f"
-            case "\u{2028}": output += "\\u2028"
-            case "\u{2029}": output += "\\u2029"
+            case "\"": append("\\\"")
+            case "\\": append("\\\\")
+            case "\n": append("\\n")
+            case "\r": append("\\r")
+            case "\t": append("\\t")
+            case "\u{08}": append("\\b")
+            case "\u{0C}": append("\\f")
+            case "\u{2028}": append("\\u2028")
+            case "\u{2029}": append("\\u2029")
             default:
                 if scalar.value < 0x20 || scalar.value == 0x7F {
-                    output += "\\u00"
-                    output += hexDigit(scalar.value >> 4)
-                    output += hexDigit(scalar.value & 0xF)
+                    append("\\u00")
+                    bytes.append(Self.hexDigit(scalar.value >> 4))
+                    bytes.append(Self.hexDigit(scalar.value & 0xF))
                 } else {
-                    output.unicodeScalars.append(scalar)
+                    bytes.append(contentsOf: String(scalar).utf8)
                 }
             }
         }
-        output += "\""
     }
 
-    private func hexDigit(_ value: UInt32) -> String {
-        String(UnicodeScalar(UInt8(value < 10 ? 48 + value : 87 + value)))
+    private static func hexDigit(_ value: UInt32) -> UInt8 {
+        UInt8(value < 10 ? 48 + value : 87 + value)
     }
 }

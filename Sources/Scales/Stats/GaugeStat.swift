@@ -35,6 +35,9 @@ public final class GaugeStat<Value: StatScalar>: StatCell {
         return try? body()
     }
 
+    /// A gauge runs user code: never under the registry's lock.
+    package var readsOutsideTreeLock: Bool { true }
+
     package func read(_ health: HealthCounters) -> StatValue {
         guard let body = closure.withLock({ $0 }) else { return .absent }
         do {

@@ -62,5 +62,8 @@ public final class PmfDictStat: StatCell {
         return cells.mapValues(\.figures)
     }
 
+    /// Computing percentiles is not for under the registry's lock.
+    package var readsOutsideTreeLock: Bool { true }
+
     package func read(_ health: HealthCounters) -> StatValue { .pmfDict(figures) }
 }

@@ -190,6 +190,9 @@ public final class PmfStat: StatCell {
         return histogram.contents(at: clock.coarse()).quantiles(qs)
     }
 
+    /// Computing percentiles is not for under the registry's lock.
+    package var readsOutsideTreeLock: Bool { true }
+
     package func read(_ health: HealthCounters) -> StatValue { .pmf(figures) }
 
     /// The heap objects this pmf owns (itself, with the histogram inline, and its two locks),

@@ -4,7 +4,19 @@
 /// handle *is* the cell, so an update is one call on an object the caller already holds — no
 /// lookup by path, no lock shared with any other stat.
 package protocol StatCell: AnyObject, Sendable {
-    /// The stat's value now. Called by ``Registry/snapshot(at:)`` outside every registry lock
-    /// (a gauge runs its closure here).
+    /// The stat's value now.
+    ///
+    /// ``Registry/snapshot(at:)`` calls it while holding the registry's lock, unless
+    /// ``readsOutsideTreeLock`` is set; so it must not touch the registry, and may only take the
+    /// cell's own lock.
     func read(_ health: HealthCounters) -> StatValue
+
+    /// Whether ``read(_:)`` must run after the registry's lock is released: a gauge runs user
+    /// code, a pmf computes percentiles. Most cells read an atomic or a small dict and say no.
+    var readsOutsideTreeLock: Bool { get }
+}
+
+extension StatCell {
+    /// Most cells are cheap to read and run no user code.
+    package var readsOutsideTreeLock: Bool { false }
 }
