@@ -7,15 +7,51 @@ let package = Package(
     products: [
         // The runtime: registry, stat kinds, snapshots, JSON, file dump. No package dependencies.
         .library(name: "Scales", targets: ["Scales"]),
+        // The HTTP status page (HTML, JSON, Prometheus /metrics) and a framework-neutral handler.
+        .library(name: "ScalesHTTP", targets: ["ScalesHTTP"]),
+    ],
+    dependencies: [
+        // ScalesHTTP: the status server's sockets and HTTP/1.1 codec.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // ScalesHTTP: StatusServer runs as a Service with graceful shutdown.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // ScalesHTTP: the status server reports bind, stop and connection errors through swift-log.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .target(name: "Scales"),
+        .target(
+            name: "ScalesHTTP",
+            dependencies: [
+                "Scales",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "ScalesExample",
-            dependencies: ["Scales"],
+            dependencies: [
+                "Scales", "ScalesHTTP",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Examples/StatusServer"
         ),
         .testTarget(name: "ScalesTests", dependencies: ["Scales"]),
+        .testTarget(
+            name: "ScalesHTTPTests",
+            dependencies: [
+                "Scales", "ScalesHTTP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )
 
