@@ -209,17 +209,20 @@ struct HTMLWriter {
     mutating func statItem(_ stat: SnapshotStat, path: [String]) {
         if let members = stat.value.members {
             out += "<li><details open><summary>"
-            key(stat.name, doc: stat.doc)
+            key(stat.name, doc: stat.doc, docLater: true)
             out += "<span class=\"kind\">"
             out += Self.kindName(stat.value)
-            out += "</span></summary>"
+            out += "</span>"
+            doc(stat.doc)
+            out += "</summary>"
             structured(members, fields: Self.isRecord(stat.value))
             out += "</details></li>"
         } else {
             out += "<li>"
-            key(stat.name, doc: stat.doc)
+            key(stat.name, doc: stat.doc, docLater: true)
             out += " "
             scalar(stat.value)
+            doc(stat.doc)
             out += "</li>"
         }
     }
@@ -248,7 +251,8 @@ struct HTMLWriter {
         out += "</ul>"
     }
 
-    mutating func key(_ name: String, doc: String?) {
+    /// A key; its doc (if any) is its title, and is shown next to it unless `docLater`.
+    mutating func key(_ name: String, doc: String?, docLater: Bool = false) {
         out += "<span class=\"key\""
         if let doc, !doc.isEmpty {
             out += " title=\""
@@ -258,11 +262,14 @@ struct HTMLWriter {
         out += ">"
         text(name)
         out += "</span>"
-        if let doc, !doc.isEmpty {
-            out += "<span class=\"doc\">"
-            text(doc)
-            out += "</span>"
-        }
+        if !docLater { self.doc(doc) }
+    }
+
+    mutating func doc(_ doc: String?) {
+        guard let doc, !doc.isEmpty else { return }
+        out += "<span class=\"doc\">"
+        text(doc)
+        out += "</span>"
     }
 
     mutating func scalar(_ value: StatValue) {
