@@ -7,10 +7,16 @@ let package = Package(
     products: [
         // The runtime: registry, stat kinds, snapshots, JSON, file dump. No package dependencies.
         .library(name: "Scales", targets: ["Scales"]),
+        // A manual clock and a fresh-registry helper for users' tests.
+        .library(name: "ScalesTestKit", targets: ["ScalesTestKit"]),
+        // A swift-metrics backend: metrics from instrumented libraries land in the same tree.
+        .library(name: "ScalesMetrics", targets: ["ScalesMetrics"]),
         // The HTTP status page (HTML, JSON, Prometheus /metrics) and a framework-neutral handler.
         .library(name: "ScalesHTTP", targets: ["ScalesHTTP"]),
     ],
     dependencies: [
+        // The metrics API Swift server libraries report through; bridged by ScalesMetrics.
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         // ScalesHTTP: the status server's sockets and HTTP/1.1 codec.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         // ScalesHTTP: StatusServer runs as a Service with graceful shutdown.
@@ -20,6 +26,11 @@ let package = Package(
     ],
     targets: [
         .target(name: "Scales"),
+        .target(name: "ScalesTestKit", dependencies: ["Scales"]),
+        .target(
+            name: "ScalesMetrics",
+            dependencies: ["Scales", .product(name: "CoreMetrics", package: "swift-metrics")]
+        ),
         .target(
             name: "ScalesHTTP",
             dependencies: [
@@ -41,7 +52,11 @@ let package = Package(
             ],
             path: "Examples/StatusServer"
         ),
-        .testTarget(name: "ScalesTests", dependencies: ["Scales"]),
+        .testTarget(name: "ScalesTests", dependencies: ["Scales", "ScalesTestKit"]),
+        .testTarget(
+            name: "ScalesMetricsTests",
+            dependencies: ["ScalesMetrics", "Scales", .product(name: "Metrics", package: "swift-metrics")]
+        ),
         .testTarget(
             name: "ScalesHTTPTests",
             dependencies: [

@@ -26,13 +26,21 @@ import Darwin
 /// The registry's lock guards the tree's shape and is never held while values are read,
 /// gauge closures run or output is rendered.
 public final class Registry: Sendable {
-    let state: Mutex<TreeState>
+    let state: Lock<TreeState>
     let healthCounters = HealthCounters()
     let instanceNumbers = Atomic<Int>(0)
 
+    /// The time source of every time-dependent stat bound in this registry (`pmf` windows and
+    /// timings, `meter` rates, `stateTime` totals).
+    public let clock: any StatClock
+
     /// Creates an empty registry.
-    public init() {
-        state = Mutex(TreeState())
+    ///
+    /// - Parameter clock: The time source of its time-dependent stats; tests pass a manual
+    ///   clock (`ManualClock` from `ScalesTestKit`) to control windows and rates.
+    public init(clock: some StatClock = SystemClock()) {
+        state = Lock(TreeState())
+        self.clock = clock
     }
 
     /// The process-wide registry that generated code binds to by default.

@@ -55,3 +55,15 @@ package final class HealthCounters: Sendable {
             bindConflicts: conflicts.load(ordering: .relaxed))
     }
 }
+
+extension Registry {
+    /// Counts a bind that found another kind at a name (for bridges that detect it themselves).
+    package func countBindConflict() {
+        healthCounters.bindConflict()
+    }
+
+    /// Counts an update sent to an overflow key (for bridges that bound cardinality themselves).
+    package func countOverflowedKey() {
+        healthCounters.overflowedKey()
+    }
+}

@@ -4,7 +4,7 @@ import Synchronization
 final class Node {
     enum Entry {
         case container(Node)
-        case stat(any StatCell, doc: String?)
+        case stat(any StatCell, doc: String?, labels: [StatLabel]?)
         case aggregation(Aggregation)
     }
 
@@ -70,7 +70,7 @@ final class Aggregation {
             guard case .container(let child) = entry else { continue }
             child.forEachContainer { node in
                 guard childType == nil || node.typeName == childType else { return }
-                if case .stat(let cell, _) = node.entries[of] { cells.append(cell) }
+                if case .stat(let cell, _, _) = node.entries[of] { cells.append(cell) }
             }
         }
         return cells
@@ -102,7 +102,7 @@ final class Aggregation {
 /// references only. Values are read from it after the lock is released.
 indirect enum PlanNode: Sendable {
     case container(name: String, collapsed: Bool, instance: TemplateInstance?, doc: String?, children: [PlanNode])
-    case stat(name: String, cell: any StatCell, doc: String?)
+    case stat(name: String, cell: any StatCell, doc: String?, labels: [StatLabel]?)
     case aggregation(name: String, plan: AggregationPlan, sources: [any StatCell], doc: String?)
 
     init(_ node: Node) {
@@ -118,8 +118,8 @@ indirect enum PlanNode: Sendable {
         switch entry {
         case .container(let child):
             self.init(child)
-        case .stat(let cell, let doc):
-            self = .stat(name: name, cell: cell, doc: doc)
+        case .stat(let cell, let doc, let labels):
+            self = .stat(name: name, cell: cell, doc: doc, labels: labels)
         case .aggregation(let aggregation):
             self = .aggregation(name: name, plan: aggregation.plan, sources: aggregation.sources(below: owner), doc: aggregation.doc)
         }
@@ -132,8 +132,8 @@ indirect enum PlanNode: Sendable {
             return .container(SnapshotContainer(
                 name: name, collapsed: collapsed, instance: instance, doc: doc,
                 children: children.map { $0.evaluate(health) }))
-        case .stat(let name, let cell, let doc):
-            return .stat(SnapshotStat(name: name, value: cell.read(health), doc: doc))
+        case .stat(let name, let cell, let doc, let labels):
+            return .stat(SnapshotStat(name: name, value: cell.read(health), doc: doc, labels: labels))
         case .aggregation(let name, let plan, let sources, let doc):
             return .stat(SnapshotStat(name: name, value: plan.evaluate(sources.map { $0.read(health) }), doc: doc))
         }

@@ -109,12 +109,32 @@ public struct SnapshotStat: Sendable, Equatable {
     public let value: StatValue
     /// The doc text from `stats.yaml` (or the runtime API), used as Prometheus HELP.
     public let doc: String?
+    /// Set when this stat is one labelled series of a family named by its *parent container*
+    /// (the swift-metrics bridge binds `/metrics/http_requests/method=GET,status=200` this way):
+    /// exporters that have labels (Prometheus) use the parent's path as the metric name and
+    /// these as its labels; the others use the stat's name as usual. `nil` for ordinary stats.
+    public let labels: [StatLabel]?
 
     /// Creates a stat record.
-    public init(name: String, value: StatValue, doc: String? = nil) {
+    public init(name: String, value: StatValue, doc: String? = nil, labels: [StatLabel]? = nil) {
         self.name = name
         self.value = value
         self.doc = doc
+        self.labels = labels
+    }
+}
+
+/// A label of a labelled series: a name and a value, such as `method="GET"`.
+public struct StatLabel: Sendable, Hashable {
+    /// The label's name.
+    public let name: String
+    /// The label's value.
+    public let value: String
+
+    /// Creates a label.
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
     }
 }
 

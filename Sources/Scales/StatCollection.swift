@@ -38,42 +38,50 @@ public struct StatCollection: Sendable {
     // MARK: Stats
 
     /// Binds an `int` stat.
+    @discardableResult
     public func int(_ name: String, doc: String? = nil) -> IntStat {
         bind(name, doc: doc) { _ in IntStat() }
     }
 
     /// Binds a `monotonic` int stat (a counter).
+    @discardableResult
     public func counter(_ name: String, doc: String? = nil) -> CounterStat {
         bind(name, doc: doc) { CounterStat(health: $0) }
     }
 
     /// Binds a `double` stat.
+    @discardableResult
     public func double(_ name: String, doc: String? = nil) -> DoubleStat {
         bind(name, doc: doc) { DoubleStat(0, health: $0) }
     }
 
     /// Binds a `string` stat; `initial` is its value when first created (not when bound again).
+    @discardableResult
     public func string(_ name: String, initial: String = "", doc: String? = nil) -> StringStat {
         bind(name, doc: doc) { _ in StringStat(initial) }
     }
 
     /// Binds a `bool` stat; `initial` is its value when first created.
+    @discardableResult
     public func bool(_ name: String, initial: Bool = false, doc: String? = nil) -> BoolStat {
         bind(name, doc: doc) { _ in BoolStat(initial) }
     }
 
     /// Binds a `gauge` of `Value` (Int, Double, String or Bool); give it a closure with
     /// ``GaugeStat/bind(_:)``.
+    @discardableResult
     public func gauge<Value: StatScalar>(_ name: String, of type: Value.Type = Value.self, doc: String? = nil) -> GaugeStat<Value> {
         bind(name, doc: doc) { _ in GaugeStat<Value>() }
     }
 
     /// Binds an `intDict` stat.
+    @discardableResult
     public func intDict(_ name: String, autoDelete: Bool = false, maxKeys: Int? = nil, doc: String? = nil) -> IntDictStat {
         bind(name, doc: doc) { IntDictStat(autoDelete: autoDelete, maxKeys: maxKeys, health: $0) }
     }
 
     /// Binds a `stringDict` stat.
+    @discardableResult
     public func stringDict(_ name: String, maxKeys: Int? = nil, doc: String? = nil) -> StringDictStat {
         bind(name, doc: doc) { StringDictStat(maxKeys: maxKeys, health: $0) }
     }
@@ -82,7 +90,9 @@ public struct StatCollection: Sendable {
     ///
     /// `make` runs, under the registry's lock, only when nothing is bound at `name`; it must not
     /// touch the registry.
-    package func bind<Cell: StatCell>(_ name: String, doc: String?, make: (HealthCounters) -> Cell) -> Cell {
+    package func bind<Cell: StatCell>(
+        _ name: String, doc: String?, labels: [StatLabel]? = nil, make: (HealthCounters) -> Cell
+    ) -> Cell {
         let health = registry.healthCounters
         if detached { return make(health) }
         let outcome: BindOutcome<Cell> = registry.state.withLock { state in
@@ -90,9 +100,9 @@ public struct StatCollection: Sendable {
             switch node.entries[name] {
             case nil:
                 let cell = make(health)
-                node.entries[name] = .stat(cell, doc: doc)
+                node.entries[name] = .stat(cell, doc: doc, labels: labels)
                 return .bound(cell)
-            case .stat(let existing, _):
+            case .stat(let existing, _, _):
                 if let cell = existing as? Cell { return .bound(cell) }
                 return .conflict
             case .container, .aggregation:
@@ -197,6 +207,13 @@ public struct StatCollection: Sendable {
 
     // MARK: Removal
 
+    /// Removes the stat `name` from this collection, if it is there and is `cell` (or any stat,
+    /// when `cell` is `nil`). Idempotent. A parent's `sum` or `intDictSum` keeps its last value.
+    public func removeStat(named name: String, ifIdenticalTo cell: AnyObject? = nil) {
+        if detached { return }
+        registry.removeStat(names: names, id: nodeID, name: name, cell: cell)
+    }
+
     /// Removes this collection and everything below it from the tree. Idempotent: removing
     /// again, or removing after the path was re-created by someone else, does nothing.
     ///
@@ -225,7 +242,7 @@ extension Registry {
                 for case .aggregation(let aggregation) in owner.entries.values where aggregation.kind != .histogram {
                     node.forEachContainer { container in
                         guard aggregation.childType == nil || container.typeName == aggregation.childType else { return }
-                        if case .stat(let cell, _) = container.entries[aggregation.of] {
+                        if case .stat(let cell, _, _) = container.entries[aggregation.of] {
                             aggregation.retire(cell, health: healthCounters)
                         }
                     }
@@ -235,6 +252,29 @@ extension Registry {
             detach(node)
             // Prune intermediate containers that are now empty.
             var current = parent
+            while current.entries.isEmpty, !current.explicit, let up = current.parent {
+                detach(current)
+                current = up
+            }
+        }
+    }
+
+    func removeStat(names: [String], id: UInt64, name: String, cell: AnyObject?) {
+        state.withLock { state in
+            guard let node = state.node(at: names, id: id), case .stat(let existing, _, _) = node.entries[name] else { return }
+            if let cell, existing !== cell { return }
+            var ancestor: Node? = node.parent
+            while let owner = ancestor {
+                for case .aggregation(let aggregation) in owner.entries.values
+                where aggregation.kind != .histogram && aggregation.of == name
+                    && (aggregation.childType == nil || aggregation.childType == node.typeName)
+                {
+                    aggregation.retire(existing, health: healthCounters)
+                }
+                ancestor = owner.parent
+            }
+            node.entries[name] = nil
+            var current = node
             while current.entries.isEmpty, !current.explicit, let up = current.parent {
                 detach(current)
                 current = up

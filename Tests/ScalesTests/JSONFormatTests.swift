@@ -40,7 +40,7 @@ import Testing
     @Test func nonFiniteNumbersBecomeNullAndParseStrictly() throws {
         let text = JSONFormat.render(snapshot([
             stat("nan", .double(.nan)), stat("inf", .double(.infinity)), stat("ninf", .double(-.infinity)),
-            stat("absent", .absent), stat("whole", .double(3)), stat("tiny", .double(5e-324)),
+            stat("absent", .absent), stat("whole", .double(3)), stat("tiny", .double(.leastNonzeroMagnitude)),
             stat("huge", .double(1.7976931348623157e308)), stat("neg", .double(-0.25)),
             stat("pmf", .pmf(PmfSnapshot(count: 3, sum: 1, windowCount: 0))),
             stat("times", .stateTime(["idle": .nan, "busy": 2])),
@@ -49,7 +49,7 @@ import Testing
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         #expect(object["nan"] is NSNull && object["inf"] is NSNull && object["ninf"] is NSNull && object["absent"] is NSNull)
         #expect(object["whole"] as? Double == 3)
-        #expect(object["tiny"] as? Double == 5e-324)
+        #expect(object["tiny"] as? Double == .leastNonzeroMagnitude)
         #expect(object["huge"] as? Double == 1.7976931348623157e308)
         let pmf = try #require(object["pmf"] as? [String: Any])
         #expect(pmf["count"] as? Int == 3)

@@ -9,8 +9,9 @@
 /// - A container is an object. As in scales, a *collapsed* container below the rendered root
 ///   is left out (request its own path to see it), unless `includeCollapsed` is set.
 /// - `pmf` fields use scales' names (`count`, `min`, `max`, `mean`, `stddev`, `median`,
-///   `75percentile`, `95percentile`, `98percentile`, `99percentile`, `999percentile`); figures
-///   of an empty window are `null`. A `meter` has `count`, `m1`, `m5`, `m15`, `mean`, `unit`.
+///   `75percentile`, `95percentile`, `98percentile`, `99percentile`, `999percentile`), plus
+///   `sum` (all-time) and `windowCount` (values in the window); figures of an empty window
+///   are `null`. A `meter` has `count`, `m1`, `m5`, `m15`, `mean`, `unit`.
 /// - NaN and infinity are written as `null`; an absent gauge value is `null`.
 /// - Strings are escaped for any Unicode: quotes, backslashes and control characters as
 ///   escapes, and U+2028/U+2029 as `\u2028`/`\u2029` so the output is also valid JavaScript.
@@ -101,6 +102,10 @@ struct JSONWriter {
     static func members(of pmf: PmfSnapshot) -> [(String, Member)] {
         var members: [(String, Member)] = [("count", .integer(pmf.count))]
         for field in pmf.fields { members.append((field.name, .number(field.value))) }
+        // Beyond scales' fields: the all-time sum, and how many values the window holds (0
+        // explains why the window figures are null).
+        members.append(("sum", .number(pmf.sum)))
+        members.append(("windowCount", .integer(pmf.windowCount)))
         return members
     }
 

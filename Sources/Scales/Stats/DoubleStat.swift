@@ -18,7 +18,7 @@ public final class DoubleStat: StatCell, CustomStringConvertible {
         self.init(initial, health: HealthCounters())
     }
 
-    init(_ initial: Double, health: HealthCounters) {
+    package init(_ initial: Double, health: HealthCounters) {
         bits = Atomic(initial.isFinite ? initial.bitPattern : Double(0).bitPattern)
         self.health = health
     }

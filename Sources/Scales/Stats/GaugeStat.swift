@@ -12,11 +12,11 @@ import Synchronization
 /// (``StatValue/absent``; left out of JSON, Prometheus and Graphite) and the failure is counted
 /// in ``RegistryHealth/gaugeFailures``. An unbound gauge is absent too.
 public final class GaugeStat<Value: StatScalar>: StatCell {
-    let closure: Mutex<(@Sendable () throws -> Value)?>
+    let closure: Lock<(@Sendable () throws -> Value)?>
 
     /// Creates a gauge not bound to any registry.
     public init() {
-        closure = Mutex(nil)
+        closure = Lock(nil)
     }
 
     /// Sets the closure that gives the gauge's value; replaces any earlier one.

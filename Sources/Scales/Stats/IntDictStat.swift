@@ -18,7 +18,7 @@ public final class IntDictStat: StatCell {
     /// The key that takes updates to new keys once `maxKeys` is reached: `_overflow`.
     public static let overflowKey = "_overflow"
 
-    let storage: Mutex<[String: Int]>
+    let storage: Lock<[String: Int]>
     /// Whether keys whose value reaches 0 are removed.
     public let autoDelete: Bool
     /// The most keys kept (not counting ``overflowKey``), or `nil` for no bound.
@@ -31,7 +31,7 @@ public final class IntDictStat: StatCell {
     }
 
     init(autoDelete: Bool, maxKeys: Int?, health: HealthCounters) {
-        storage = Mutex([:])
+        storage = Lock([:])
         self.autoDelete = autoDelete
         self.maxKeys = maxKeys.map { Swift.max(0, $0) }
         self.health = health
@@ -126,7 +126,7 @@ public final class IntDictStat: StatCell {
 ///
 /// With `maxKeys`, new keys beyond the bound land in ``IntDictStat/overflowKey`` and are counted.
 public final class StringDictStat: StatCell {
-    let storage: Mutex<[String: String]>
+    let storage: Lock<[String: String]>
     /// The most keys kept (not counting the overflow key), or `nil` for no bound.
     public let maxKeys: Int?
     let health: HealthCounters
@@ -137,7 +137,7 @@ public final class StringDictStat: StatCell {
     }
 
     init(maxKeys: Int?, health: HealthCounters) {
-        storage = Mutex([:])
+        storage = Lock([:])
         self.maxKeys = maxKeys.map { Swift.max(0, $0) }
         self.health = health
     }

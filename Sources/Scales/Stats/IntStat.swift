@@ -64,7 +64,7 @@ public final class CounterStat: StatCell, CustomStringConvertible {
         self.init(health: HealthCounters())
     }
 
-    init(health: HealthCounters) {
+    package init(health: HealthCounters) {
         storage = Atomic(0)
         self.health = health
     }
@@ -79,6 +79,12 @@ public final class CounterStat: StatCell, CustomStringConvertible {
         } else {
             health.droppedValue()
         }
+    }
+
+    /// Sets the count back to 0, for bridges whose API has a reset (swift-metrics' `Counter.reset()`);
+    /// Prometheus treats the drop as a counter reset.
+    package func reset() {
+        storage.store(0, ordering: .relaxed)
     }
 
     /// Atomically adds `rhs`: `web.requests += 1`.

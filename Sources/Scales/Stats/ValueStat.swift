@@ -31,11 +31,11 @@ extension Double: StatScalar {
 /// Generated code exposes it through the ``Stat`` property wrapper, so the idiom is plain
 /// assignment: `thread.state = "waitingForTask"`.
 public final class ValueStat<Value: StatScalar>: StatCell {
-    let storage: Mutex<Value>
+    let storage: Lock<Value>
 
     /// Creates a cell not bound to any registry.
     public init(_ initial: Value) {
-        storage = Mutex(initial)
+        storage = Lock(initial)
     }
 
     /// The current value.

@@ -1,0 +1,46 @@
+import CHeapInUse
+import Scales
+
+// Bytes per stat, measured: heap bytes in use (glibc mallinfo2) before and after binding
+// 10,000 of a kind, divided by 10,000. Includes the cell, its lock if any, and its entry in the
+// registry's tree (name string, dictionary slot). Run:
+//   swift run -c release --package-path Benchmarks MemoryFootprint
+
+func heapInUse() -> Int { scales_heap_in_use() }
+
+func line(_ name: String, _ bytes: Double) {
+    let padded = name + String(repeating: " ", count: max(1, 44 - name.count))
+    print("\(padded) \(Int(bytes.rounded())) bytes")
+}
+
+func bytesPer(_ count: Int = 10_000, _ body: (StatCollection, Int) -> Void) -> Double {
+    let registry = Registry()
+    let collection = registry.collection(at: "/m")
+    let before = heapInUse()
+    for i in 0..<count { body(collection, i) }
+    let after = heapInUse()
+    return withExtendedLifetime(registry) { Double(after - before) / Double(count) }
+}
+
+var cells: [IntStat] = []
+cells.reserveCapacity(10_000)
+let beforeCells = heapInUse()
+for _ in 0..<10_000 { cells.append(IntStat()) }
+line("int cell alone (what an update touches)", Double(heapInUse() - beforeCells) / 10_000)
+withExtendedLifetime(cells) {}
+
+let names = (0..<10_000).map { "stat\($0)" }
+line("int (cell + tree entry)", bytesPer { c, i in c.int(names[i]) += 1 })
+line("monotonic int", bytesPer { c, i in c.counter(names[i]) += 1 })
+line("double", bytesPer { c, i in c.double(names[i]) += 1 })
+let keys = (0..<10_000).map { "/path/\($0)" }
+let dict = Registry().collection(at: "/m").intDict("byPath")
+let beforeKeys = heapInUse()
+for key in keys { dict[key] += 1 }
+line("intDict key (short string key)", Double(heapInUse() - beforeKeys) / 10_000)
+line("pmf (empty)", bytesPer(2_000) { c, i in c.pmf(names[i]) })
+line("pmf (after 1,000 records over 5 minutes)", bytesPer(500) { c, i in
+    let pmf = c.pmf(names[i])
+    for v in 0..<1_000 { pmf.record(Double(v) * 0.001 + 0.0001) }
+})
+line("meter", bytesPer { c, i in c.meter(names[i]).mark() })

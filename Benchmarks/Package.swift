@@ -1,0 +1,40 @@
+// swift-tools-version: 6.1
+// The benchmarks live in their own package so users of swift-scales never build their
+// dependencies. Run from the repository root: `swift package --package-path Benchmarks benchmark`.
+import PackageDescription
+
+let package = Package(
+    name: "ScalesBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        // The package under test.
+        .package(name: "swift-scales", path: ".."),
+        // The Swift server convention for benchmarks (ns/op, allocations, percentiles).
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        // The alternative users would pick, measured in the same run.
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // The metrics API, backed by swift-prometheus and by ScalesMetrics in the same run.
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "ScalesBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Scales", package: "swift-scales"),
+                .product(name: "ScalesMetrics", package: "swift-scales"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            path: "Benchmarks/ScalesBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // Bytes per stat of each kind, measured with the allocator's own counters.
+        .executableTarget(
+            name: "MemoryFootprint",
+            dependencies: ["CHeapInUse", .product(name: "Scales", package: "swift-scales")],
+            path: "Benchmarks/MemoryFootprint"
+        ),
+        .target(name: "CHeapInUse", path: "Benchmarks/CHeapInUse"),
+    ]
+)

@@ -1,0 +1,46 @@
+import Hummingbird
+import Metrics
+import Scales
+import ScalesHTTP
+import ScalesMetrics
+
+/// Builds the example app: a greeting route, Hummingbird's metrics middleware reporting through
+/// swift-metrics into `registry`, and the swift-scales status page and `/metrics` mounted as
+/// ordinary routes (so the app's own middleware — authentication, say — would guard them).
+///
+/// Call `MetricsSystem.bootstrap(ScalesMetricsFactory(registry: registry))` once per process
+/// before building it, so the middleware's metrics land in the same tree.
+public func buildApplication(registry: Registry, host: String = "127.0.0.1", port: Int = 8080) -> some ApplicationProtocol {
+    let greetings = registry.collection(at: "/app").counter("greetings", doc: "Greetings served")
+    let status = StatusHandler(registry: registry, serverName: "hummingbird-example")
+
+    let router = Router()
+    router.middlewares.add(MetricsMiddleware())
+    router.get("/hello") { _, _ -> String in
+        greetings += 1
+        return "Hello from Hummingbird\n"
+    }
+    let mounted: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
+        status.respond(to: request)
+    }
+    router.get("/status", use: mounted)
+    router.get("/status/", use: mounted)
+    router.get("/status/**", use: mounted)
+    router.get("/metrics", use: mounted)
+    return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "hummingbird-example"))
+}
+
+extension StatusHandler {
+    /// Answers a Hummingbird request with the framework-neutral handler.
+    func respond(to request: Request) -> Response {
+        let answer = handle(StatusRequest(method: request.method.rawValue, target: request.uri.description))
+        var headers = HTTPFields()
+        for (name, value) in answer.headers {
+            if let field = HTTPField.Name(name) { headers.append(HTTPField(name: field, value: value)) }
+        }
+        return Response(
+            status: HTTPResponse.Status(code: answer.status),
+            headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(string: answer.body)))
+    }
+}

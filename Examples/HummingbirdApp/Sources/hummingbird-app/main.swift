@@ -1,0 +1,18 @@
+import HummingbirdApp
+import Metrics
+import Scales
+import ScalesMetrics
+
+// swift run --package-path Examples/HummingbirdApp
+//   curl http://127.0.0.1:8080/hello
+//   open http://127.0.0.1:8080/status/   (and /metrics)
+MetricsSystem.bootstrap(ScalesMetricsFactory(registry: .shared))
+let port = Int(Environment.value("PORT") ?? "") ?? 8080
+try await buildApplication(registry: .shared, port: port).runService()
+
+enum Environment {
+    static func value(_ name: String) -> String? {
+        guard let pointer = getenv(name) else { return nil }
+        return String(cString: pointer)
+    }
+}

@@ -1,0 +1,366 @@
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The estimator behind a ``PmfStat``: a log-bucket histogram per time slice, in one fixed
+/// block of memory, updated with relaxed atomic adds.
+///
+/// **Time slices.** The window `W` is cut into 5 slices of `W / 5` (1 minute by default). The
+/// ring holds the current slice and the 4 before it, so the figures cover between `4/5·W` and
+/// `W` of history; a slice older than that is cleared (its counts and sum moved into the
+/// all-time totals) by the first record that needs its slot. Once nothing has been recorded
+/// for `W`, the window is empty.
+///
+/// **Weighting.** Within the window, recent slices count more: a slice's weight halves for
+/// every `W / 5` of age (measured to the slice's middle), so after a change in behaviour the
+/// figures follow within a slice or two, as scales' exponentially biased sample does, while
+/// nothing older than `W` counts at all. `windowCount`, `min` and `max` are not weighted.
+///
+/// **Buckets.** Each slice counts values in ``LogBuckets`` (48 per power of two, reported
+/// within 0.78%) over a *core* of 28 powers of two: from 2^-12 to 2^16 times the median of the
+/// previous slice (or the slice's first value), of the sign of those values — for a 1 ms
+/// timing, 0.24 µs to 65 s. Values outside the core (and of the other sign) are counted per
+/// power of two between 2^-64 and 2^64 (clamped beyond); zero has a bucket of its own. A
+/// percentile that falls in the core is within 0.78% of the exact sorted value (the
+/// nearest-rank percentile of the window); one outside it is only within its power of two.
+/// Every reported figure is clamped to the window's exact `min` and `max`.
+///
+/// **Concurrency.** Recording is a few relaxed atomic operations on this stat's own memory;
+/// only clearing an expired slice (once per slice) and reading take this stat's lock. The
+/// all-time count is exact under any number of threads.
+struct WindowedHistogram: ~Copyable {
+    static let slotCount = 5
+    static let coreOctaves = 28
+    /// Octaves of the core below the previous slice's median.
+    static let coreOctavesBelowCenter = 12
+    static let coarseOctaves = 128
+    static let coarseMinExponent = -64
+    static let coreBuckets = 28 * 48
+
+    struct Totals {
+        var count = 0
+        var sum = 0.0
+    }
+
+    let sliceNanoseconds: UInt64
+    let slots: InlineArray<5, HistogramSlot>
+    let retired: Lock<Totals>
+
+    init(window: Duration) {
+        sliceNanoseconds = Swift.max(1_000_000, window.clampedNanoseconds / UInt64(Self.slotCount))
+        slots = InlineArray { _ in HistogramSlot() }
+        retired = Lock(Totals())
+    }
+
+    // MARK: Recording
+
+    /// Records a finite `value` in the slice of `now`.
+    @inline(__always)
+    func record(_ value: Double, at now: UInt64) {
+        let epoch = now / sliceNanoseconds
+        let index = Int(truncatingIfNeeded: epoch % UInt64(Self.slotCount))
+        var tag = slots[index].tag.load(ordering: .acquiring)
+        if tag >> 16 != epoch &+ 1 { tag = rotate(index, to: epoch, firstValue: value) }
+        let slot = index
+        if value == 0 {
+            slots[slot].zeros.wrappingAdd(1, ordering: .relaxed)
+        } else {
+            let magnitude = Swift.abs(value)
+            let (exponent, fraction) = LogBuckets.decompose(magnitude)
+            let negative: UInt64 = value < 0 ? 1 : 0
+            let octave = exponent &- (Int(truncatingIfNeeded: tag & 0x7FFF) &- 4096)
+            if (tag >> 15) & 1 == negative, octave >= 0, octave < Self.coreOctaves {
+                slots[slot].core[octave &* LogBuckets.perOctave &+ LogBuckets.bucket(ofFraction: fraction)]
+                    .wrappingAdd(1, ordering: .relaxed)
+            } else {
+                let clamped = Swift.min(Swift.max(exponent, Self.coarseMinExponent), Self.coarseMinExponent + Self.coarseOctaves - 1)
+                slots[slot].coarse[Int(negative) &* Self.coarseOctaves &+ clamped &- Self.coarseMinExponent]
+                    .wrappingAdd(1, ordering: .relaxed)
+            }
+        }
+        slots[slot].add(value)
+    }
+
+    /// Clears the slot for `epoch` (moving what it held into the all-time totals) and picks
+    /// its core; returns the slot's tag.
+    @inline(never)
+    func rotate(_ index: Int, to epoch: UInt64, firstValue: Double) -> UInt64 {
+        retired.withLock { totals in
+            let current = slots[index].tag.load(ordering: .acquiring)
+            // Another thread got here first, or (a stale clock reading) the slot is newer.
+            if current >> 16 >= epoch &+ 1 { return current }
+            let (count, sum) = slots[index].clear()
+            totals.count &+= count
+            totals.sum += sum
+            let (negative, center) = coreCenter(before: epoch, firstValue: firstValue)
+            let base = Swift.min(Swift.max(center - Self.coreOctavesBelowCenter, -1100), 1100)
+            let tag = (epoch &+ 1) << 16 | (negative ? 1 << 15 : 0) | UInt64(base + 4096)
+            slots[index].tag.store(tag, ordering: .releasing)
+            return tag
+        }
+    }
+
+    /// The sign and the exponent of the median of the slice before `epoch` if it holds values,
+    /// else of `firstValue`.
+    func coreCenter(before epoch: UInt64, firstValue: Double) -> (negative: Bool, exponent: Int) {
+        let fallback: (Bool, Int) = firstValue == 0 || !firstValue.isFinite
+            ? (false, 0) : (firstValue < 0, LogBuckets.decompose(Swift.abs(firstValue)).exponent)
+        guard epoch > 0 else { return fallback }
+        let previous = Int(truncatingIfNeeded: (epoch - 1) % UInt64(Self.slotCount))
+        let tag = slots[previous].tag.load(ordering: .acquiring)
+        guard tag >> 16 == epoch else { return fallback }
+        let negative = (tag >> 15) & 1 == 1
+        let base = Int(truncatingIfNeeded: tag & 0x7FFF) - 4096
+        // Counts per exponent, for the core's sign: core octaves plus coarse ones.
+        var perExponent: [(exponent: Int, count: Int)] = []
+        let coarseOffset = negative ? Self.coarseOctaves : 0
+        for octave in 0..<Self.coarseOctaves {
+            let n = Int(slots[previous].coarse[coarseOffset + octave].load(ordering: .relaxed))
+            if n > 0 { perExponent.append((octave + Self.coarseMinExponent, n)) }
+        }
+        for octave in 0..<Self.coreOctaves {
+            var n = 0
+            for bucket in 0..<LogBuckets.perOctave {
+                n += Int(slots[previous].core[octave * LogBuckets.perOctave + bucket].load(ordering: .relaxed))
+            }
+            if n > 0 { perExponent.append((base + octave, n)) }
+        }
+        let total = perExponent.reduce(0) { $0 + $1.count }
+        guard total > 0 else { return fallback }
+        perExponent.sort { $0.exponent < $1.exponent }
+        var seen = 0
+        for entry in perExponent {
+            seen += entry.count
+            if 2 * seen >= total { return (negative, entry.exponent) }
+        }
+        return fallback
+    }
+
+    // MARK: Reading
+
+    /// One bucket of the merged window: the value reported for it, and its weight.
+    struct Entry {
+        var value: Double
+        var weight: Double
+    }
+
+    /// What a read sees: all-time totals and the window's weighted buckets.
+    struct Contents {
+        var count = 0
+        var sum = 0.0
+        var windowCount = 0
+        var weightedSum = 0.0
+        var weightedCount = 0.0
+        var minimum = Double.infinity
+        var maximum = -Double.infinity
+        /// Sorted by value, values clamped to `minimum...maximum`.
+        var entries: [Entry] = []
+        var totalWeight = 0.0
+
+        var isEmpty: Bool { windowCount == 0 || weightedCount <= 0 || minimum > maximum || entries.isEmpty }
+
+        /// Nearest-rank quantiles of the weighted window, or `nil` when it is empty.
+        func quantiles(_ qs: [Double]) -> [Double]? {
+            isEmpty ? nil : WindowedHistogram.quantiles(qs, of: entries, totalWeight: totalWeight)
+        }
+    }
+
+    /// Reads the all-time totals and the window at `now`.
+    func contents(at now: UInt64) -> Contents {
+        let nowEpoch = now / sliceNanoseconds
+        var contents = Contents()
+        retired.withLock { totals in
+            contents.count = totals.count
+            contents.sum = totals.sum
+            var live: [(slot: Int, tag: UInt64, weight: Double)] = []
+            for index in 0..<Self.slotCount {
+                let tag = slots[index].tag.load(ordering: .acquiring)
+                guard tag != 0 else { continue }
+                let epoch = (tag >> 16) &- 1
+                if epoch &+ UInt64(Self.slotCount) > nowEpoch && epoch <= nowEpoch &+ 1 {
+                    // Age of the slice's middle (the current slice: the middle of what has passed).
+                    let start = epoch &* sliceNanoseconds
+                    let end = Swift.min(start &+ sliceNanoseconds, Swift.max(now, start))
+                    let middle = Double(start) / 2 + Double(end) / 2
+                    let age = Swift.max(0, Double(now) - middle)
+                    live.append((index, tag, exp2(-age / Double(sliceNanoseconds))))
+                } else {
+                    let (n, s) = slots[index].totals()
+                    contents.count &+= n
+                    contents.sum += s
+                }
+            }
+            let heaviest = live.map(\.weight).max() ?? 1
+            for (index, tag, rawWeight) in live {
+                let weight = rawWeight / heaviest
+                let n = slots[index].collect(tag: tag, weight: weight, into: &contents.entries)
+                let s = Double(bitPattern: slots[index].sum.load(ordering: .relaxed))
+                contents.count &+= n
+                contents.sum += s
+                guard n > 0 else { continue }
+                contents.windowCount &+= n
+                contents.weightedSum += weight * s
+                contents.weightedCount += weight * Double(n)
+                contents.minimum = Swift.min(contents.minimum, Double(bitPattern: slots[index].minimum.load(ordering: .relaxed)))
+                contents.maximum = Swift.max(contents.maximum, Double(bitPattern: slots[index].maximum.load(ordering: .relaxed)))
+            }
+        }
+        guard !contents.isEmpty else { return contents }
+        contents.entries.sort { $0.value < $1.value }
+        for index in contents.entries.indices {
+            contents.entries[index].value = Swift.min(Swift.max(contents.entries[index].value, contents.minimum), contents.maximum)
+        }
+        contents.totalWeight = contents.entries.reduce(0) { $0 + $1.weight }
+        return contents
+    }
+
+    /// All-time count and sum, and the figures of the window at `now`.
+    func figures(at now: UInt64) -> PmfSnapshot {
+        let contents = contents(at: now)
+        var result = PmfSnapshot(count: contents.count, sum: contents.sum, windowCount: contents.windowCount)
+        guard let quantiles = contents.quantiles([0.5, 0.75, 0.95, 0.98, 0.99, 0.999]) else { return result }
+        let mean = Swift.min(Swift.max(contents.weightedSum / contents.weightedCount, contents.minimum), contents.maximum)
+        var variance = 0.0
+        for entry in contents.entries {
+            let d = entry.value - mean
+            variance += entry.weight * d * d
+        }
+        result.min = contents.minimum
+        result.max = contents.maximum
+        result.mean = mean
+        result.stddev = (variance / contents.totalWeight).squareRoot()
+        result.median = quantiles[0]
+        result.p75 = quantiles[1]
+        result.p95 = quantiles[2]
+        result.p98 = quantiles[3]
+        result.p99 = quantiles[4]
+        result.p999 = quantiles[5]
+        return result
+    }
+
+    /// Nearest-rank quantiles of sorted, weighted entries: the first entry whose cumulative
+    /// weight reaches `q × totalWeight`.
+    static func quantiles(_ qs: [Double], of entries: [Entry], totalWeight: Double) -> [Double] {
+        var result = [Double](repeating: 0, count: qs.count)
+        var cumulative = 0.0
+        var position = 0
+        for index in qs.indices.sorted(by: { qs[$0] < qs[$1] }) {
+            let target = qs[index] * totalWeight
+            while position < entries.count - 1, cumulative + entries[position].weight < target {
+                cumulative += entries[position].weight
+                position += 1
+            }
+            result[index] = entries[position].value
+        }
+        return result
+    }
+}
+
+/// One time slice of a ``WindowedHistogram``: about 6.4 KB of atomic counters.
+struct HistogramSlot: ~Copyable {
+    /// `(epoch + 1) << 16 | negativeCore << 15 | (coreBase + 4096)`; 0 when never used.
+    let tag = Atomic<UInt64>(0)
+    /// Sum of the slice's values (Double bits).
+    let sum = Atomic<UInt64>(0.0.bitPattern)
+    let minimum = Atomic<UInt64>(Double.infinity.bitPattern)
+    let maximum = Atomic<UInt64>((-Double.infinity).bitPattern)
+    let zeros = Atomic<UInt32>(0)
+    let core: InlineArray<1344, Atomic<UInt32>>
+    /// Per power of two: positive values at `0..<128`, negative at `128..<256`.
+    let coarse: InlineArray<256, Atomic<UInt32>>
+
+    init() {
+        core = InlineArray { _ in Atomic(0) }
+        coarse = InlineArray { _ in Atomic(0) }
+    }
+
+    /// Adds `value` to the sum, minimum and maximum.
+    @inline(__always)
+    func add(_ value: Double) {
+        var old = sum.load(ordering: .relaxed)
+        while true {
+            let (exchanged, current) = sum.weakCompareExchange(
+                expected: old, desired: (Double(bitPattern: old) + value).bitPattern,
+                successOrdering: .relaxed, failureOrdering: .relaxed)
+            if exchanged { break }
+            old = current
+        }
+        var low = minimum.load(ordering: .relaxed)
+        while value < Double(bitPattern: low) {
+            let (exchanged, current) = minimum.weakCompareExchange(
+                expected: low, desired: value.bitPattern, successOrdering: .relaxed, failureOrdering: .relaxed)
+            if exchanged { break }
+            low = current
+        }
+        var high = maximum.load(ordering: .relaxed)
+        while value > Double(bitPattern: high) {
+            let (exchanged, current) = maximum.weakCompareExchange(
+                expected: high, desired: value.bitPattern, successOrdering: .relaxed, failureOrdering: .relaxed)
+            if exchanged { break }
+            high = current
+        }
+    }
+
+    /// Empties the slot; returns the count and sum it held.
+    func clear() -> (count: Int, sum: Double) {
+        var count = Int(zeros.exchange(0, ordering: .relaxed))
+        for index in 0..<1344 where core[index].load(ordering: .relaxed) != 0 {
+            count &+= Int(core[index].exchange(0, ordering: .relaxed))
+        }
+        for index in 0..<256 where coarse[index].load(ordering: .relaxed) != 0 {
+            count &+= Int(coarse[index].exchange(0, ordering: .relaxed))
+        }
+        let sum = Double(bitPattern: sum.exchange(0.0.bitPattern, ordering: .relaxed))
+        minimum.store(Double.infinity.bitPattern, ordering: .relaxed)
+        maximum.store((-Double.infinity).bitPattern, ordering: .relaxed)
+        return (count, sum)
+    }
+
+    /// The count and sum the slot holds.
+    func totals() -> (count: Int, sum: Double) {
+        var count = Int(zeros.load(ordering: .relaxed))
+        for index in 0..<1344 { count &+= Int(core[index].load(ordering: .relaxed)) }
+        for index in 0..<256 { count &+= Int(coarse[index].load(ordering: .relaxed)) }
+        return (count, Double(bitPattern: sum.load(ordering: .relaxed)))
+    }
+
+    /// Appends an entry per non-empty bucket, weighted; returns the slot's count.
+    func collect(tag: UInt64, weight: Double, into entries: inout [WindowedHistogram.Entry]) -> Int {
+        var count = 0
+        let zeroCount = Int(zeros.load(ordering: .relaxed))
+        if zeroCount > 0 {
+            count += zeroCount
+            entries.append(.init(value: 0, weight: weight * Double(zeroCount)))
+        }
+        let sign: Double = (tag >> 15) & 1 == 1 ? -1 : 1
+        let base = Int(truncatingIfNeeded: tag & 0x7FFF) - 4096
+        let edges = LogBuckets.edges
+        for octave in 0..<WindowedHistogram.coreOctaves {
+            let scale = exp2(Double(base + octave))
+            for bucket in 0..<LogBuckets.perOctave {
+                let n = Int(core[octave * LogBuckets.perOctave + bucket].load(ordering: .relaxed))
+                guard n > 0 else { continue }
+                count += n
+                let value = LogBuckets.representative(scale * (1 + edges[bucket]), scale * (1 + edges[bucket + 1]))
+                entries.append(.init(value: sign * value, weight: weight * Double(n)))
+            }
+        }
+        for index in 0..<256 {
+            let n = Int(coarse[index].load(ordering: .relaxed))
+            guard n > 0 else { continue }
+            count += n
+            let negative = index >= WindowedHistogram.coarseOctaves
+            let exponent = index % WindowedHistogram.coarseOctaves + WindowedHistogram.coarseMinExponent
+            let scale = exp2(Double(exponent))
+            let value = LogBuckets.representative(scale, 2 * scale)
+            entries.append(.init(value: negative ? -value : value, weight: weight * Double(n)))
+        }
+        return count
+    }
+}
