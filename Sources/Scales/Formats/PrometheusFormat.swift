@@ -16,7 +16,8 @@
 ///   template's literal text to the name and its id as a label named after the placeholder:
 ///   `/handler/{id}/requests` with id `h1` → `handler_requests{id="h1"}`; `thread-{id}` → the
 ///   name part `thread` and the label `id`. Dict keys become the label `key` (`state` for a
-///   `stateTime`). A label name that is already taken in the series, or is `quantile` or `le`,
+///   `stateTime`). A labelled stat (``SnapshotStat/labels``, as the swift-metrics bridge makes
+///   them) is one series of the family named by its parent container, with its labels. A label name that is already taken in the series, or is `quantile` or `le`,
 ///   gets `_2`, `_3`… appended.
 /// - **Kinds.**
 ///   | kind | exported as |
@@ -255,6 +256,13 @@ struct PrometheusWriter {
                 walk(child, parts: parts, labels: labels, pattern: pattern, isRoot: false)
             }
         case .stat(let stat):
+            if let statLabels = stat.labels {
+                // One labelled series of a family named by the parent container.
+                var labels = labels
+                for label in statLabels { labels = labels.adding(label.name, label.value) }
+                emit(stat.value, name: PrometheusFormat.metricName(parts), labels: labels, doc: stat.doc, pattern: pattern)
+                return
+            }
             let part = PrometheusFormat.metricNamePart(stat.name)
             let name = PrometheusFormat.metricName(part.isEmpty ? parts : parts + [part])
             emit(stat.value, name: name, labels: labels, doc: stat.doc, pattern: pattern + "/" + stat.name)

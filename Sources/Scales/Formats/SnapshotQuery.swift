@@ -161,7 +161,7 @@ public struct SnapshotQuery: Sendable, Hashable, CustomStringConvertible {
             if stat.value.isScalar, stat.name == key, matches(stat.value) {
                 root = .stat(stat)
             } else if !stat.value.isScalar, let value = filter(stat.value) {
-                root = .stat(SnapshotStat(name: stat.name, value: value, doc: stat.doc))
+                root = .stat(SnapshotStat(name: stat.name, value: value, doc: stat.doc, labels: stat.labels))
             } else {
                 root = .container(SnapshotContainer(name: stat.name, children: []))
             }
@@ -221,7 +221,7 @@ public struct SnapshotQuery: Sendable, Hashable, CustomStringConvertible {
                     continue
                 }
                 if let value = filter(stat.value) {
-                    kept.append(.stat(SnapshotStat(name: stat.name, value: value, doc: stat.doc)))
+                    kept.append(.stat(SnapshotStat(name: stat.name, value: value, doc: stat.doc, labels: stat.labels)))
                 }
             }
         }
