@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Headless Chromium (Debian's `chromium` package) for the status-page tests.
 #
-#   chromium.sh install                    install chromium + a font from Debian (idempotent)
+#   chromium.sh install                    install chromium + fonts from Debian (idempotent)
 #   chromium.sh screenshot URL OUT.png [W,H] save a PNG of the page (default 1200,900)
 #   chromium.sh dump-dom URL OUT.html      save the DOM after scripts ran; the page's console
 #                                          and chromium's own messages go to OUT.html.log
@@ -42,16 +42,23 @@ run_chromium() {  # run_chromium LOGFILE ARGS...: one isolated headless run
 
 case "${1:-}" in
 install)
-    if find_chromium >/dev/null; then
-        echo "chromium: already installed ($(find_chromium))"
+    # chromium plus fonts: DejaVu for the page, a CJK and an emoji font so screenshots show
+    # every test string instead of empty boxes.
+    missing=()
+    find_chromium >/dev/null || missing+=(chromium)
+    for font in fonts-dejavu-core fonts-wqy-microhei fonts-noto-color-emoji; do
+        dpkg -s "$font" >/dev/null 2>&1 || missing+=("$font")
+    done
+    if [ ${#missing[@]} -eq 0 ]; then
+        echo "chromium: already installed ($(find_chromium)), fonts too"
         exit 0
     fi
     if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
-        echo "chromium: not installed, and apt-get as root is not available: install Debian's 'chromium' package" >&2
+        echo "chromium: missing ${missing[*]}, and apt-get as root is not available: install Debian's packages" >&2
         exit 1
     fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-dejavu-core >/dev/null
-    echo "chromium: installed ($(find_chromium))"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null
+    echo "chromium: installed ${missing[*]} ($(find_chromium))"
     ;;
 screenshot)
     url=${2:?usage: chromium.sh screenshot URL OUT.png [W,H]}

@@ -86,9 +86,18 @@ start)
             echo "      - targets: ['${target#*=}']"
         done
     } > "$dir/prometheus.yml"
-    nohup "$prometheus" --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
-        --web.listen-address="127.0.0.1:$port" --storage.tsdb.retention.time=1h \
-        > "$dir/prometheus.log" 2>&1 < /dev/null &
+    # Started with every inherited descriptor above 2 closed: a caller that watches for our
+    # exit through an inherited descriptor (Foundation's Process does) must not wait for
+    # the server too.
+    (
+        for fd in /proc/self/fd/*; do
+            n=${fd##*/}
+            [ "$n" -gt 2 ] 2>/dev/null && eval "exec $n>&-" 2>/dev/null
+        done
+        exec nohup "$prometheus" --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
+            --web.listen-address="127.0.0.1:$port" --storage.tsdb.retention.time=1h \
+            > "$dir/prometheus.log" 2>&1 < /dev/null
+    ) &
     pid=$!
     echo "$pid" > "$dir/prometheus.pid"
     echo "$port" > "$dir/prometheus.port"
