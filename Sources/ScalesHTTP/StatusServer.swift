@@ -37,9 +37,16 @@ public actor StatusServer: Service {
     public nonisolated let handler: StatusHandler
     let logger: Logger
     let connections = ConnectionTracker()
-    private var serverChannel: (any Channel)?
-    private var boundPort: Int?
-    private var stopWaiters: [CheckedContinuation<Void, Never>] = []
+    private enum State {
+        case idle
+        case starting
+        case running(any Channel, port: Int)
+        case stopping
+    }
+
+    private var state = State.idle
+    /// Callers waiting for the state to change (a start or stop in progress, or `run()`).
+    private var waiters: [CheckedContinuation<Void, Never>] = []
 
     /// Creates a server; nothing is bound until ``start()`` or ``run()``.
     ///
@@ -59,22 +66,35 @@ public actor StatusServer: Service {
     }
 
     /// The port the server is bound to while it runs (useful after binding port 0), else `nil`.
-    public var port: Int? { boundPort }
+    public var port: Int? {
+        if case .running(_, let port) = state { return port }
+        return nil
+    }
 
     /// The status page's URL while the server runs, such as `http://127.0.0.1:8765/status/`.
     public var url: String? {
-        guard let boundPort else { return nil }
+        guard let boundPort = port else { return nil }
         let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
         return "http://\(host):\(boundPort)\(handler.statusPath)/"
     }
 
     /// Binds and starts serving in the background; returns the bound port. Calling it while
-    /// running returns the same port.
+    /// running returns the same port (concurrent calls bind once).
     ///
     /// - Throws: ``StatusServerError`` when the address cannot be bound (in use, not local).
     @discardableResult
     public func start() async throws -> Int {
-        if let boundPort { return boundPort }
+        while true {
+            switch state {
+            case .running(_, let port): return port
+            case .starting, .stopping: await stateChange()
+            case .idle: return try await bind()
+            }
+        }
+    }
+
+    private func bind() async throws -> Int {
+        state = .starting
         let configuration = self.configuration
         let handler = self.handler
         let connections = self.connections
@@ -115,23 +135,37 @@ public actor StatusServer: Service {
         do {
             channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
         } catch {
+            changeState(to: .idle)
             throw StatusServerError(
                 description: "cannot serve the status page on \(configuration.host):\(configuration.port): \(error)")
         }
         let port = channel.localAddress?.port ?? configuration.port
-        serverChannel = channel
-        boundPort = port
+        changeState(to: .running(channel, port: port))
         logger.info("status page serving", metadata: ["url": "\(url ?? "")", "server": "\(configuration.serverName)"])
         return port
     }
 
     /// Stops gracefully: stops accepting, lets requests in flight finish (up to
     /// ``Configuration/shutdownTimeout``), closes idle connections, then returns. Does nothing
-    /// when not running.
+    /// when not running; while another stop is under way, waits for it.
     public func stop() async {
-        guard let channel = serverChannel else { return }
-        serverChannel = nil
-        boundPort = nil
+        while true {
+            switch state {
+            case .idle: return
+            case .starting: await stateChange()
+            case .stopping:
+                await stateChange()
+                return
+            case .running(let channel, _):
+                state = .stopping
+                await drain(channel)
+                changeState(to: .idle)
+                return
+            }
+        }
+    }
+
+    private func drain(_ channel: any Channel) async {
         try? await channel.close()
         let open = connections.all()
         if !open.isEmpty {
@@ -148,9 +182,17 @@ public actor StatusServer: Service {
             forced.cancel()
         }
         logger.info("status page stopped", metadata: ["server": "\(configuration.serverName)"])
-        let waiters = stopWaiters
-        stopWaiters = []
-        for waiter in waiters { waiter.resume() }
+    }
+
+    private func changeState(to newState: State) {
+        state = newState
+        let waiting = waiters
+        waiters = []
+        for waiter in waiting { waiter.resume() }
+    }
+
+    private func stateChange() async {
+        await withCheckedContinuation { waiters.append($0) }
     }
 
     /// Runs as a `Service`: starts, serves until graceful shutdown (or cancellation, or
@@ -171,8 +213,10 @@ public actor StatusServer: Service {
     }
 
     private func waitUntilStopped() async {
-        guard serverChannel != nil else { return }
-        await withCheckedContinuation { stopWaiters.append($0) }
+        while true {
+            if case .idle = state { return }
+            await stateChange()
+        }
     }
 }
 

@@ -29,6 +29,21 @@ import Glibc
         #expect(throws: (any Error).self) { try refused.get() }
     }
 
+    @Test func concurrentStartsBindOnceAndConcurrentStopsBothWait() async throws {
+        let server = StatusServer(registry: Registry(), configuration: .init(port: 0))
+        async let first = server.start()
+        async let second = server.start()
+        let ports = try await [first, second]
+        #expect(ports[0] == ports[1])
+        async let stopA: Void = server.stop()
+        async let stopB: Void = server.stop()
+        _ = await (stopA, stopB)
+        #expect(await server.port == nil)
+        let port = ports[0]
+        let refused = await Result(asyncCatching: { try await blocking { try httpGet(port: port, "/status/") } })
+        #expect(throws: (any Error).self) { try refused.get() }
+    }
+
     @Test func bindsOnlyTheLoopbackInterfaceByDefault() async throws {
         guard let external = nonLoopbackIPv4() else {
             print("note: no non-loopback IPv4 interface; checked only that the default host is 127.0.0.1")
