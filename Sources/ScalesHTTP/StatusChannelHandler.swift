@@ -20,7 +20,10 @@ final class StatusChannelHandler: ChannelInboundHandler, RemovableChannelHandler
     private var bodyBytes = 0
     /// Set once a response was sent before the request ended (413): the rest is ignored.
     private var answeredEarly = false
-    private var deadline: Scheduled<Void>?
+    /// When the connection is closed unless something moves it on (a complete request, a response).
+    private var deadline = NIODeadline.distantFuture
+    /// The timer that enforces `deadline`; rescheduled lazily, not on every request.
+    private var timer: Scheduled<Void>?
 
     init(handler: StatusHandler, requestCheck: StatusServer.RequestCheck?, maxBodyBytes: Int, requestTimeout: TimeAmount) {
         self.handler = handler
@@ -39,23 +42,34 @@ final class StatusChannelHandler: ChannelInboundHandler, RemovableChannelHandler
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        deadline?.cancel()
-        deadline = nil
+        timer?.cancel()
+        timer = nil
         context.fireChannelInactive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        deadline?.cancel()
-        deadline = nil
+        timer?.cancel()
+        timer = nil
     }
 
     /// (Re)starts the clock: the connection is closed if the next step (a complete request, or
-    /// writing a response) does not happen within `requestTimeout`.
+    /// taking a response) does not happen within `requestTimeout`. Cheap: it moves a deadline;
+    /// the one timer re-checks it when it fires.
     private func armDeadline(context: ChannelHandlerContext) {
-        deadline?.cancel()
-        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        deadline = context.eventLoop.assumeIsolated().scheduleTask(in: requestTimeout) {
-            loopBound.value.close(promise: nil)
+        deadline = .now() + requestTimeout
+        if timer == nil { scheduleTimer(context: context) }
+    }
+
+    private func scheduleTimer(context: ChannelHandlerContext) {
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
+            let (this, context) = loopBound.value
+            this.timer = nil
+            if NIODeadline.now() >= this.deadline {
+                context.close(promise: nil)
+            } else if context.channel.isActive {
+                this.scheduleTimer(context: context)
+            }
         }
     }
 
@@ -131,15 +145,14 @@ final class StatusChannelHandler: ChannelInboundHandler, RemovableChannelHandler
         if request.method != .HEAD, body.readableBytes > 0 {
             context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         }
-        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { result in
-            let (this, context) = loopBound.value
-            if case .failure = result {
-                context.close(promise: nil)
-            } else if !keepAlive {
-                context.close(promise: nil)
-            } else {
-                this.armDeadline(context: context)
+        // The client has `requestTimeout` to take this response and send its next request.
+        armDeadline(context: context)
+        if keepAlive {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        } else {
+            let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+                loopBound.value.close(promise: nil)
             }
         }
     }

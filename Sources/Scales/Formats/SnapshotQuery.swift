@@ -131,11 +131,13 @@ public struct SnapshotQuery: Sendable, Hashable, CustomStringConvertible {
         return key + condition.comparison.rawValue + condition.value
     }
 
+    /// Equal when the key, the operator and the value are (`=` and `==` are the same operator).
     public static func == (lhs: SnapshotQuery, rhs: SnapshotQuery) -> Bool {
         lhs.key == rhs.key && lhs.condition?.comparison == rhs.condition?.comparison
             && lhs.condition?.value == rhs.condition?.value
     }
 
+    /// Hashes the key, the operator and the value.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(key)
         hasher.combine(condition?.comparison)
