@@ -54,18 +54,14 @@ public enum PrometheusFormat {
     /// - Returns: Text ending in a newline (empty when there is no sample).
     public static func render(_ snapshot: Snapshot, namespace: String? = nil) -> String {
         var writer = PrometheusWriter()
-        var parts: [String] = []
-        if let namespace {
-            let part = metricNamePart(namespace)
-            if !part.isEmpty { parts.append(part) }
-        }
+        var prefix = ""
+        if let namespace { prefix = joined(prefix, metricNamePart(namespace)) }
         var pattern = ""
         for segment in snapshot.path.segments.dropLast() {
-            let part = metricNamePart(segment.description)
-            if !part.isEmpty { parts.append(part) }
+            prefix = joined(prefix, metricNamePart(segment.description))
             pattern += "/" + segment.description
         }
-        writer.walk(snapshot.root, parts: parts, labels: PrometheusLabels(), pattern: pattern, isRoot: true)
+        writer.walk(snapshot.root, prefix: prefix, labels: PrometheusLabels(), pattern: pattern, isRoot: true)
         return writer.output()
     }
 
@@ -75,53 +71,73 @@ public enum PrometheusFormat {
     /// `byPath` → `by_path`, `HTTPServer` → `http_server`, `thread-{id}` → `thread_id`,
     /// `99percentile` → `99percentile`.
     public static func metricNamePart(_ text: String) -> String {
-        let scalars = Array(text.unicodeScalars)
-        var out = ""
-        out.reserveCapacity(scalars.count + 4)
+        // Fast path: already snake case.
+        var clean = true
+        var previous: UInt8 = 0x5F  // a leading "_" is not clean
+        for byte in text.utf8 {
+            switch byte {
+            case 0x61...0x7A, 0x30...0x39: break
+            case 0x5F: if previous == 0x5F { clean = false }
+            default: clean = false
+            }
+            if !clean { break }
+            previous = byte
+        }
+        if clean, previous != 0x5F { return text }
+
+        let bytes = Array(text.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 4)
         var lastWasUnderscore = true  // trims leading underscores
-        func append(_ scalar: Unicode.Scalar) {
-            if scalar == "_" {
+        func append(_ byte: UInt8) {
+            if byte == 0x5F {
                 if lastWasUnderscore { return }
                 lastWasUnderscore = true
             } else {
                 lastWasUnderscore = false
             }
-            out.unicodeScalars.append(scalar)
+            out.append(byte)
         }
-        for (index, scalar) in scalars.enumerated() {
-            if scalar.isASCIIUpper {
+        func isUpper(_ byte: UInt8) -> Bool { byte >= 0x41 && byte <= 0x5A }
+        func isLower(_ byte: UInt8) -> Bool { byte >= 0x61 && byte <= 0x7A }
+        func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+        for index in bytes.indices {
+            let byte = bytes[index]
+            if isUpper(byte) {
                 if index > 0 {
-                    let previous = scalars[index - 1]
-                    let next: Unicode.Scalar? = index + 1 < scalars.count ? scalars[index + 1] : nil
-                    if previous.isASCIILower || previous.isASCIIDigit
-                        || (previous.isASCIIUpper && (next?.isASCIILower ?? false))
-                    {
-                        append("_")
-                    }
+                    let before = bytes[index - 1]
+                    let next = index + 1 < bytes.count ? bytes[index + 1] : 0
+                    if isLower(before) || isDigit(before) || (isUpper(before) && isLower(next)) { append(0x5F) }
                 }
-                append(Unicode.Scalar(scalar.value + 32)!)
-            } else if scalar.isASCIILower || scalar.isASCIIDigit {
-                append(scalar)
+                append(byte + 32)
+            } else if isLower(byte) || isDigit(byte) {
+                append(byte)
             } else {
-                append("_")
+                append(0x5F)  // anything else, each byte of a non-ASCII character included
             }
         }
-        while out.hasSuffix("_") { out.removeLast() }
-        return out
+        while out.last == 0x5F { out.removeLast() }
+        return String(decoding: out, as: UTF8.self)
     }
 
-    /// A metric name from its parts: joined with `_`, `_` in front if it would start with a digit.
-    static func metricName(_ parts: [String]) -> String {
-        let name = parts.filter { !$0.isEmpty }.joined(separator: "_")
-        guard let first = name.unicodeScalars.first else { return "scales" }
-        return first.isASCIIDigit ? "_" + name : name
+    /// `prefix_part`, or whichever is not empty.
+    static func joined(_ prefix: String, _ part: String) -> String {
+        if part.isEmpty { return prefix }
+        if prefix.isEmpty { return part }
+        return prefix + "_" + part
+    }
+
+    /// A metric name: `_` in front if it would start with a digit; `scales` if empty.
+    static func metricName(_ name: String) -> String {
+        guard let first = name.utf8.first else { return "scales" }
+        return first >= 0x30 && first <= 0x39 ? "_" + name : name
     }
 
     /// A label name: like a name part, never empty, never starting with a digit.
     static func labelName(_ text: String) -> String {
         let part = metricNamePart(text)
-        guard let first = part.unicodeScalars.first else { return "label" }
-        return first.isASCIIDigit ? "_" + part : part
+        guard let first = part.utf8.first else { return "label" }
+        return first >= 0x30 && first <= 0x39 ? "_" + part : part
     }
 
     /// A label value with `\`, `"` and newline escaped.
@@ -142,6 +158,7 @@ public enum PrometheusFormat {
 
     /// HELP text with `\` and newline escaped and other control characters replaced by spaces.
     public static func escapeHelp(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x5C || $0 == 0x7F }) else { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
@@ -166,12 +183,6 @@ public enum PrometheusFormat {
         if value == -.infinity { return "-Inf" }
         return value.description
     }
-}
-
-extension Unicode.Scalar {
-    var isASCIIUpper: Bool { value >= 0x41 && value <= 0x5A }
-    var isASCIILower: Bool { value >= 0x61 && value <= 0x7A }
-    var isASCIIDigit: Bool { value >= 0x30 && value <= 0x39 }
 }
 
 /// The labels of one series, in order, with unique names.
@@ -213,108 +224,128 @@ struct PrometheusLabels {
     }
 }
 
-/// Collects families while walking a snapshot, then writes them sorted.
+/// Renders in three steps: the walk collects one entry per series (family name, kind, labels,
+/// value); entries are sorted by family, labels and walk order; one pass writes the families,
+/// each contiguous, with the conflict rules applied.
 struct PrometheusWriter {
     enum Kind: String {
         case gauge, counter, summary
     }
 
-    struct Family {
-        let kind: Kind
-        let help: String
-        /// Series groups: the sort key (base labels) and the lines of that series.
-        var groups: [(key: String, lines: String)] = []
+    /// HELP text, written at output time: the doc, or `scales <kind> <pattern>`; plus a note.
+    struct Help {
+        var doc: String?
+        var kind: StaticString
+        var pattern: String
+        var statName: String?
+        var note: StaticString?
     }
 
-    var families: [String: Family] = [:]
-    /// Which family owns each sample name (`x`, `x_sum`, `x_count`…).
-    var owners: [String: String] = [:]
-    /// Families refused because their sample names were taken.
-    var refused: Set<String> = []
-    /// Series already written: sample name plus labels.
-    var seen: Set<String> = []
+    enum Sample {
+        case value(String)
+        /// An index into `pmfs`.
+        case pmf(Int)
+    }
 
-    mutating func walk(_ node: SnapshotNode, parts: [String], labels: PrometheusLabels, pattern: String, isRoot: Bool) {
+    struct Entry {
+        var family: String
+        var kind: Kind
+        /// Walk order: the first entry of a name decides its family's kind.
+        var order: Int
+        /// Rendered labels, `{a="x"}` or `""`.
+        var key: String
+        var sample: Sample
+        /// An index into `helps`.
+        var help: Int
+    }
+
+    // Entries stay small (they are sorted); pmf figures and help texts live beside them.
+    var entries: [Entry] = []
+    var pmfs: [PmfSnapshot] = []
+    var helps: [Help] = []
+
+    mutating func walk(_ node: SnapshotNode, prefix: String, labels: PrometheusLabels, pattern: String, isRoot: Bool) {
         switch node {
         case .container(let container):
-            var parts = parts
+            var prefix = prefix
             var labels = labels
             var pattern = pattern
             if !(isRoot && container.name.isEmpty) {
-                if let instance = container.instance, case .template(let prefix, let placeholder, let suffix) = instance.template {
-                    let part = PrometheusFormat.metricNamePart(prefix + suffix)
-                    if !part.isEmpty { parts.append(part) }
+                if let instance = container.instance, case .template(let before, let placeholder, let after) = instance.template {
+                    prefix = PrometheusFormat.joined(prefix, PrometheusFormat.metricNamePart(before + after))
                     labels = labels.adding(placeholder, instance.id)
                     pattern += "/" + instance.template.description
                 } else {
-                    let part = PrometheusFormat.metricNamePart(container.name)
-                    if !part.isEmpty { parts.append(part) }
+                    prefix = PrometheusFormat.joined(prefix, PrometheusFormat.metricNamePart(container.name))
                     pattern += "/" + container.name
                 }
             }
             for child in container.children {
-                walk(child, parts: parts, labels: labels, pattern: pattern, isRoot: false)
+                walk(child, prefix: prefix, labels: labels, pattern: pattern, isRoot: false)
             }
         case .stat(let stat):
             if let statLabels = stat.labels {
                 // One labelled series of a family named by the parent container.
                 var labels = labels
                 for label in statLabels { labels = labels.adding(label.name, label.value) }
-                emit(stat.value, name: PrometheusFormat.metricName(parts), labels: labels, doc: stat.doc, pattern: pattern)
+                emit(stat.value, name: PrometheusFormat.metricName(prefix), labels: labels, doc: stat.doc, pattern: pattern, statName: nil)
                 return
             }
-            let part = PrometheusFormat.metricNamePart(stat.name)
-            let name = PrometheusFormat.metricName(part.isEmpty ? parts : parts + [part])
-            emit(stat.value, name: name, labels: labels, doc: stat.doc, pattern: pattern + "/" + stat.name)
+            let name = PrometheusFormat.metricName(PrometheusFormat.joined(prefix, PrometheusFormat.metricNamePart(stat.name)))
+            emit(stat.value, name: name, labels: labels, doc: stat.doc, pattern: pattern, statName: stat.name)
         }
     }
 
-    mutating func emit(_ value: StatValue, name: String, labels: PrometheusLabels, doc: String?, pattern: String) {
-        func help(_ kind: String, _ note: String = "") -> String {
-            if let doc, !doc.isEmpty { return doc + note }
-            return "scales \(kind) \(pattern)\(note)"
+    mutating func emit(_ value: StatValue, name: String, labels: PrometheusLabels, doc: String?, pattern: String, statName: String?) {
+        func help(_ kind: StaticString, _ note: StaticString? = nil) -> Int {
+            helps.append(Help(doc: doc, kind: kind, pattern: pattern, statName: statName, note: note))
+            return helps.count - 1
         }
         switch value {
         case .int(let number):
-            add(name, .gauge, help("int"), labels, [(name, nil, String(number))])
+            add(name, .gauge, labels, .value(String(number)), help("int"))
         case .counter(let number):
-            let counter = Self.suffixed(name, "_total")
-            add(counter, .counter, help("counter"), labels, [(counter, nil, String(number))])
+            add(Self.suffixed(name, "_total"), .counter, labels, .value(String(number)), help("counter"))
         case .double(let number):
-            add(name, .gauge, help("double"), labels, [(name, nil, PrometheusFormat.formatValue(number))])
+            add(name, .gauge, labels, .value(PrometheusFormat.formatValue(number)), help("double"))
         case .bool(let flag):
-            add(name, .gauge, help("bool"), labels, [(name, nil, flag ? "1" : "0")])
+            add(name, .gauge, labels, .value(flag ? "1" : "0"), help("bool"))
         case .string(let text):
-            let info = Self.suffixed(name, "_info")
-            add(info, .gauge, help("string"), labels.adding("value", text), [(info, nil, "1")])
+            add(Self.suffixed(name, "_info"), .gauge, labels.adding("value", text), .value("1"), help("string"))
         case .absent:
             break
         case .intDict(let dict):
+            let help = help("intDict")
             for (key, number) in dict {
-                add(name, .gauge, help("intDict"), labels.adding("key", key), [(name, nil, String(number))])
+                add(name, .gauge, labels.adding("key", key), .value(String(number)), help)
             }
         case .stringDict(let dict):
             let info = Self.suffixed(name, "_info")
+            let help = help("stringDict")
             for (key, text) in dict {
-                add(info, .gauge, help("stringDict"), labels.adding("key", key).adding("value", text), [(info, nil, "1")])
+                add(info, .gauge, labels.adding("key", key).adding("value", text), .value("1"), help)
             }
         case .stateTime(let dict):
             let counter = Self.suffixed(Self.suffixed(name, "_seconds"), "_total")
+            let help = help("stateTime", " (seconds in each state)")
             for (state, seconds) in dict where seconds.isFinite {
-                add(counter, .counter, help("stateTime", " (seconds in each state)"), labels.adding("state", state),
-                    [(counter, nil, PrometheusFormat.formatValue(seconds))])
+                add(counter, .counter, labels.adding("state", state), .value(PrometheusFormat.formatValue(seconds)), help)
             }
         case .pmf(let pmf):
-            addSummary(name, help("pmf"), labels, pmf)
+            pmfs.append(pmf)
+            add(name, .summary, labels, .pmf(pmfs.count - 1), help("pmf"))
         case .pmfDict(let dict):
+            let help = help("pmfDict")
             for (key, pmf) in dict {
-                addSummary(name, help("pmfDict"), labels.adding("key", key), pmf)
+                pmfs.append(pmf)
+                add(name, .summary, labels.adding("key", key), .pmf(pmfs.count - 1), help)
             }
         case .meter(let meter):
-            addMeter(name, help("meter"), labels, meter)
+            addMeter(name, labels, meter, help("meter"), help("meter", " (events per second)"))
         case .meterDict(let dict):
+            let (help, rateHelp) = (help("meterDict"), help("meterDict", " (events per second)"))
             for (key, meter) in dict {
-                addMeter(name, help("meterDict"), labels.adding("key", key), meter)
+                addMeter(name, labels.adding("key", key), meter, help, rateHelp)
             }
         }
     }
@@ -323,83 +354,159 @@ struct PrometheusWriter {
         name.hasSuffix(suffix) ? name : name + suffix
     }
 
-    mutating func addSummary(_ name: String, _ help: String, _ labels: PrometheusLabels, _ pmf: PmfSnapshot) {
-        var samples: [(String, String?, String)] = []
-        for (quantile, value) in pmf.quantiles {
-            guard let value else { continue }
-            samples.append((name, "quantile=\"\(quantile)\"", PrometheusFormat.formatValue(value)))
-        }
-        samples.append((name + "_sum", nil, PrometheusFormat.formatValue(pmf.sum)))
-        samples.append((name + "_count", nil, String(pmf.count)))
-        add(name, .summary, help, labels, samples)
-    }
-
-    mutating func addMeter(_ name: String, _ help: String, _ labels: PrometheusLabels, _ meter: MeterSnapshot) {
-        let counter = Self.suffixed(name, "_total")
-        add(counter, .counter, help, labels, [(counter, nil, String(meter.count))])
+    mutating func addMeter(_ name: String, _ labels: PrometheusLabels, _ meter: MeterSnapshot, _ help: Int, _ rateHelp: Int) {
+        add(Self.suffixed(name, "_total"), .counter, labels, .value(String(meter.count)), help)
         let rate = name + "_rate"
         let rates: [(String, Double)] = [("1m", meter.m1), ("5m", meter.m5), ("15m", meter.m15), ("mean", meter.meanRate)]
         for (window, value) in rates {
-            add(rate, .gauge, help + " (events per second)", labels.adding("window", window),
-                [(rate, nil, PrometheusFormat.formatValue(value))])
+            add(rate, .gauge, labels.adding("window", window), .value(PrometheusFormat.formatValue(value)), rateHelp)
         }
     }
 
-    /// Adds one series (its sample lines) to family `family`, creating the family if needed.
-    mutating func add(
-        _ family: String, _ kind: Kind, _ help: @autoclosure () -> String, _ labels: PrometheusLabels,
-        _ samples: [(name: String, extra: String?, value: String)]
-    ) {
-        if refused.contains(family) { return }
-        if let existing = families[family] {
-            guard existing.kind == kind else { return }
-        } else {
-            let names = Self.sampleNames(family, kind)
-            if names.contains(where: { owners[$0] != nil && owners[$0] != family }) {
-                refused.insert(family)
-                return
-            }
-            for sampleName in names { owners[sampleName] = family }
-            families[family] = Family(kind: kind, help: help())
-        }
-        let key = labels.text()
-        guard seen.insert(family + key).inserted else { return }
-        var lines = ""
-        for sample in samples {
-            lines += sample.name
-            lines += sample.extra == nil ? key : labels.text(extra: sample.extra)
-            lines += " "
-            lines += sample.value
-            lines += "\n"
-        }
-        families[family]?.groups.append((key, lines))
+    mutating func add(_ family: String, _ kind: Kind, _ labels: PrometheusLabels, _ sample: Sample, _ help: Int) {
+        entries.append(Entry(family: family, kind: kind, order: entries.count, key: labels.text(), sample: sample, help: help))
     }
 
-    static func sampleNames(_ family: String, _ kind: Kind) -> [String] {
-        switch kind {
-        case .gauge, .counter: return [family]
-        case .summary: return [family, family + "_sum", family + "_count"]
-        }
+    /// One family: its positions in the sorted order, and the kind and help of its earliest
+    /// entry (`first`, an index into `entries`, which is walk order).
+    struct Block {
+        var range: Range<Int>
+        var kind: Kind
+        var first: Int
+        var refused = false
     }
 
     func output() -> String {
-        var out = ""
-        out.reserveCapacity(families.count * 128)
-        for name in families.keys.sorted() {
-            guard let family = families[name], !family.groups.isEmpty else { continue }
-            out += "# HELP "
-            out += name
-            out += " "
-            out += PrometheusFormat.escapeHelp(family.help)
-            out += "\n# TYPE "
-            out += name
-            out += " "
-            out += family.kind.rawValue
-            out += "\n"
-            for group in family.groups.sorted(by: { $0.key < $1.key }) {
-                out += group.lines
+        let entries = self.entries
+        var sorted = Array(entries.indices)
+        sorted.sort { a, b in
+            let (x, y) = (entries[a], entries[b])
+            if x.family != y.family { return x.family < y.family }
+            if x.key != y.key { return x.key < y.key }
+            return x.order < y.order
+        }
+        // Families, each with the kind of its earliest entry.
+        var blocks: [Block] = []
+        var start = 0
+        while start < sorted.count {
+            var end = start + 1
+            var first = start
+            while end < sorted.count, entries[sorted[end]].family == entries[sorted[start]].family {
+                if entries[sorted[end]].order < entries[sorted[first]].order { first = end }
+                end += 1
+            }
+            blocks.append(Block(range: start..<end, kind: entries[sorted[first]].kind, first: sorted[first]))
+            start = end
+        }
+        // A summary writes `x_sum` and `x_count` too: if another family has one of those names,
+        // the one that came first in walk order stays.
+        func block(named name: String) -> Int? {
+            var low = 0
+            var high = blocks.count
+            while low < high {
+                let middle = (low + high) / 2
+                let candidate = entries[sorted[blocks[middle].range.lowerBound]].family
+                if candidate == name { return middle }
+                if candidate < name { low = middle + 1 } else { high = middle }
+            }
+            return nil
+        }
+        for index in blocks.indices where blocks[index].kind == .summary {
+            let name = entries[sorted[blocks[index].range.lowerBound]].family
+            for suffix in ["_sum", "_count"] {
+                guard let other = block(named: name + suffix) else { continue }
+                if blocks[other].first < blocks[index].first {
+                    blocks[index].refused = true
+                } else {
+                    blocks[other].refused = true
+                }
             }
         }
-        return out
+
+        var out: [UInt8] = []
+        out.reserveCapacity(entries.count * 48 + blocks.count * 80)
+        for block in blocks where !block.refused {
+            let head = entries[block.first]
+            out.append(contentsOf: "# HELP ".utf8)
+            out.append(contentsOf: head.family.utf8)
+            out.append(0x20)
+            Self.appendHelp(helps[head.help], to: &out)
+            out.append(contentsOf: "\n# TYPE ".utf8)
+            out.append(contentsOf: head.family.utf8)
+            out.append(0x20)
+            out.append(contentsOf: block.kind.rawValue.utf8)
+            out.append(0x0A)
+            var previousKey: String?
+            for position in block.range {
+                let entry = entries[sorted[position]]
+                // Another type under the same name, or the same series again: left out.
+                guard entry.kind == block.kind, entry.key != previousKey else { continue }
+                previousKey = entry.key
+                switch entry.sample {
+                case .value(let value):
+                    Self.appendLine(entry.family, entry.key, nil, value, to: &out)
+                case .pmf(let pmfIndex):
+                    let pmf = pmfs[pmfIndex]
+                    let quantiles: [(String, Double?)] = [
+                        ("quantile=\"0.5\"", pmf.median), ("quantile=\"0.75\"", pmf.p75), ("quantile=\"0.95\"", pmf.p95),
+                        ("quantile=\"0.98\"", pmf.p98), ("quantile=\"0.99\"", pmf.p99), ("quantile=\"0.999\"", pmf.p999),
+                    ]
+                    for (label, value) in quantiles {
+                        guard let value else { continue }
+                        Self.appendLine(entry.family, entry.key, label, PrometheusFormat.formatValue(value), to: &out)
+                    }
+                    Self.appendLine(entry.family + "_sum", entry.key, nil, PrometheusFormat.formatValue(pmf.sum), to: &out)
+                    Self.appendLine(entry.family + "_count", entry.key, nil, String(pmf.count), to: &out)
+                }
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `name{labels,extra} value\n`; `key` is the rendered labels (`{…}` or empty).
+    static func appendLine(_ name: String, _ key: String, _ extra: String?, _ value: String, to out: inout [UInt8]) {
+        out.append(contentsOf: name.utf8)
+        if let extra {
+            if key.isEmpty {
+                out.append(0x7B)
+            } else {
+                out.append(contentsOf: key.utf8.dropLast())
+                out.append(0x2C)
+            }
+            out.append(contentsOf: extra.utf8)
+            out.append(0x7D)
+        } else {
+            out.append(contentsOf: key.utf8)
+        }
+        out.append(0x20)
+        out.append(contentsOf: value.utf8)
+        out.append(0x0A)
+    }
+
+    static func appendHelp(_ help: Help, to out: inout [UInt8]) {
+        if let doc = help.doc, !doc.isEmpty {
+            appendEscapedHelp(doc, to: &out)
+        } else {
+            out.append(contentsOf: "scales ".utf8)
+            help.kind.withUTF8Buffer { out.append(contentsOf: $0) }
+            out.append(0x20)
+            appendEscapedHelp(help.pattern, to: &out)
+            if let statName = help.statName {
+                out.append(0x2F)
+                appendEscapedHelp(statName, to: &out)
+            }
+        }
+        help.note?.withUTF8Buffer { out.append(contentsOf: $0) }
+    }
+
+    static func appendEscapedHelp(_ text: String, to out: inout [UInt8]) {
+        for byte in text.utf8 {
+            switch byte {
+            case 0x5C: out.append(0x5C); out.append(0x5C)
+            case 0x0A: out.append(0x5C); out.append(0x6E)
+            case 0..<0x20, 0x7F: out.append(0x20)
+            default: out.append(byte)
+            }
+        }
     }
 }
