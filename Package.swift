@@ -7,22 +7,33 @@ let package = Package(
     products: [
         // The runtime: registry, stat kinds, snapshots, JSON, file dump. No package dependencies.
         .library(name: "Scales", targets: ["Scales"]),
+        // The generator CLI: stats.yaml in, typed Swift out (also usable by hand).
+        .executable(name: "scales-generate", targets: ["scales-generate"]),
+        // The build-tool plugin: one line in a target's `plugins:` runs scales-generate on its stats.yaml.
+        .plugin(name: "ScalesPlugin", targets: ["ScalesPlugin"]),
         // A manual clock and a fresh-registry helper for users' tests.
         .library(name: "ScalesTestKit", targets: ["ScalesTestKit"]),
         // A swift-metrics backend: metrics from instrumented libraries land in the same tree.
         .library(name: "ScalesMetrics", targets: ["ScalesMetrics"]),
+        // Pushes the registry's tree to Graphite (carbon plaintext protocol) in the background.
+        .library(name: "ScalesGraphite", targets: ["ScalesGraphite"]),
         // The HTTP status page (HTML, JSON, Prometheus /metrics) and a framework-neutral handler.
         .library(name: "ScalesHTTP", targets: ["ScalesHTTP"]),
     ],
     dependencies: [
         // The metrics API Swift server libraries report through; bridged by ScalesMetrics.
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
-        // ScalesHTTP: the status server's sockets and HTTP/1.1 codec.
+        // Reads stats.yaml with line and column for every node (bundles libyaml: users install nothing).
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // Parses scales-generate's command line (the CLI only; not linked into user code).
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The exporters' networking: non-blocking TCP with timeouts, DNS off the caller's task;
+        // the status server's sockets and HTTP/1.1 codec.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
-        // ScalesHTTP: StatusServer runs as a Service with graceful shutdown.
-        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
-        // ScalesHTTP: the status server reports bind, stop and connection errors through swift-log.
+        // The exporters' few log lines (Graphite's first failure and recovery) go to the app's backend.
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // The exporters and the status server run as lifecycle Services with graceful shutdown.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .target(name: "Scales"),
@@ -30,6 +41,16 @@ let package = Package(
         .target(
             name: "ScalesMetrics",
             dependencies: ["Scales", .product(name: "CoreMetrics", package: "swift-metrics")]
+        ),
+        .target(
+            name: "ScalesGraphite",
+            dependencies: [
+                "Scales",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .target(
             name: "ScalesHTTP",
@@ -42,20 +63,48 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // All generator logic (parse, validate, translate, render); no plugin or CLI dependency.
+        .target(
+            name: "ScalesGenerator",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        .executableTarget(
+            name: "scales-generate",
+            dependencies: [
+                "ScalesGenerator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .plugin(
+            name: "ScalesPlugin",
+            capability: .buildTool(),
+            dependencies: ["scales-generate"]
+        ),
         .executableTarget(
             name: "ScalesExample",
             dependencies: [
-                "Scales", "ScalesHTTP",
+                "Scales", "ScalesGraphite", "ScalesHTTP",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Examples/StatusServer"
+            path: "Examples/StatusServer",
+            plugins: [.plugin(name: "ScalesPlugin")]
         ),
         .testTarget(name: "ScalesTests", dependencies: ["Scales", "ScalesTestKit"]),
         .testTarget(
             name: "ScalesMetricsTests",
             dependencies: ["ScalesMetrics", "Scales", .product(name: "Metrics", package: "swift-metrics")]
+        ),
+        .testTarget(
+            name: "ScalesGraphiteTests",
+            dependencies: [
+                "Scales", "ScalesGraphite",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .testTarget(
             name: "ScalesHTTPTests",
@@ -67,6 +116,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "ScalesGeneratorTests", dependencies: ["ScalesGenerator"]),
+        .testTarget(
+            name: "ScalesGeneratorReferenceTests",
+            dependencies: ["ScalesGenerator"],
+            // Inputs and expected outputs are read from the source tree; never compiled here.
+            exclude: ["Resources"]
+        ),
+        // Compiles the reference outputs (Generated/ is a symlink to them) and runs them.
+        .testTarget(name: "ScalesGeneratedTests", dependencies: ["Scales"]),
+        // Runs the built scales-generate binary: arguments, exit codes, write-if-changed.
+        .testTarget(name: "ScalesGenerateCLITests", dependencies: ["scales-generate"]),
     ]
 )
 

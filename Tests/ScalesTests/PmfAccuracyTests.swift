@@ -23,6 +23,7 @@ import Darwin
         for (q, estimate) in zip(quantiles, estimates) {
             let exact = nearestRank(q, of: sorted)
             let error = abs(estimate - exact) / exact
+            print("accuracy \(distribution) p\(q * 100): estimate \(estimate), exact \(exact), error \(error * 100)%")
             #expect(error <= 0.01, "\(distribution) p\(q * 100): \(estimate) vs exact \(exact), error \(error)")
         }
         let figures = pmf.figures

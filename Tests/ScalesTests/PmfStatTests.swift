@@ -157,6 +157,7 @@ import Testing
         clock.advance(by: .seconds(11))
         #expect(short.figures.windowCount == 0)
         #expect(long.figures.windowCount == 1)
+        #expect(web.pmf("tiny", window: .zero).window == .milliseconds(5), "at least 5 slices of 1 ms")
         // Binding again gives the same cell, with its window.
         #expect(web.pmf("short", window: .seconds(99)) === short)
     }
@@ -174,6 +175,37 @@ import Testing
         // The mean is weighted the same way: closer to 2 than the plain mean 1.5.
         #expect(try #require(figures.mean) > 1.8)
         #expect(figures.min == 1)
+    }
+
+    /// Each slice resolves 28 powers of two around the previous slice's median, so an outlier
+    /// that happens to come first in a new slice does not cost the others their precision.
+    @Test func anOutlierFirstInASliceKeepsThePrecision() throws {
+        let (registry, clock) = Registry.forTesting()
+        let latency = registry.collection(at: "/web").pmf("latency")
+        var generator = SplitMix64(seed: 3)
+        var values: [Double] = []
+        func typical() -> Double { 0.001 * (0.5 + generator.unit()) }
+        for _ in 0..<1_000 {
+            values.append(typical())
+            latency.record(values[values.count - 1])
+        }
+        clock.advance(by: .seconds(60))
+        latency.record(1e-9)  // first in the new slice, 20 powers of two below the rest
+        values.append(1e-9)
+        clock.advance(by: .seconds(30))  // the new slice now outweighs the old one only a little
+        for _ in 0..<1_000 {
+            values.append(typical())
+            latency.record(values[values.count - 1])
+        }
+        // Both slices hold the same distribution, so weighting does not move the percentiles
+        // by more than the sampling noise; the bucket error must stay below 0.78%.
+        let sorted = values.sorted()
+        let estimates = try #require(latency.percentiles([0.25, 0.5, 0.9]))
+        for (q, estimate) in zip([0.25, 0.5, 0.9], estimates) {
+            let exact = nearestRank(q, of: sorted)
+            #expect(abs(estimate - exact) / exact < 0.03, "p\(q * 100): \(estimate) vs \(exact)")
+        }
+        #expect(latency.figures.min == 1e-9)
     }
 
     @Test func warnsAboveTheNinetyNinthPercentile() {

@@ -41,7 +41,6 @@ struct WindowedHistogram: ~Copyable {
     static let coreOctavesBelowCenter = 12
     static let coarseOctaves = 128
     static let coarseMinExponent = -64
-    static let coreBuckets = 28 * 48
 
     struct Totals {
         var count = 0
@@ -51,6 +50,8 @@ struct WindowedHistogram: ~Copyable {
     let sliceNanoseconds: UInt64
     let slots: InlineArray<5, HistogramSlot>
     let retired: Lock<Totals>
+    /// The slice of the latest record, a hint that spares most records a division.
+    let latestEpoch = Atomic<UInt64>(0)
 
     init(window: Duration) {
         sliceNanoseconds = Swift.max(1_000_000, window.clampedNanoseconds / UInt64(Self.slotCount))
@@ -63,11 +64,15 @@ struct WindowedHistogram: ~Copyable {
     /// Records a finite `value` in the slice of `now`.
     @inline(__always)
     func record(_ value: Double, at now: UInt64) {
-        let epoch = now / sliceNanoseconds
-        let index = Int(truncatingIfNeeded: epoch % UInt64(Self.slotCount))
-        var tag = slots[index].tag.load(ordering: .acquiring)
-        if tag >> 16 != epoch &+ 1 { tag = rotate(index, to: epoch, firstValue: value) }
-        let slot = index
+        // The slice of `now`, without a 64-bit division when it is the latest one seen.
+        var epoch = latestEpoch.load(ordering: .relaxed)
+        if now &- epoch &* sliceNanoseconds >= sliceNanoseconds {
+            epoch = now / sliceNanoseconds
+            latestEpoch.store(epoch, ordering: .relaxed)
+        }
+        let slot = Int(truncatingIfNeeded: epoch % UInt64(Self.slotCount))
+        var tag = slots[slot].tag.load(ordering: .acquiring)
+        if tag >> 16 != epoch &+ 1 { tag = rotate(slot, to: epoch, firstValue: value) }
         if value == 0 {
             slots[slot].zeros.wrappingAdd(1, ordering: .relaxed)
         } else {
@@ -117,27 +122,32 @@ struct WindowedHistogram: ~Copyable {
         guard tag >> 16 == epoch else { return fallback }
         let negative = (tag >> 15) & 1 == 1
         let base = Int(truncatingIfNeeded: tag & 0x7FFF) - 4096
-        // Counts per exponent, for the core's sign: core octaves plus coarse ones.
-        var perExponent: [(exponent: Int, count: Int)] = []
+        // Counts per exponent of the core's sign (core octaves plus coarse ones), walked in
+        // order twice: once for the total, once to find the median. No allocation.
         let coarseOffset = negative ? Self.coarseOctaves : 0
-        for octave in 0..<Self.coarseOctaves {
-            let n = Int(slots[previous].coarse[coarseOffset + octave].load(ordering: .relaxed))
-            if n > 0 { perExponent.append((octave + Self.coarseMinExponent, n)) }
-        }
-        for octave in 0..<Self.coreOctaves {
+        let lowest = Swift.min(base, Self.coarseMinExponent)
+        let highest = Swift.max(base + Self.coreOctaves, Self.coarseMinExponent + Self.coarseOctaves)
+        func count(atExponent exponent: Int) -> Int {
             var n = 0
-            for bucket in 0..<LogBuckets.perOctave {
-                n += Int(slots[previous].core[octave * LogBuckets.perOctave + bucket].load(ordering: .relaxed))
+            let coarse = exponent - Self.coarseMinExponent
+            if coarse >= 0, coarse < Self.coarseOctaves {
+                n += Int(slots[previous].coarse[coarseOffset + coarse].load(ordering: .relaxed))
             }
-            if n > 0 { perExponent.append((base + octave, n)) }
+            let octave = exponent - base
+            if octave >= 0, octave < Self.coreOctaves {
+                for bucket in 0..<LogBuckets.perOctave {
+                    n += Int(slots[previous].core[octave * LogBuckets.perOctave + bucket].load(ordering: .relaxed))
+                }
+            }
+            return n
         }
-        let total = perExponent.reduce(0) { $0 + $1.count }
+        var total = 0
+        for exponent in lowest..<highest { total += count(atExponent: exponent) }
         guard total > 0 else { return fallback }
-        perExponent.sort { $0.exponent < $1.exponent }
         var seen = 0
-        for entry in perExponent {
-            seen += entry.count
-            if 2 * seen >= total { return (negative, entry.exponent) }
+        for exponent in lowest..<highest {
+            seen += count(atExponent: exponent)
+            if 2 * seen >= total { return (negative, exponent) }
         }
         return fallback
     }

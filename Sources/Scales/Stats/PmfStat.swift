@@ -22,7 +22,40 @@ public final class PmfStat: StatCell {
     /// The default recent window: 5 minutes.
     public static let defaultWindow: Duration = .seconds(300)
 
-    /// How far back the window figures look.
+    /// How far back the window figures look: 5 minutes unless configured (`window:` when
+    /// binding, or the `window` key in `stats.yaml`).
+    ///
+    /// What the figures describe:
+    ///
+    /// - **`count` and `sum`** cover every value ever recorded, exactly (also under many
+    ///   threads). Export them with summaries: rates and means aggregate across hosts;
+    ///   percentiles do not (never average percentiles from several hosts).
+    /// - **The window** is made of 5 time slices of `window / 5` (1 minute by default): the
+    ///   current slice and the 4 before it, so it covers between 4/5 of `window` and all of it.
+    ///   Older slices are dropped whole. Once nothing has been recorded for `window`, the window
+    ///   is empty: `windowCount` is 0 and every other figure is `nil` (`null` in JSON) — never a
+    ///   stale value, never a made-up 0. Reading never resets anything.
+    /// - **Recent slices weigh more.** A slice's weight halves for every `window / 5` of age
+    ///   (measured to its middle), much like scales' exponentially biased sample (whose weight
+    ///   halves every 46 s), so after a change in behaviour the median follows within a minute
+    ///   or two instead of after the whole window. `mean`, `stddev` and the percentiles are
+    ///   weighted; `windowCount`, `min` and `max` are not.
+    /// - **Percentiles** are nearest-rank percentiles (the smallest value with at least that
+    ///   fraction of the weight at or below it) read from a log-bucket histogram with 48
+    ///   buckets per power of two; every value is reported within **0.78%** of itself. On a
+    ///   million seeded lognormal, uniform and bimodal values, p50/p90/p99/p99.9 are within
+    ///   0.7% of the exact sorted values (scales' 1028-value reservoir: several percent, see
+    ///   the README). Each slice resolves 28 powers of two at that precision, from 2^-12 to
+    ///   2^16 times the previous slice's median (for a 1 ms median: 0.24 µs to 65 s); values
+    ///   outside that range, or of the other sign, are counted per power of two (2^-64 to 2^64,
+    ///   clamped beyond), so a percentile that lands among them is only right within its power
+    ///   of two. Every figure is clamped to the exact `min` and `max`.
+    /// - **`stddev`** is computed from the buckets: within 0.78% of the values' magnitude.
+    ///
+    /// The window is at least 5 ms (slices of at least 1 ms).
+    ///
+    /// Cost: recording is a coarse clock read and a few relaxed atomic operations on this
+    /// stat's own memory, allocation-free; a pmf takes at most 32 KiB, allocated when bound.
     public let window: Duration
     let histogram: WindowedHistogram
     let clock: ClockReader
@@ -42,9 +75,9 @@ public final class PmfStat: StatCell {
     }
 
     init(window: Duration?, clock: any StatClock, health: HealthCounters) {
-        let window = window ?? Self.defaultWindow
-        self.window = window
-        self.histogram = WindowedHistogram(window: window)
+        self.histogram = WindowedHistogram(window: window ?? Self.defaultWindow)
+        // The window in effect: 5 whole slices of at least 1 ms each.
+        self.window = .nanoseconds(Int64(clamping: histogram.sliceNanoseconds &* UInt64(WindowedHistogram.slotCount)))
         self.clock = ClockReader(clock)
         self.health = health
     }
@@ -70,8 +103,8 @@ public final class PmfStat: StatCell {
     /// let rows = try db.latency.time { try db.query(sql) }
     /// ```
     public func time<R>(_ body: () throws -> R) rethrows -> R {
-        let timing = startTiming()
-        defer { timing.stop() }
+        let start = clock.now()
+        defer { finishTiming(start: start) }
         return try body()
     }
 
@@ -85,8 +118,8 @@ public final class PmfStat: StatCell {
         isolation: isolated (any Actor)? = #isolation,
         _ body: () async throws -> R
     ) async rethrows -> R {
-        let timing = startTiming()
-        defer { timing.stop() }
+        let start = clock.now()
+        defer { finishTiming(start: start) }
         return try await body()
     }
 

@@ -1,0 +1,120 @@
+/// A place in a stats file: the file's path as the user named it, and a 1-based line and column.
+///
+/// Columns count Unicode scalars, as libyaml does, so a column points at the same character an
+/// editor shows.
+public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// The file's path, as given to the generator (`stats.yaml`, `/abs/path/web.stats.yaml`).
+    public let file: String
+    /// The line, starting at 1.
+    public let line: Int
+    /// The column, starting at 1.
+    public let column: Int
+
+    /// Creates a location.
+    public init(file: String, line: Int, column: Int) {
+        self.file = file
+        self.line = line
+        self.column = column
+    }
+
+    /// `file:line:column`, the form SwiftPM and editors link.
+    public var description: String { "\(file):\(line):\(column)" }
+
+    /// The same place as `line N, column M`, for mentioning another location inside a message.
+    public var shortDescription: String { "line \(line), column \(column)" }
+
+    /// Orders by file, then line, then column.
+    public static func < (lhs: SourceLocation, rhs: SourceLocation) -> Bool {
+        (lhs.file, lhs.line, lhs.column) < (rhs.file, rhs.line, rhs.column)
+    }
+}
+
+/// A problem found in a stats file.
+///
+/// Rendered as `stats.yaml:3:5: error: message`, which SwiftPM, Xcode and editors show at that
+/// line; ``notes`` follow on lines of their own.
+public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
+    /// How bad the problem is.
+    public enum Severity: String, Hashable, Sendable {
+        /// The build fails.
+        case error
+        /// The build goes on; something is likely not what the user meant.
+        case warning
+        /// Extra information attached to another diagnostic.
+        case note
+    }
+
+    /// A secondary location and message, such as where a duplicate was first declared.
+    public struct Note: Hashable, Sendable {
+        /// Where the note points.
+        public let location: SourceLocation
+        /// What it says.
+        public let message: String
+
+        /// Creates a note.
+        public init(location: SourceLocation, message: String) {
+            self.location = location
+            self.message = message
+        }
+    }
+
+    /// How bad the problem is.
+    public let severity: Severity
+    /// What is wrong, and what would be right.
+    public let message: String
+    /// Where it is.
+    public let location: SourceLocation
+    /// Further locations that explain it.
+    public let notes: [Note]
+
+    /// Creates a diagnostic.
+    public init(_ severity: Severity, _ message: String, at location: SourceLocation, notes: [Note] = []) {
+        self.severity = severity
+        self.message = message
+        self.location = location
+        self.notes = notes
+    }
+
+    /// An error at `location`.
+    public static func error(_ message: String, at location: SourceLocation, notes: [Note] = []) -> Diagnostic {
+        Diagnostic(.error, message, at: location, notes: notes)
+    }
+
+    /// A warning at `location`.
+    public static func warning(_ message: String, at location: SourceLocation, notes: [Note] = []) -> Diagnostic {
+        Diagnostic(.warning, message, at: location, notes: notes)
+    }
+
+    /// `file:line:column: error: message`, then one line per note.
+    public var description: String {
+        var lines = ["\(location): \(severity.rawValue): \(message)"]
+        for note in notes {
+            lines.append("\(note.location): note: \(note.message)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Collects diagnostics while a pipeline stage runs, so every problem of a file is reported in one
+/// run instead of stopping at the first.
+struct DiagnosticLog {
+    private(set) var diagnostics: [Diagnostic] = []
+
+    var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+
+    mutating func error(_ message: String, at location: SourceLocation, notes: [Diagnostic.Note] = []) {
+        diagnostics.append(.error(message, at: location, notes: notes))
+    }
+
+    mutating func warning(_ message: String, at location: SourceLocation, notes: [Diagnostic.Note] = []) {
+        diagnostics.append(.warning(message, at: location, notes: notes))
+    }
+
+    mutating func append(_ diagnostic: Diagnostic) {
+        diagnostics.append(diagnostic)
+    }
+
+    mutating func append(contentsOf other: DiagnosticLog) {
+        diagnostics.append(contentsOf: other.diagnostics)
+    }
+}

@@ -1,0 +1,160 @@
+/// A value read from a stats file, with where it was written.
+public struct Located<Value: Sendable & Equatable>: Sendable, Equatable {
+    /// The value.
+    public let value: Value
+    /// Where the value starts.
+    public let location: SourceLocation
+
+    /// Creates a located value.
+    public init(_ value: Value, at location: SourceLocation) {
+        self.value = value
+        self.location = location
+    }
+}
+
+/// The access level of generated declarations (the file's `access:` key).
+public enum AccessLevel: String, CaseIterable, Sendable, Equatable {
+    /// Visible inside the module (the default).
+    case `internal`
+    /// Visible to other packages.
+    case `public`
+    /// Visible inside the package.
+    case `package`
+
+    /// How widely the level exposes a declaration: internal < package < public.
+    var rank: Int {
+        switch self {
+        case .internal: return 0
+        case .package: return 1
+        case .public: return 2
+        }
+    }
+}
+
+/// One parsed stats file: what its keys said, each with its location.
+public struct StatsFile: Sendable, Equatable {
+    /// The file's path, as given.
+    public let path: String
+    /// The access level of the generated code.
+    public let access: AccessLevel
+    /// The collections, in file order.
+    public let collections: [CollectionDecl]
+}
+
+/// A collection declared under `collections:`; becomes one Swift struct.
+public struct CollectionDecl: Sendable, Equatable {
+    /// The generated type's name (the mapping key).
+    public let name: Located<String>
+    /// The `path:` as written: absolute (`/web`, `/handler/{id}`) or, with a parent, relative.
+    public let path: Located<String>?
+    /// The `parent:` type name.
+    public let parent: Located<String>?
+    /// The `doc:` text.
+    public let doc: String?
+    /// The `collapsed:` flag.
+    public let collapsed: Bool
+    /// The `maxKeys:` bound on instances (templated paths only).
+    public let maxKeys: Located<Int>?
+    /// The `factory:` name of the method on the parent that makes an instance.
+    public let factory: Located<String>?
+    /// The stats, in file order.
+    public let stats: [StatDecl]
+    /// The file the collection is declared in.
+    public let file: String
+}
+
+/// A stat declared under a collection's `stats:`; becomes one stored property.
+public struct StatDecl: Sendable, Equatable {
+    /// The stat's name (the mapping key), also its last path segment and property name.
+    public let name: Located<String>
+    /// Its kind.
+    public let kind: Located<StatKind>
+    /// The `doc:` text.
+    public let doc: String?
+    /// Everything else the stat's mapping said.
+    public let options: StatOptions
+}
+
+/// The kinds of stat, named as stats.yaml names them.
+public enum StatKind: String, CaseIterable, Sendable, Equatable {
+    case int, double, string, bool, gauge, intDict, stringDict, pmf, pmfDict, meter, meterDict, stateTime
+    case sum, histogram, intDictSum
+
+    /// Whether the kind is derived from children (`sum`, `histogram`, `intDictSum`).
+    public var isAggregation: Bool {
+        switch self {
+        case .sum, .histogram, .intDictSum: return true
+        default: return false
+        }
+    }
+
+    /// The option keys the kind accepts besides `kind` and `doc`.
+    var optionKeys: [String] {
+        switch self {
+        case .int: return ["monotonic", "value"]
+        case .double, .string, .bool: return ["value"]
+        case .gauge: return ["type"]
+        case .intDict: return ["autoDelete", "maxKeys"]
+        case .stringDict: return ["maxKeys"]
+        case .pmf: return ["window"]
+        case .pmfDict: return ["maxKeys", "window"]
+        case .meter: return ["unit"]
+        case .meterDict: return ["maxKeys", "unit"]
+        case .stateTime: return []
+        case .sum, .histogram, .intDictSum: return ["of"]
+        }
+    }
+}
+
+/// The type a `gauge` reads from its closure (its `type:` key).
+public enum GaugeType: String, CaseIterable, Sendable, Equatable {
+    case int, double, string, bool
+
+    /// The Swift type name.
+    var swiftType: String {
+        switch self {
+        case .int: return "Int"
+        case .double: return "Double"
+        case .string: return "String"
+        case .bool: return "Bool"
+        }
+    }
+}
+
+/// An initial value from a `value:` key.
+public enum InitialValue: Sendable, Equatable {
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case bool(Bool)
+}
+
+/// What an aggregation's `of:` names: a collection type and one of its stats.
+public struct AggregationSource: Sendable, Equatable {
+    /// The child collection type, such as `ThreadStats`.
+    public let collection: String
+    /// The stat in it, such as `finished`.
+    public let stat: String
+}
+
+/// The per-kind keys of a stat.
+public struct StatOptions: Sendable, Equatable {
+    /// `monotonic: true` on an int.
+    public var monotonic = false
+    /// `value:` on int, double, string or bool.
+    public var initial: Located<InitialValue>?
+    /// `type:` on a gauge (double when absent).
+    public var gaugeType: GaugeType = .double
+    /// `autoDelete:` on an intDict.
+    public var autoDelete = false
+    /// `maxKeys:` on a dict.
+    public var maxKeys: Int?
+    /// `window:` on pmf and pmfDict, in milliseconds.
+    public var windowMilliseconds: Int?
+    /// `unit:` on meter and meterDict.
+    public var unit: String?
+    /// `of:` on an aggregation.
+    public var of: Located<AggregationSource>?
+
+    public init() {}
+}

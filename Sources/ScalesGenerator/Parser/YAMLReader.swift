@@ -1,0 +1,201 @@
+import Yams
+
+/// Composes a stats file's text into Yams nodes, turning every libyaml and Yams error into a
+/// ``Diagnostic`` at the line and column it names.
+enum YAMLReader {
+    /// The outcome of composing one file.
+    enum Outcome {
+        /// The document's root node. `keepAlive` owns the anchors the nodes point to weakly.
+        case document(Node, keepAlive: Parser)
+        /// The file holds no document (empty, or only comments).
+        case empty
+        /// Composing failed; the diagnostics say why.
+        case failed
+    }
+
+    /// Files larger than this are rejected before parsing (a real stats.yaml is a few kilobytes;
+    /// 4,000 stats take about 150 KB).
+    static let maximumSize = 8 << 20
+
+    static func compose(_ source: SourceText, byteCount: Int, into log: inout DiagnosticLog) -> Outcome {
+        let file = source.file
+        let start = SourceLocation(file: file, line: 1, column: 1)
+        if byteCount > maximumSize {
+            log.error(
+                "\(SourceText.displayName(file)) is \(byteCount) bytes, more than the \(maximumSize) a stats file may have",
+                at: start)
+            return .failed
+        }
+        let aliases = AliasScanner.resolvedAliases(in: source.text)
+        if !aliases.isEmpty {
+            // One error per alias name (an alias bomb repeats a few names many times).
+            var seen: [String: Int] = [:]
+            for alias in aliases { seen[alias.name, default: 0] += 1 }
+            var reported: Set<String> = []
+            for alias in aliases where !reported.contains(alias.name) {
+                reported.insert(alias.name)
+                let count = seen[alias.name] ?? 1
+                let times = count > 1 ? " (used \(count) times)" : ""
+                log.error(
+                    "YAML aliases are not supported in stats files: write the value out instead of `*\(alias.name)`\(times)",
+                    at: SourceLocation(file: file, line: alias.line, column: alias.column))
+            }
+            return .failed
+        }
+        // Yams stops at the first mapping with a duplicated key. To report every duplicate (and
+        // the file's other errors) in one run, each reported duplicate entry of a block mapping
+        // is blanked out, keeping every line where it was, and the text is composed again.
+        var text = source.text
+        var recovered = false
+        for _ in 0..<100 {
+            do {
+                let parser = try Parser(yaml: text)
+                guard let root = try parser.singleRoot() else { return recovered ? .failed : .empty }
+                return .document(root, keepAlive: parser)
+            } catch let error as YamlError {
+                let current = SourceText(file: file, text: text)
+                log.append(diagnostic(for: error, in: current))
+                guard case .duplicatedKeysInMapping(let keys, let context) = error,
+                    let next = removingDuplicate(keys: keys, firstMark: context.mark, in: current)
+                else { return .failed }
+                text = next
+                recovered = true
+            } catch {
+                log.error("invalid YAML: \(error)", at: start)
+                return .failed
+            }
+        }
+        return .failed
+    }
+
+    /// `source` with the duplicated entry of a block mapping replaced by empty lines, or `nil`
+    /// when the duplicate cannot be removed that way (a flow mapping, lone `\r` line breaks).
+    static func removingDuplicate(keys: [String], firstMark: Mark, in source: SourceText) -> String? {
+        let key = keys.sorted().first ?? ""
+        let first = SourceLocation(file: source.file, line: max(1, firstMark.line), column: max(1, firstMark.column))
+        guard let second = secondOccurrence(of: key, after: first, in: source), second.line > first.line,
+            !source.text.replacing("\r\n", with: "\n").contains("\r")
+        else { return nil }
+        var lines = source.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let indent = second.column - 1
+        var index = second.line - 1
+        guard index < lines.count else { return nil }
+        lines[index] = ""
+        index += 1
+        // The entry's value continues on lines indented deeper than its key (or blank ones).
+        while index < lines.count {
+            let line = lines[index]
+            let leading = line.prefix { $0 == " " }.count
+            let isBlank = line.allSatisfy { $0 == " " || $0 == "\r" || $0 == "\t" }
+            if !isBlank && leading <= indent { break }
+            lines[index] = ""
+            index += 1
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func diagnostic(for error: YamlError, in source: SourceText) -> Diagnostic {
+        let file = source.file
+        func location(_ mark: Mark) -> SourceLocation {
+            SourceLocation(file: file, line: max(1, mark.line), column: max(1, mark.column))
+        }
+        func contextSuffix(_ context: YamlError.Context?) -> String {
+            guard let context else { return "" }
+            return " (\(context.text) at line \(context.mark.line), column \(context.mark.column))"
+        }
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _):
+            if source.scalar(at: mark.line, column: mark.column) == "\t" {
+                return .error("tab characters cannot indent YAML; indent with spaces", at: location(mark))
+            }
+            return .error("invalid YAML: \(problem)\(contextSuffix(context))", at: location(mark))
+        case .composer(let context, let problem, let mark, _):
+            if problem == "but found another document" {
+                return .error(
+                    "a stats file holds one YAML document; remove this `---` and what follows, or move it to a file of its own",
+                    at: location(mark))
+            }
+            if problem == "found undefined alias" {
+                return .error(
+                    "YAML aliases are not supported in stats files, and this one names no anchor", at: location(mark))
+            }
+            return .error("invalid YAML: \(problem)\(contextSuffix(context))", at: location(mark))
+        case .reader(let problem, let offset, let value, _):
+            let where_ = offset.map { source.location(ofCharacterOffset: $0) } ?? SourceLocation(file: file, line: 1, column: 1)
+            let character = value >= 0 ? " (U+\(hex(value)))" : ""
+            return .error("invalid YAML: \(problem)\(character)", at: where_)
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return duplicateKeyDiagnostic(duplicates: duplicates, firstMark: context.mark, source: source)
+        case .memory:
+            return .error("the YAML reader ran out of memory", at: SourceLocation(file: file, line: 1, column: 1))
+        default:
+            return .error("invalid YAML: \(error)", at: SourceLocation(file: file, line: 1, column: 1))
+        }
+    }
+
+    private static func hex(_ value: Int32) -> String {
+        let digits = String(value, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+
+    /// Yams reports a duplicated key at its first occurrence; point at the second one, which is
+    /// the one to remove or rename, and mention the first in a note.
+    static func duplicateKeyDiagnostic(duplicates: [String], firstMark: Mark, source: SourceText) -> Diagnostic {
+        let key = duplicates.sorted().first ?? ""
+        let first = SourceLocation(file: source.file, line: max(1, firstMark.line), column: max(1, firstMark.column))
+        let message = "`\(key)` is declared twice in this mapping; rename or remove one"
+        guard let second = secondOccurrence(of: key, after: first, in: source) else {
+            return .error(message, at: first)
+        }
+        return .error(message, at: second, notes: [.init(location: first, message: "`\(key)` is first declared here")])
+    }
+
+    /// The next key `key` in the same mapping: on the same line for a flow mapping, or on a
+    /// later line at the same indentation for a block mapping.
+    static func secondOccurrence(of key: String, after first: SourceLocation, in source: SourceText) -> SourceLocation? {
+        let lines = source.text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
+        guard first.line - 1 < lines.count else { return nil }
+        let keyScalars = Array(key.unicodeScalars)
+        func keyStarts(in scalars: [Unicode.Scalar], at index: Int) -> Bool {
+            var position = index
+            var quote: Unicode.Scalar? = nil
+            if position < scalars.count, scalars[position] == "\"" || scalars[position] == "'" {
+                quote = scalars[position]
+                position += 1
+            }
+            guard position + keyScalars.count <= scalars.count,
+                Array(scalars[position..<(position + keyScalars.count)]) == keyScalars
+            else { return false }
+            position += keyScalars.count
+            if let quote {
+                guard position < scalars.count, scalars[position] == quote else { return false }
+                position += 1
+            }
+            while position < scalars.count, scalars[position] == " " { position += 1 }
+            return position < scalars.count && scalars[position] == ":"
+        }
+        // Flow mapping: a later `key:` on the same line, after a `,` or `{`.
+        let firstLine = Array(lines[first.line - 1].unicodeScalars)
+        var index = first.column  // the scalar after the first key's first character
+        while index < firstLine.count {
+            if firstLine[index - 1] == "," || firstLine[index - 1] == "{" || firstLine[index - 1] == " " {
+                if index >= first.column + keyScalars.count, keyStarts(in: firstLine, at: index) {
+                    return SourceLocation(file: source.file, line: first.line, column: index + 1)
+                }
+            }
+            index += 1
+        }
+        // Block mapping: a later line indented exactly like the first key.
+        let indent = first.column - 1
+        for lineIndex in first.line..<lines.count {
+            let scalars = Array(lines[lineIndex].unicodeScalars)
+            let leading = scalars.prefix { $0 == " " }.count
+            if leading == scalars.count || scalars[leading] == "#" { continue }
+            if leading < indent { return nil }
+            if leading == indent, keyStarts(in: scalars, at: leading) {
+                return SourceLocation(file: source.file, line: lineIndex + 1, column: leading + 1)
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,426 @@
+/// Checks the parsed files together (a target's stats files form one module, so a parent or an
+/// `of:` may name a collection in another file) and resolves paths, parents and aggregations.
+///
+/// Every rule reports at the line and column of the offending key or value, says what is wrong
+/// and what would be right, and checking goes on so one run shows every problem.
+struct Validator {
+    private(set) var log = DiagnosticLog()
+    private let files: [StatsFile]
+    private var collectionsByName: [String: CollectionDecl] = [:]
+    private var ownPaths: [String: PathPattern] = [:]
+    private var fullPaths: [String: PathPattern] = [:]
+    private var cyclic: Set<String> = []
+
+    init(files: [StatsFile]) {
+        self.files = files
+        self.allCollections = files.flatMap(\.collections)
+    }
+
+    static func validate(_ files: [StatsFile]) -> (ResolvedModel?, [Diagnostic]) {
+        var validator = Validator(files: files)
+        let model = validator.run()
+        return (validator.log.hasErrors ? nil : model, validator.log.diagnostics)
+    }
+
+    private let allCollections: [CollectionDecl]
+
+    /// Whether `decl` is the declaration its name refers to (not a later duplicate).
+    private func isCanonical(_ decl: CollectionDecl) -> Bool {
+        collectionsByName[decl.name.value]?.name.location == decl.name.location
+    }
+
+    mutating func run() -> ResolvedModel {
+        registerCollectionNames()
+        checkParents()
+        resolvePaths()
+        var resolvedFiles: [ResolvedFile] = []
+        var factories: [String: [(name: Located<String>, child: String)]] = [:]
+        var resolvedByName: [String: ResolvedCollection] = [:]
+        for file in files {
+            var collections: [ResolvedCollection] = []
+            for decl in file.collections {
+                guard let collection = resolveCollection(decl) else { continue }
+                if let parent = collection.parent, let factory = collection.factoryName {
+                    let location = decl.factory?.location ?? decl.parent?.location ?? decl.name.location
+                    factories[parent, default: []].append((Located(factory, at: location), decl.name.value))
+                }
+                collections.append(collection)
+                resolvedByName[collection.name] = collection
+            }
+            resolvedFiles.append(ResolvedFile(path: file.path, access: file.access, collections: collections))
+        }
+        checkMemberCollisions(factories: factories, resolved: resolvedByName)
+        checkAggregations(resolved: resolvedByName)
+        checkPathCollisions(resolved: resolvedFiles.flatMap(\.collections))
+        checkExporterNameCollisions(resolved: resolvedFiles.flatMap(\.collections))
+        return ResolvedModel(files: resolvedFiles)
+    }
+
+    // MARK: Collection names
+
+    private mutating func registerCollectionNames() {
+        let allNames = allCollections.map(\.name.value)
+        for decl in allCollections {
+            let name = decl.name
+            if let first = collectionsByName[name.value] {
+                log.error(
+                    "collection `\(name.value)` is declared twice; each type name may be declared once per target",
+                    at: name.location, notes: [.init(location: first.name.location, message: "`\(name.value)` is first declared here")])
+                continue
+            }
+            collectionsByName[name.value] = decl
+            checkTypeName(name)
+            for stat in decl.stats {
+                checkStatName(stat.name, in: decl, collectionNames: allNames)
+            }
+        }
+    }
+
+    private mutating func checkTypeName(_ name: Located<String>) {
+        if !SwiftNames.isIdentifier(name.value) {
+            log.error(
+                "collection name `\(name.value)` is not a Swift type name; use ASCII letters, digits and `_`, starting with a letter, such as `\(SwiftNames.suggestedIdentifier(from: name.value, upperFirst: true))`",
+                at: name.location)
+        } else if SwiftNames.keywords.contains(name.value) {
+            log.error(
+                "collection name `\(name.value)` is a Swift keyword; choose another name, such as `\(name.value.prefix(1).uppercased() + name.value.dropFirst())Stats`",
+                at: name.location)
+        } else if SwiftNames.reservedTypeNames.contains(name.value) {
+            log.error(
+                "collection name `\(name.value)` would hide the type `\(name.value)` that generated code uses; choose another name, such as `\(name.value)Stats`",
+                at: name.location)
+        }
+    }
+
+    private mutating func checkStatName(_ name: Located<String>, in collection: CollectionDecl, collectionNames: [String]) {
+        let text = name.value
+        if !SwiftNames.isIdentifier(text) {
+            log.error(
+                "stat name `\(text)` is not a Swift identifier; use ASCII letters, digits and `_`, starting with a letter, such as `\(SwiftNames.suggestedIdentifier(from: text, upperFirst: false))`",
+                at: name.location)
+        } else if SwiftNames.keywords.contains(text) {
+            log.error(
+                "stat name `\(text)` is a Swift keyword; choose another name, such as `\(text)Count`", at: name.location)
+        } else if text.hasPrefix("_") {
+            log.error(
+                "stat name `\(text)` starts with `_`, which generated code reserves for property-wrapper storage; use `\(text.drop { $0 == "_" })`",
+                at: name.location)
+        } else if SwiftNames.reservedMemberNames.contains(text) {
+            log.error(
+                "stat name `\(text)` is taken by the generated `\(text)` member of `\(collection.name.value)`; choose another name, such as `\(text)Count`",
+                at: name.location)
+        } else if SwiftNames.reservedTypeNames.contains(text) || collectionNames.contains(text) {
+            log.error(
+                "stat name `\(text)` would hide the type `\(text)` inside `\(collection.name.value)`; choose another name, such as `\(SwiftNames.factoryName(forType: text))`",
+                at: name.location)
+        }
+    }
+
+    // MARK: Parents
+
+    private mutating func checkParents() {
+        for decl in allCollections {
+            guard let parent = decl.parent, isCanonical(decl) else { continue }
+            if collectionsByName[parent.value] == nil {
+                let names = collectionsByName.keys.sorted()
+                log.error(
+                    "`parent: \(parent.value)` names no collection\(Suggestions.didYouMean(parent.value, in: names)); collections are \(Suggestions.list(names, conjunction: "and"))",
+                    at: parent.location)
+            }
+        }
+        // Cycles: follow each chain; report each cycle once, at its first member in file order.
+        var reported: Set<String> = []
+        for decl in allCollections {
+            var chain: [String] = [decl.name.value]
+            var current = decl
+            while let parent = current.parent?.value, let next = collectionsByName[parent] {
+                if let start = chain.firstIndex(of: parent) {
+                    let cycle = Array(chain[start...])
+                    if !cycle.contains(where: reported.contains) {
+                        reported.formUnion(cycle)
+                        let first = allCollections.first { cycle.contains($0.name.value) } ?? decl
+                        let ordered = rotate(cycle, toStartAt: first.name.value)
+                        log.error(
+                            "collections form a cycle of parents: \((ordered + [ordered[0]]).joined(separator: " → ")); the topmost collection must have an absolute path and no `parent:`",
+                            at: first.parent?.location ?? first.name.location)
+                    }
+                    cyclic.formUnion(cycle)
+                    break
+                }
+                chain.append(parent)
+                current = next
+            }
+        }
+    }
+
+    private func rotate(_ cycle: [String], toStartAt name: String) -> [String] {
+        guard let index = cycle.firstIndex(of: name) else { return cycle }
+        return Array(cycle[index...] + cycle[..<index])
+    }
+
+    // MARK: Paths
+
+    private mutating func resolvePaths() {
+        for decl in allCollections where isCanonical(decl) {
+            guard let path = decl.path else { continue }
+            switch PathPattern.parse(path.value, relative: decl.parent != nil) {
+            case .success(let pattern): ownPaths[decl.name.value] = pattern
+            case .failure(let error): log.error(error.message, at: path.location)
+            }
+            if let maxKeys = decl.maxKeys, let pattern = ownPaths[decl.name.value], pattern.templateSegment == nil {
+                log.error(
+                    "`maxKeys` bounds the instances of a templated collection, but `\(decl.name.value)`'s path `\(path.value)` has no placeholder such as `{id}`; remove `maxKeys`",
+                    at: maxKeys.location)
+            }
+        }
+        for decl in allCollections where isCanonical(decl) {
+            _ = fullPath(of: decl.name.value, depth: 0)
+        }
+        // Placeholders along one path must differ: each becomes an initializer label and a label.
+        for decl in allCollections where isCanonical(decl) {
+            guard let own = ownPaths[decl.name.value]?.templateSegment?.placeholder, let path = decl.path else { continue }
+            var ancestor = decl.parent?.value
+            var depth = 0
+            while let name = ancestor, depth < 1000, !cyclic.contains(name) {
+                if ownPaths[name]?.templateSegment?.placeholder == own, let ancestorPath = collectionsByName[name]?.path {
+                    log.error(
+                        "placeholder `{\(own)}` is already used by `\(name)` (`\(ancestorPath.value)`) above `\(decl.name.value)`; give this level its own name, such as `{\(Self.lowerFirst(decl.name.value))Id}`",
+                        at: path.location)
+                    break
+                }
+                ancestor = collectionsByName[name]?.parent?.value
+                depth += 1
+            }
+        }
+    }
+
+    private mutating func fullPath(of name: String, depth: Int) -> PathPattern? {
+        if let known = fullPaths[name] { return known }
+        guard depth < 1000, !cyclic.contains(name), let decl = collectionsByName[name], let own = ownPaths[name] else { return nil }
+        let result: PathPattern?
+        if let parent = decl.parent?.value {
+            result = fullPath(of: parent, depth: depth + 1).map { $0.appending(own) }
+        } else {
+            result = own
+        }
+        if let result { fullPaths[name] = result }
+        return result
+    }
+
+    // MARK: Collections and stats
+
+    private mutating func resolveCollection(_ decl: CollectionDecl) -> ResolvedCollection? {
+        guard isCanonical(decl) else { return nil }
+        let name = decl.name.value
+        var factoryName: String?
+        if let factory = decl.factory {
+            if decl.parent == nil {
+                log.error(
+                    "`factory` names the method a parent uses to make a child, but `\(name)` has no `parent:`; remove `factory` or add `parent:`",
+                    at: factory.location)
+            } else if !SwiftNames.isIdentifier(factory.value) || SwiftNames.keywords.contains(factory.value) || factory.value.hasPrefix("_") {
+                log.error(
+                    "`factory: \(factory.value)` is not a usable method name; use a Swift identifier that is not a keyword, such as `make\(name)`",
+                    at: factory.location)
+            } else {
+                factoryName = factory.value
+            }
+        } else if let parent = decl.parent {
+            let derived = SwiftNames.factoryName(forType: name)
+            if SwiftNames.keywords.contains(derived) || !SwiftNames.isIdentifier(derived) {
+                log.error(
+                    "the method that makes `\(name)` on its parent would be named `\(derived)`, a Swift keyword; name it with `factory:`, such as `factory: \(derived)Stats`",
+                    at: parent.location)
+            } else {
+                factoryName = derived
+            }
+        }
+        for stat in decl.stats {
+            checkStatOptions(stat)
+        }
+        guard let own = ownPaths[name], let full = fullPaths[name] else { return nil }
+        let stats = decl.stats.map { ResolvedStat(decl: $0, fullPath: full.appending(name: $0.name.value)) }
+        return ResolvedCollection(
+            decl: decl, fullPath: full, ownPath: own, parent: decl.parent?.value,
+            placeholder: own.templateSegment?.placeholder, factoryName: factoryName, stats: stats)
+    }
+
+    private mutating func checkStatOptions(_ stat: StatDecl) {
+        if stat.options.monotonic, let initial = stat.options.initial {
+            log.error(
+                "a `monotonic` int is a counter and starts at 0; remove `value`, or drop `monotonic: true` to start `\(stat.name.value)` elsewhere",
+                at: initial.location)
+        }
+    }
+
+    /// Factory methods live on the parent, next to its stats: their names must not collide.
+    private mutating func checkMemberCollisions(
+        factories: [String: [(name: Located<String>, child: String)]], resolved: [String: ResolvedCollection]
+    ) {
+        for (parent, made) in factories.sorted(by: { $0.key < $1.key }) {
+            guard let parentDecl = collectionsByName[parent] else { continue }
+            var seen: [String: (Located<String>, String)] = [:]
+            for stat in parentDecl.stats { seen[stat.name.value] = (stat.name, "stat") }
+            for member in SwiftNames.reservedMemberNames { seen[member] = (Located(member, at: parentDecl.name.location), "generated member") }
+            for factory in made.sorted(by: { $0.name.location < $1.name.location }) {
+                if let (existing, what) = seen[factory.name.value] {
+                    log.error(
+                        "`\(factory.child)` is made by a method `\(parent).\(factory.name.value)(…)`, which clashes with the \(what) `\(existing.value)` of `\(parent)`; set `factory:` on `\(factory.child)` to another name, such as `factory: make\(factory.child)`",
+                        at: factory.name.location,
+                        notes: what == "stat" ? [.init(location: existing.location, message: "`\(existing.value)` is declared here")] : [])
+                } else {
+                    seen[factory.name.value] = (factory.name, "factory method of `\(factory.child)`")
+                }
+            }
+        }
+    }
+
+    // MARK: Aggregations
+
+    private mutating func checkAggregations(resolved: [String: ResolvedCollection]) {
+        for decl in allCollections where isCanonical(decl) {
+            for stat in decl.stats where stat.kind.value.isAggregation {
+                guard let of = stat.options.of else { continue }
+                checkAggregation(stat, of: of, in: decl, resolved: resolved)
+            }
+        }
+    }
+
+    private mutating func checkAggregation(
+        _ stat: StatDecl, of: Located<AggregationSource>, in owner: CollectionDecl, resolved: [String: ResolvedCollection]
+    ) {
+        let kind = stat.kind.value
+        let source = of.value
+        guard let child = collectionsByName[source.collection] else {
+            let names = collectionsByName.keys.sorted()
+            log.error(
+                "`of: \(source.collection).\(source.stat)` names no collection `\(source.collection)`\(Suggestions.didYouMean(source.collection, in: names)); `of` takes `ChildType.stat`",
+                at: of.location)
+            return
+        }
+        // The source must sit below the owner: a descendant through `parent:`, or a collection
+        // whose absolute path lies under the owner's.
+        var isBelow = false
+        var ancestor = child.parent?.value
+        var depth = 0
+        while let name = ancestor, depth < 1000 {
+            if name == owner.name.value {
+                isBelow = true
+                break
+            }
+            ancestor = collectionsByName[name]?.parent?.value
+            depth += 1
+        }
+        if !isBelow, let ownerPath = fullPaths[owner.name.value], let childPath = fullPaths[child.name.value],
+            childPath.segments.count > ownerPath.segments.count, childPath.hasPrefix(ownerPath)
+        {
+            isBelow = true
+        }
+        if !isBelow {
+            log.error(
+                "`\(stat.name.value)` (a `\(kind.rawValue)`) aggregates `\(source.collection)`, which is not below `\(owner.name.value)`; add `parent: \(owner.name.value)` to `\(source.collection)` (with a relative path such as `\(SwiftNames.factoryName(forType: source.collection))-{id}`)",
+                at: of.location)
+            return
+        }
+        guard let target = child.stats.first(where: { $0.name.value == source.stat }) else {
+            let names = child.stats.map(\.name.value)
+            let listing = names.isEmpty ? "it has no stats" : "its stats are \(Suggestions.list(names, conjunction: "and"))"
+            log.error(
+                "`of: \(source.collection).\(source.stat)`: `\(source.collection)` has no stat `\(source.stat)`\(Suggestions.didYouMean(source.stat, in: names)); \(listing)",
+                at: of.location)
+            return
+        }
+        let targetKind = target.kind.value
+        let accepted: [StatKind]
+        let hint: String
+        switch kind {
+        case .sum:
+            accepted = [.int, .double]
+            hint = targetKind == .intDict ? "; use `intDictSum` for an intDict" : (targetKind == .string || targetKind == .bool ? "; use `histogram` to count children per value" : "")
+        case .histogram:
+            accepted = [.string, .bool, .int]
+            hint = targetKind == .double ? "; use `sum` for a double" : (targetKind == .intDict ? "; use `intDictSum` for an intDict" : "")
+        case .intDictSum:
+            accepted = [.intDict]
+            hint = targetKind == .int || targetKind == .double ? "; use `sum` for an \(targetKind.rawValue)" : ""
+        default:
+            return
+        }
+        if !accepted.contains(targetKind) {
+            log.error(
+                "`\(kind.rawValue)` needs \(Suggestions.list(accepted.map(\.rawValue))) stats, but `\(source.collection).\(source.stat)` is `\(targetKind.rawValue)`\(hint)",
+                at: of.location, notes: [.init(location: target.kind.location, message: "`\(source.stat)` is declared `\(targetKind.rawValue)` here")])
+        }
+    }
+
+    // MARK: Path collisions
+
+    private mutating func checkPathCollisions(resolved: [ResolvedCollection]) {
+        var collectionsByShape: [String: ResolvedCollection] = [:]
+        for collection in resolved {
+            let shape = collection.fullPath.shape
+            let pathLocation = collection.decl.path?.location ?? collection.decl.name.location
+            if let first = collectionsByShape[shape] {
+                log.error(
+                    "`\(collection.name)` and `\(first.name)` are both bound at `\(collection.fullPath)`; give each collection its own path",
+                    at: pathLocation,
+                    notes: [.init(location: first.decl.path?.location ?? first.decl.name.location, message: "`\(first.name)` is bound there")])
+            } else {
+                collectionsByShape[shape] = collection
+            }
+        }
+        // A stat's path cannot also be (or contain) a collection's.
+        var stats: [String: (ResolvedStat, String)] = [:]
+        for owner in resolved {
+            for stat in owner.stats { stats[stat.fullPath.shape] = (stat, owner.name) }
+        }
+        for collection in resolved {
+            var prefix = PathPattern(segments: [])
+            for segment in collection.fullPath.segments {
+                prefix = PathPattern(segments: prefix.segments + [segment])
+                guard let (stat, owner) = stats[prefix.shape] else { continue }
+                let pathLocation = collection.decl.path?.location ?? collection.decl.name.location
+                log.error(
+                    "`\(collection.name)` at `\(collection.fullPath)` would sit inside the stat `\(owner).\(stat.name)` at `\(stat.fullPath)`; move the collection or rename the stat",
+                    at: pathLocation,
+                    notes: [.init(location: stat.decl.name.location, message: "`\(stat.name)` is declared here")])
+                break
+            }
+        }
+    }
+
+    private mutating func checkExporterNameCollisions(resolved: [ResolvedCollection]) {
+        var prometheus: [String: (ResolvedStat, ResolvedCollection)] = [:]
+        var graphite: [String: (ResolvedStat, ResolvedCollection)] = [:]
+        let all = resolved.flatMap { collection in collection.stats.map { ($0, collection) } }
+            .sorted { $0.0.decl.name.location < $1.0.decl.name.location }
+        for (stat, owner) in all {
+            let graphiteName = ExporterNames.graphite(stat.fullPath)
+            if let (other, otherOwner) = graphite[graphiteName] {
+                log.error(
+                    "`\(owner.name).\(stat.name)` at `\(stat.fullPath)` and `\(otherOwner.name).\(other.name)` at `\(other.fullPath)` both become the Graphite path `\(graphiteName)` (dots in paths become `-`); rename one of them",
+                    at: stat.decl.name.location,
+                    notes: [.init(location: other.decl.name.location, message: "`\(other.name)` is declared here")])
+                continue
+            }
+            graphite[graphiteName] = (stat, owner)
+            for name in ExporterNames.prometheus(stat.fullPath, kind: stat.kind) {
+                if let (other, otherOwner) = prometheus[name] {
+                    log.error(
+                        "`\(owner.name).\(stat.name)` at `\(stat.fullPath)` and `\(otherOwner.name).\(other.name)` at `\(other.fullPath)` both become the Prometheus metric `\(name)`; rename one of them",
+                        at: stat.decl.name.location,
+                        notes: [.init(location: other.decl.name.location, message: "`\(other.name)` is declared here")])
+                    break
+                }
+            }
+            for name in ExporterNames.prometheus(stat.fullPath, kind: stat.kind) where prometheus[name] == nil {
+                prometheus[name] = (stat, owner)
+            }
+        }
+    }
+
+    static func lowerFirst(_ name: String) -> String {
+        guard let first = name.first else { return name }
+        return first.lowercased() + name.dropFirst()
+    }
+}

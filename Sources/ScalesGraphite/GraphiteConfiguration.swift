@@ -1,0 +1,41 @@
+public import Scales
+
+/// How a ``GraphitePusher`` talks to carbon and how much it keeps while carbon is away.
+///
+/// The defaults suit a pusher that sends every minute; tests shorten the timeouts.
+///
+/// ```swift
+/// var configuration = GraphiteConfiguration()
+/// configuration.connectTimeout = .seconds(2)
+/// configuration.maxPendingPushes = 30          // keep half an hour of minutely pushes
+/// let pusher = GraphitePusher(host: "graphite.internal", port: 2003, configuration: configuration)
+/// ```
+public struct GraphiteConfiguration: Sendable {
+    /// Longest wait for a connection, name resolution included. Default 5 s.
+    public var connectTimeout: Duration = .seconds(5)
+    /// Longest time a write may make no progress (the peer reads nothing) before the connection
+    /// is closed and the push retried. Default 10 s.
+    public var writeTimeout: Duration = .seconds(10)
+    /// Delay before the first retry after a failure; it doubles after each further failure (with
+    /// a random factor between 0.5 and 1 so that many servers do not retry in step). Default 100 ms.
+    public var initialBackoff: Duration = .milliseconds(100)
+    /// The longest delay between retries. Default 30 s.
+    public var maxBackoff: Duration = .seconds(30)
+    /// How many pushes wait while carbon is unreachable (the one being written not counted);
+    /// when another arrives the **oldest** waiting push is dropped and its lines are counted in
+    /// `droppedLines`. At least 1. Default 10.
+    public var maxPendingPushes: Int = 10
+    /// The socket's send buffer in bytes (`SO_SNDBUF`), or `nil` for the system's default. The
+    /// kernel accepts writes until this buffer is full, so a peer that stops reading is noticed
+    /// (by ``writeTimeout``) only after that much is buffered: Linux grows the buffer up to a few
+    /// MB by default. A smaller buffer notices sooner and holds less memory. Default `nil`.
+    public var sendBufferSize: Int? = nil
+    /// Where the pusher's own counters live in its registry (`sentLines`, `droppedLines`,
+    /// `droppedPushes`, `reconnects`, `failures`, `skippedNames`, `pendingPushes`, `connected`,
+    /// `lastError`); `nil` keeps them out of the registry (still readable through
+    /// ``GraphitePusher/statistics``). Default `/scales/graphite`.
+    public var statsPath: StatPath? = "/scales/graphite"
+
+    /// The defaults.
+    public init() {}
+}

@@ -1,0 +1,220 @@
+import NIOCore
+import Scales
+
+/// Turns a ``Snapshot`` into carbon plaintext lines: `prefix.segment.segment value timestamp\n`.
+///
+/// - One timestamp per push: the snapshot's, in whole seconds.
+/// - Numbers only: `int` and `monotonic` as integers, `double` as the shortest text that reads
+///   back as the same number, `bool` as `1`/`0`. Strings, string dicts and absent gauges are not
+///   sent. NaN and infinity are never sent.
+/// - A dict's keys, a `pmf`'s figures (`count`, `min`, `max`, `mean`, `stddev`, `median`,
+///   `75percentile`, `95percentile`, `98percentile`, `99percentile`, `999percentile`, named as
+///   in scales' JSON) and a `meter`'s (`count`, `m1`, `m5`, `m15`, `mean`) are sub-paths; a
+///   `pmf`'s window figures are left out while its window is empty. A `stateTime` sends seconds
+///   per state.
+/// - Rules (``GraphiteRules``) are applied to each value's unsanitized path; prune rules to
+///   every node on the way down.
+struct PlaintextEncoder {
+    let prefix: [UInt8]
+    let rules: GraphiteRules
+
+    /// What one encoding produced.
+    struct Result {
+        var lines = 0
+        var skippedNames = 0
+    }
+
+    init(prefix: String, rules: GraphiteRules) {
+        self.prefix = Array(prefix.utf8)
+        self.rules = rules
+    }
+
+    /// Appends the lines for `snapshot` to `buffer`.
+    func encode(_ snapshot: Snapshot, into buffer: inout ByteBuffer) -> Result {
+        var walker = Walker(encoder: self, buffer: buffer, timestamp: Self.timestampText(snapshot.timestamp))
+        buffer = ByteBuffer()  // let the walker own the storage uniquely while it writes
+        let names = snapshot.path.segments.map(\.description)
+        if names.isEmpty {
+            if case .container(let root) = snapshot.root {
+                for child in root.children { walker.visit(child) }
+            } else {
+                walker.visit(snapshot.root)
+            }
+        } else {
+            for name in names.dropLast() { walker.enter(name) }
+            walker.visit(snapshot.root)
+        }
+        buffer = walker.buffer
+        return walker.result
+    }
+
+    static func timestampText(_ timestamp: Double) -> [UInt8] {
+        let seconds = timestamp.isFinite && timestamp > 0 && timestamp < 1e15 ? Int(timestamp.rounded(.down)) : -1
+        return Array(" \(seconds)\n".utf8)
+    }
+
+    /// Depth-first walk keeping the raw path (for rules) and the sanitized name (for output).
+    struct Walker {
+        let encoder: PlaintextEncoder
+        var buffer: ByteBuffer
+        let timestamp: [UInt8]
+        var result = Result()
+        /// Raw segments from the root.
+        var segments: [String] = []
+        /// `segments` joined with `/`, one entry per depth (index 0 is the empty root).
+        var joined: [String] = [""]
+        /// Prefix plus sanitized segments, each followed by a dot.
+        var name: [UInt8]
+        /// `name.count` before each segment was entered.
+        var nameMarks: [Int] = []
+        /// Depth at which a segment was too long (everything below is skipped), if any.
+        var tooLongAt: Int?
+
+        init(encoder: PlaintextEncoder, buffer: ByteBuffer, timestamp: [UInt8]) {
+            self.encoder = encoder
+            self.buffer = buffer
+            self.timestamp = timestamp
+            self.name = encoder.prefix
+        }
+
+        func path(with child: String) -> String {
+            let parent = joined[joined.count - 1]
+            return parent.isEmpty ? child : parent + "/" + child
+        }
+
+        mutating func enter(_ segment: String) {
+            let path = path(with: segment)
+            segments.append(segment)
+            joined.append(path)
+            nameMarks.append(name.count)
+            let before = name.count
+            GraphiteNaming.append(segment, to: &name)
+            if tooLongAt == nil, name.count - before > GraphiteNaming.maxSegmentBytes { tooLongAt = segments.count }
+            name.append(UInt8(ascii: "."))
+        }
+
+        mutating func leave() {
+            if tooLongAt == segments.count { tooLongAt = nil }
+            segments.removeLast()
+            joined.removeLast()
+            name.removeSubrange(nameMarks.removeLast()...)
+        }
+
+        /// Enters `segment` unless a prune rule stops there; runs `body` inside it.
+        mutating func within(_ segment: String, _ body: (inout Walker) -> Void) {
+            segments.append(segment)
+            let pruned = encoder.rules.prunes(segments: segments, joined: path(with: segment))
+            segments.removeLast()
+            if pruned { return }
+            enter(segment)
+            body(&self)
+            leave()
+        }
+
+        mutating func visit(_ node: SnapshotNode) {
+            switch node {
+            case .container(let container):
+                within(container.name) { walker in
+                    for child in container.children { walker.visit(child) }
+                }
+            case .stat(let stat):
+                visit(stat.name, stat.value)
+            }
+        }
+
+        mutating func visit(_ statName: String, _ value: StatValue) {
+            switch value {
+            case .int(let number), .counter(let number):
+                leaf(statName, .int(number))
+            case .double(let number):
+                leaf(statName, .double(number))
+            case .bool(let flag):
+                leaf(statName, .int(flag ? 1 : 0))
+            case .string, .stringDict, .absent:
+                return
+            case .intDict(let dict):
+                within(statName) { walker in
+                    for key in dict.keys.sorted() { walker.leaf(key, .int(dict[key] ?? 0)) }
+                }
+            case .stateTime(let dict):
+                within(statName) { walker in
+                    for key in dict.keys.sorted() { walker.leaf(key, .double(dict[key] ?? .nan)) }
+                }
+            case .pmf(let pmf):
+                within(statName) { $0.pmf(pmf) }
+            case .pmfDict(let dict):
+                within(statName) { walker in
+                    for key in dict.keys.sorted() {
+                        guard let pmf = dict[key] else { continue }
+                        walker.within(key) { $0.pmf(pmf) }
+                    }
+                }
+            case .meter(let meter):
+                within(statName) { $0.meter(meter) }
+            case .meterDict(let dict):
+                within(statName) { walker in
+                    for key in dict.keys.sorted() {
+                        guard let meter = dict[key] else { continue }
+                        walker.within(key) { $0.meter(meter) }
+                    }
+                }
+            }
+        }
+
+        mutating func pmf(_ pmf: PmfSnapshot) {
+            leaf("count", .int(pmf.count))
+            for field in pmf.fields {
+                if let value = field.value { leaf(field.name, .double(value)) }
+            }
+        }
+
+        mutating func meter(_ meter: MeterSnapshot) {
+            leaf("count", .int(meter.count))
+            leaf("m1", .double(meter.m1))
+            leaf("m5", .double(meter.m5))
+            leaf("m15", .double(meter.m15))
+            leaf("mean", .double(meter.meanRate))
+        }
+
+        enum Number {
+            case int(Int)
+            case double(Double)
+
+            var asDouble: Double {
+                switch self {
+                case .int(let value): return Double(value)
+                case .double(let value): return value
+                }
+            }
+        }
+
+        /// Writes one line for the value `leafName` under the current path, if it is finite,
+        /// not pruned and allowed.
+        mutating func leaf(_ leafName: String, _ number: Number) {
+            if case .double(let value) = number, !value.isFinite { return }
+            segments.append(leafName)
+            defer { segments.removeLast() }
+            let joinedPath = path(with: leafName)
+            let rules = encoder.rules
+            if rules.prunes(segments: segments, joined: joinedPath) { return }
+            guard rules.allows(segments: segments, joined: joinedPath, value: number.asDouble) else { return }
+            let mark = name.count
+            defer { name.removeSubrange(mark...) }
+            GraphiteNaming.append(leafName, to: &name)
+            if tooLongAt != nil || name.count - mark > GraphiteNaming.maxSegmentBytes
+                || name.count > GraphiteNaming.maxNameBytes
+            {
+                result.skippedNames += 1
+                return
+            }
+            buffer.writeBytes(name)
+            buffer.writeInteger(UInt8(ascii: " "))
+            switch number {
+            case .int(let value): buffer.writeString(String(value))
+            case .double(let value): buffer.writeString(value.description)
+            }
+            buffer.writeBytes(timestamp)
+            result.lines += 1
+        }
+    }
+}

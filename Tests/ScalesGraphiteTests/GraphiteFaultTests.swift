@@ -1,0 +1,238 @@
+import Logging
+import NIOCore
+import NIOPosix
+import Scales
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+
+@testable import ScalesGraphite
+
+/// Faults a real carbon cannot be made to produce on demand: a peer that accepts and then never
+/// reads, and no peer at all.
+@Suite("Faults: a peer that never reads, no peer")
+struct GraphiteFaultTests {
+    /// A TCP listener on 127.0.0.1 that accepts connections and never reads from them, with a
+    /// tiny receive buffer so the sender's writes stall quickly. Counts accepted connections.
+    final class SilentListener: Sendable {
+        let channel: any Channel
+        final class Count: Sendable {
+            let value = Atomic<Int>(0)
+        }
+        let accepted = Count()
+
+        init() async throws {
+            let accepted = self.accepted
+            channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .serverChannelOption(.socketOption(.so_rcvbuf), value: 4096)
+                .childChannelOption(.autoRead, value: false)
+                .childChannelInitializer { _ in
+                    accepted.value.wrappingAdd(1, ordering: .relaxed)
+                    return MultiThreadedEventLoopGroup.singleton.any().makeSucceededVoidFuture()
+                }
+                .bind(host: "127.0.0.1", port: 0).get()
+        }
+
+        var port: Int { channel.localAddress?.port ?? 0 }
+
+        func close() async {
+            try? await channel.close()
+        }
+    }
+
+    /// A port on 127.0.0.1 that refuses connections for as long as `body` runs: a socket is bound
+    /// to it but never listens, so no other test (or carbon) can take the port meanwhile.
+    func withRefusingPort(_ body: (Int) async throws -> Void) async throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                bind(fd, address, length) == 0 && getsockname(fd, address, &length) == 0
+            }
+        }
+        try #require(bound)
+        try await body(Int(UInt16(bigEndian: address.sin_port)))
+    }
+
+    @Test func peerThatNeverReadsTimesWritesOutAndTheAppGoesOn() async throws {
+        let listener = try await SilentListener()
+        let registry = Registry()
+        let big = registry.collection(at: "/big")
+        for index in 0..<2_000 { big.int("stat_number_\(index)").value = index }
+        let ticks = registry.collection(at: "/app").int("ticks")
+        var configuration = fastConfiguration(maxPending: 3)
+        configuration.writeTimeout = .milliseconds(1_500)
+        // Linux would otherwise buffer up to ~4 MB per connection before writes stall.
+        configuration.sendBufferSize = 16 * 1024
+        let capture = LogCapture()
+        let pusher = GraphitePusher(
+            host: "127.0.0.1", port: listener.port, prefix: "silent", registry: registry,
+            configuration: configuration, logger: capture.logger)
+        pusher.allow("*")
+
+        // The app increments and queues a push every 500 ms; pushes of ~70 KB fill the socket
+        // buffers of a peer that reads nothing at once. A pusher that wrote on its caller's
+        // thread would stall this loop for the 1.5 s write timeout (scales': for ever).
+        let loop = AppLoop(counter: ticks, pushEvery: .milliseconds(500)) { pusher.enqueuePush() }
+        // An awaited push never waits longer than its timeout.
+        let clock = ContinuousClock()
+        var outcomes: [GraphitePushOutcome] = []
+        var longestPush = Duration.zero
+        let deadline = clock.now.advanced(by: .seconds(5))
+        while clock.now < deadline {
+            let started = clock.now
+            outcomes.append(await pusher.push(timeout: .milliseconds(300)))
+            longestPush = max(longestPush, clock.now - started)
+        }
+        await loop.stop()
+        let stats = pusher.statistics
+        print("silent peer: app loop max gap \(loop.maxGap); longest awaited push \(longestPush); \(stats)")
+
+        #expect(loop.maxGap < .seconds(1), "the app loop stalled for \(loop.maxGap)")
+        #expect(longestPush < .seconds(2), "push(timeout: 300 ms) took \(longestPush)")
+        #expect(stats.failures >= 1, "\(stats)")
+        #expect(stats.lastError?.contains("no progress") == true, "\(String(describing: stats.lastError))")
+        #expect(stats.pendingPushes <= 4)
+        #expect(stats.droppedPushes >= 1)
+        #expect(outcomes.contains { if case .queued = $0 { return true } else { return false } })
+        // Each timeout closed the connection and the retry opened a new one.
+        #expect(listener.accepted.value.load(ordering: .relaxed) >= 2)
+        #expect(stats.reconnects >= 1)
+        #expect(capture.count(.warning) == 1, "\(capture.messages)")
+
+        await pusher.shutdown(timeout: .milliseconds(200))
+        let final = pusher.statistics
+        #expect(final.pendingPushes == 0)
+        #expect(!final.connected)
+        await listener.close()
+    }
+
+    @Test func noPeerBacksOffBoundsTheQueueAndCountsDrops() async throws {
+        try await withRefusingPort { port in
+            let registry = Registry()
+            registry.collection(at: "/app").int("x").value = 1
+            var configuration = fastConfiguration(maxPending: 3)
+            configuration.initialBackoff = .milliseconds(20)
+            configuration.maxBackoff = .milliseconds(100)
+            let capture = LogCapture()
+            let pusher = GraphitePusher(
+                host: "127.0.0.1", port: port, prefix: "", registry: registry, configuration: configuration,
+                logger: capture.logger)
+            pusher.allow("app/*")
+            var lines = 0
+            for _ in 0..<10 { lines = pusher.enqueuePush() }
+            #expect(lines == 1)
+            try await Task.sleep(for: .seconds(1))
+            let stats = pusher.statistics
+            // Still retrying, but with backoff: a 20 ms → 100 ms schedule allows about 15 attempts
+            // a second (at least 50 ms apart once capped); without backoff there would be thousands.
+            #expect(stats.failures >= 4 && stats.failures <= 40, "\(stats)")
+            #expect(stats.pendingPushes == 3)
+            #expect(stats.droppedPushes == 7)
+            #expect(stats.droppedLines == 7)
+            #expect(stats.sentLines == 0)
+            #expect(capture.count(.warning) == 1, "one line for the first failure, not one per retry: \(capture.messages)")
+            #expect(capture.total == 1)
+
+            // An awaited push is bounded by its timeout and stays queued.
+            let outcome = await pusher.push(timeout: .milliseconds(100))
+            #expect(outcome == .queued(lines: 1))
+            // Shutdown drops what is left and counts it.
+            await pusher.shutdown(timeout: .milliseconds(100))
+            let final = pusher.statistics
+            #expect(final.pendingPushes == 0)
+            #expect(final.droppedPushes == 11)
+            #expect(await pusher.push(timeout: .seconds(1)) == .dropped(lines: 1))
+        }
+    }
+
+    @Test func connectTimesOutWhenThePeerNeverAccepts() async throws {
+        // A listener whose accept queue (backlog 0) is full: the kernel drops further SYNs, so a
+        // connect neither succeeds nor fails, as with a host that went away.
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(listener >= 0)
+        var fillers: [Int32] = []
+        defer {
+            for fd in fillers { close(fd) }
+            close(listener)
+        }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let listening = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                bind(listener, address, length) == 0 && listen(listener, 0) == 0
+                    && getsockname(listener, address, &length) == 0
+            }
+        }
+        try #require(listening)
+        for _ in 0..<3 {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+            fillers.append(fd)
+            _ = withUnsafePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, length) }
+            }
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        let registry = Registry()
+        registry.collection(at: "/app").int("x").value = 1
+        var configuration = fastConfiguration(maxPending: 2)
+        configuration.connectTimeout = .milliseconds(300)
+        let pusher = GraphitePusher(
+            host: "127.0.0.1", port: Int(UInt16(bigEndian: address.sin_port)), prefix: "", registry: registry,
+            configuration: configuration, logger: LogCapture().logger)
+        pusher.allow("app/*")
+        let clock = ContinuousClock()
+        let started = clock.now
+        let outcome = await pusher.push(timeout: .seconds(1))
+        let waited = clock.now - started
+        #expect(outcome == .queued(lines: 1))
+        #expect(waited < .seconds(2), "push(timeout: 1 s) took \(waited)")
+        try await Task.sleep(for: .milliseconds(500))
+        let stats = pusher.statistics
+        #expect(stats.failures >= 1, "\(stats)")
+        #expect(stats.lastError?.contains("connect timed out") == true, "\(String(describing: stats.lastError))")
+        #expect(stats.sentLines == 0)
+        await pusher.shutdown(timeout: .milliseconds(10))
+    }
+
+    @Test func statsOfThePusherAreInItsRegistry() async throws {
+        try await withRefusingPort { port in
+            let registry = Registry()
+            let pusher = GraphitePusher(
+                host: "127.0.0.1", port: port, prefix: "", registry: registry, configuration: fastConfiguration(maxPending: 1),
+                logger: LogCapture().logger)
+            pusher.allow("*")
+            pusher.enqueuePush()
+            pusher.enqueuePush()
+            try await Task.sleep(for: .milliseconds(300))
+            let tree = try #require(registry.snapshot(at: "/scales/graphite"))
+            guard case .container(let container) = tree.root else {
+                Issue.record("no /scales/graphite collection")
+                return
+            }
+            func value(_ name: String) -> StatValue? {
+                if case .stat(let stat) = container.child(named: name) { return stat.value }
+                return nil
+            }
+            #expect(value("droppedPushes") == .counter(1))
+            #expect(value("pendingPushes") == .int(1))
+            #expect(value("connected") == .bool(false))
+            if case .counter(let failures) = value("failures") { #expect(failures >= 1) } else { Issue.record("failures") }
+            if case .string(let error) = value("lastError") { #expect(error.contains("refused")) } else { Issue.record("lastError") }
+            for name in ["sentLines", "droppedLines", "reconnects", "skippedNames"] { #expect(value(name) != nil, "\(name)") }
+            await pusher.shutdown(timeout: .milliseconds(10))
+        }
+    }
+}
