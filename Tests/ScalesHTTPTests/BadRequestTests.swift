@@ -127,12 +127,12 @@ import Testing
         try await withServer(everyKindRegistry(), configure: { $0.requestTimeout = .milliseconds(400) }) { _, port in
             try await blocking {
                 // Stalls mid-head, mid-body, and never sends anything: each closed within the timeout.
-                let partialHead = try RawHTTPConnection(port: port, timeout: 5)
+                let partialHead = try RawHTTPConnection(port: port, timeout: 20)
                 partialHead.send("GET /status/ HTTP/1.1\r\nHost: 127.0")
-                let partialBody = try RawHTTPConnection(port: port, timeout: 5)
+                let partialBody = try RawHTTPConnection(port: port, timeout: 20)
                 partialBody.send("GET /status/ HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
-                let silent = try RawHTTPConnection(port: port, timeout: 5)
-                let idle = try RawHTTPConnection(port: port, timeout: 5)
+                let silent = try RawHTTPConnection(port: port, timeout: 20)
+                let idle = try RawHTTPConnection(port: port, timeout: 20)
                 #expect(try idle.get("/status/?format=json").status == 200)
                 let start = Date()
                 // Meanwhile other clients are served.
@@ -141,7 +141,9 @@ import Testing
                 #expect(partialBody.waitForClose())
                 #expect(silent.waitForClose())
                 #expect(idle.waitForClose())  // an idle keep-alive connection too
-                #expect(Date().timeIntervalSince(start) < 3)
+                // Closed by the server (the client's own read timeout is 20 s); generous bound
+                // because the whole suite may be running on two busy cores.
+                #expect(Date().timeIntervalSince(start) < 15)
                 #expect(try httpGet(port: port, "/status/web/errors?format=json").text == "3\n")
             }
         }
@@ -150,17 +152,21 @@ import Testing
     @Test func aSlowlorisTrickleIsCutOff() async throws {
         try await withServer(everyKindRegistry(), configure: { $0.requestTimeout = .milliseconds(500) }) { _, port in
             try await blocking {
-                let connection = try RawHTTPConnection(port: port, timeout: 5)
+                let connection = try RawHTTPConnection(port: port, timeout: 20)
                 let start = Date()
-                var sent = 0
-                for byte in Array("GET /status/ HTTP/1.1\r\nX-Slow: ".utf8) + [UInt8](repeating: 0x61, count: 100) {
-                    guard connection.send([byte]) else { break }
-                    sent += 1
+                // One byte every 30 ms keeps a read-idle timer happy forever; the request deadline
+                // must cut it off long before the 1,000 bytes (30 s) are sent.
+                var cutOff = false
+                for byte in Array("GET /status/ HTTP/1.1\r\nX-Slow: ".utf8) + [UInt8](repeating: 0x61, count: 1000) {
+                    guard connection.send([byte]) else {
+                        cutOff = true
+                        break
+                    }
                     Thread.sleep(forTimeInterval: 0.03)
-                    if Date().timeIntervalSince(start) > 3 { break }
+                    if Date().timeIntervalSince(start) > 15 { break }
                 }
-                #expect(connection.waitForClose())
-                #expect(Date().timeIntervalSince(start) < 3, "trickle kept the connection for \(Date().timeIntervalSince(start)) s")
+                #expect(cutOff || connection.waitForClose(), "the trickle kept the connection for \(Date().timeIntervalSince(start)) s")
+                #expect(Date().timeIntervalSince(start) < 15)
                 #expect(try httpGet(port: port, "/status/web/errors?format=json").text == "3\n")
             }
         }

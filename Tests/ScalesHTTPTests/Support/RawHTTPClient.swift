@@ -47,7 +47,7 @@ final class RawHTTPConnection {
     private(set) var peerClosed = false
 
     /// Connects to `host:port` with `timeout` seconds for every receive.
-    init(port: Int, host: String = "127.0.0.1", timeout: Double = 5) throws {
+    init(port: Int, host: String = "127.0.0.1", timeout: Double = 15) throws {
         #if canImport(Glibc)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
