@@ -32,8 +32,9 @@ extension StatusServer {
         public var metricsPath: String
         /// The longest request target (path and query) answered; longer gets 414.
         public var maxTargetLength: Int
-        /// The most bytes of request line and header fields taken per request; beyond that the
-        /// request gets 431 and the connection is closed.
+        /// The most bytes of request line and header fields taken per request (and of any one
+        /// field); beyond that, or beyond 200 header fields, the request gets 431 and the
+        /// connection is closed.
         public var maxHeaderBytes: Int
         /// The most request body bytes read (the page takes none); beyond that 413 and close.
         public var maxBodyBytes: Int
