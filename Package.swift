@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "ScalesMetrics", targets: ["ScalesMetrics"]),
         // Pushes the registry's tree to Graphite (carbon plaintext protocol) in the background.
         .library(name: "ScalesGraphite", targets: ["ScalesGraphite"]),
+        // The HTTP status page (HTML, JSON, Prometheus /metrics) and a framework-neutral handler.
+        .library(name: "ScalesHTTP", targets: ["ScalesHTTP"]),
     ],
     dependencies: [
         // The metrics API Swift server libraries report through; bridged by ScalesMetrics.
@@ -25,11 +27,12 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         // Parses scales-generate's command line (the CLI only; not linked into user code).
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        // The exporters' networking: non-blocking TCP with timeouts, DNS off the caller's task.
+        // The exporters' networking: non-blocking TCP with timeouts, DNS off the caller's task;
+        // the status server's sockets and HTTP/1.1 codec.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         // The exporters' few log lines (Graphite's first failure and recovery) go to the app's backend.
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        // The exporters run as lifecycle Services with graceful shutdown.
+        // The exporters and the status server run as lifecycle Services with graceful shutdown.
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
@@ -47,6 +50,17 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "ScalesHTTP",
+            dependencies: [
+                "Scales",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // All generator logic (parse, validate, translate, render); no plugin or CLI dependency.
@@ -68,7 +82,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "ScalesExample",
-            dependencies: ["Scales", "ScalesGraphite"],
+            dependencies: [
+                "Scales", "ScalesGraphite", "ScalesHTTP",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Examples/StatusServer",
             plugins: [.plugin(name: "ScalesPlugin")]
         ),
@@ -85,6 +104,16 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "ScalesHTTPTests",
+            dependencies: [
+                "Scales", "ScalesHTTP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "ScalesGeneratorTests", dependencies: ["ScalesGenerator"]),

@@ -24,7 +24,6 @@ public func buildApplication(registry: Registry, host: String = "127.0.0.1", por
         status.respond(to: request)
     }
     router.get("/status", use: mounted)
-    router.get("/status/", use: mounted)
     router.get("/status/**", use: mounted)
     router.get("/metrics", use: mounted)
     return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "hummingbird-example"))
@@ -36,7 +35,7 @@ extension StatusHandler {
         let answer = handle(StatusRequest(method: request.method.rawValue, target: request.uri.description))
         var headers = HTTPFields()
         for (name, value) in answer.headers {
-            if let field = HTTPField.Name(name) { headers.append(HTTPField(name: field, value: value)) }
+            if let field = HTTPFields.Element.Name(name) { headers.append(HTTPFields.Element(name: field, value: value)) }
         }
         return Response(
             status: HTTPResponse.Status(code: answer.status),

@@ -1,0 +1,512 @@
+/// Renders snapshots in the Prometheus text exposition format, version 0.0.4.
+///
+/// ```swift
+/// let text = PrometheusFormat.render(registry.snapshot()!)
+/// // serve with Content-Type: PrometheusFormat.contentType
+/// ```
+///
+/// The mapping, deterministic for a given tree:
+///
+/// - **Names.** The path's segments, each turned to snake case (`byPath` → `by_path`), every
+///   character outside `[a-z0-9_]` replaced by `_`, runs of `_` merged and trimmed, joined with
+///   `_`: `/web/byPath` → `web_by_path`. A name that would start with a digit gets a leading `_`.
+///   Names therefore match `[a-zA-Z_:][a-zA-Z0-9_:]*` (colons are never produced: Prometheus
+///   keeps them for recording rules).
+/// - **Templates become labels.** An instance of a templated collection contributes its
+///   template's literal text to the name and its id as a label named after the placeholder:
+///   `/handler/{id}/requests` with id `h1` → `handler_requests{id="h1"}`; `thread-{id}` → the
+///   name part `thread` and the label `id`. Dict keys become the label `key` (`state` for a
+///   `stateTime`). A labelled stat (``SnapshotStat/labels``, as the swift-metrics bridge makes
+///   them) is one series of the family named by its parent container, with its labels. A label name that is already taken in the series, or is `quantile` or `le`,
+///   gets `_2`, `_3`… appended.
+/// - **Kinds.**
+///   | kind | exported as |
+///   |---|---|
+///   | `int`, `double`, `bool` (1 or 0), `intDict`, `histogram`, `intDictSum` | gauge |
+///   | monotonic `int` | counter `<name>_total` |
+///   | `string` | info gauge `<name>_info{value="…"} 1` |
+///   | `stringDict` | info gauge `<name>_info{key="…",value="…"} 1` |
+///   | `pmf`, `pmfDict` | summary: `quantile` 0.5, 0.75, 0.95, 0.98, 0.99, 0.999 over the recent window (left out when the window is empty), `_sum` and `_count` over all values ever recorded |
+///   | `meter`, `meterDict` | counter `<name>_total` (events) and gauge `<name>_rate{window="1m"|"5m"|"15m"|"mean"}` (per second) |
+///   | `stateTime` | counter `<name>_seconds_total{state="…"}` |
+///   | absent gauge value | no sample |
+/// - **HELP** is the stat's doc, or `scales <kind> <path pattern>`; `\` and newlines are
+///   escaped, other control characters become spaces. **Label values** escape `\`, `"` and
+///   newline. Gauge and summary values may be `NaN`, `+Inf` or `-Inf`; counter values never are
+///   (a non-finite one is left out).
+/// - **Order.** Families sorted by name, each contiguous with one `# HELP` and one `# TYPE`;
+///   series sorted by their labels. If two paths map to one name, the first in path order wins:
+///   a later stat of another type, a later family whose sample names (`_sum`, `_count`, `_total`,
+///   `_info`) are taken, and a repeated series are left out.
+///
+/// Strings and bools are exported because a version string as an info gauge and a flag as 1/0
+/// are what Prometheus users expect; a string that changes often (a state) makes a new series
+/// per value, which Prometheus handles but which a `histogram` aggregation counts better.
+public enum PrometheusFormat {
+    /// The `Content-Type` of the text format: `text/plain; version=0.0.4; charset=utf-8`.
+    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+
+    /// The snapshot as exposition text: every stat below its root, named by its full path.
+    ///
+    /// - Parameters:
+    ///   - snapshot: The tree to render (the whole registry, or a subtree).
+    ///   - namespace: An optional first name part, such as the application's name.
+    /// - Returns: Text ending in a newline (empty when there is no sample).
+    public static func render(_ snapshot: Snapshot, namespace: String? = nil) -> String {
+        var writer = PrometheusWriter()
+        var prefix = ""
+        if let namespace { prefix = joined(prefix, metricNamePart(namespace)) }
+        var pattern = ""
+        for segment in snapshot.path.segments.dropLast() {
+            prefix = joined(prefix, metricNamePart(segment.description))
+            pattern += "/" + segment.description
+        }
+        writer.walk(snapshot.root, prefix: prefix, labels: PrometheusLabels(), pattern: pattern, isRoot: true)
+        return writer.output()
+    }
+
+    /// One path segment as a metric name part: snake case, only `[a-z0-9_]`, no leading,
+    /// trailing or repeated `_` (may be empty).
+    ///
+    /// `byPath` → `by_path`, `HTTPServer` → `http_server`, `thread-{id}` → `thread_id`,
+    /// `99percentile` → `99percentile`.
+    public static func metricNamePart(_ text: String) -> String {
+        // Fast path: already snake case.
+        var clean = true
+        var previous: UInt8 = 0x5F  // a leading "_" is not clean
+        for byte in text.utf8 {
+            switch byte {
+            case 0x61...0x7A, 0x30...0x39: break
+            case 0x5F: if previous == 0x5F { clean = false }
+            default: clean = false
+            }
+            if !clean { break }
+            previous = byte
+        }
+        if clean, previous != 0x5F { return text }
+
+        let bytes = Array(text.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 4)
+        var lastWasUnderscore = true  // trims leading underscores
+        func append(_ byte: UInt8) {
+            if byte == 0x5F {
+                if lastWasUnderscore { return }
+                lastWasUnderscore = true
+            } else {
+                lastWasUnderscore = false
+            }
+            out.append(byte)
+        }
+        func isUpper(_ byte: UInt8) -> Bool { byte >= 0x41 && byte <= 0x5A }
+        func isLower(_ byte: UInt8) -> Bool { byte >= 0x61 && byte <= 0x7A }
+        func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+        for index in bytes.indices {
+            let byte = bytes[index]
+            if isUpper(byte) {
+                if index > 0 {
+                    let before = bytes[index - 1]
+                    let next = index + 1 < bytes.count ? bytes[index + 1] : 0
+                    if isLower(before) || isDigit(before) || (isUpper(before) && isLower(next)) { append(0x5F) }
+                }
+                append(byte + 32)
+            } else if isLower(byte) || isDigit(byte) {
+                append(byte)
+            } else {
+                append(0x5F)  // anything else, each byte of a non-ASCII character included
+            }
+        }
+        while out.last == 0x5F { out.removeLast() }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `prefix_part`, or whichever is not empty.
+    static func joined(_ prefix: String, _ part: String) -> String {
+        if part.isEmpty { return prefix }
+        if prefix.isEmpty { return part }
+        return prefix + "_" + part
+    }
+
+    /// A metric name: `_` in front if it would start with a digit; `scales` if empty.
+    static func metricName(_ name: String) -> String {
+        guard let first = name.utf8.first else { return "scales" }
+        return first >= 0x30 && first <= 0x39 ? "_" + name : name
+    }
+
+    /// A label name: like a name part, never empty, never starting with a digit.
+    static func labelName(_ text: String) -> String {
+        let part = metricNamePart(text)
+        guard let first = part.utf8.first else { return "label" }
+        return first >= 0x30 && first <= 0x39 ? "_" + part : part
+    }
+
+    /// A label value with `\`, `"` and newline escaped.
+    public static func escapeLabelValue(_ value: String) -> String {
+        guard value.utf8.contains(where: { $0 == 0x5C || $0 == 0x22 || $0 == 0x0A }) else { return value }
+        var out = ""
+        out.reserveCapacity(value.utf8.count + 8)
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// HELP text with `\` and newline escaped and other control characters replaced by spaces.
+    public static func escapeHelp(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x5C || $0 == 0x7F }) else { return text }
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    out += " "
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out
+    }
+
+    /// A sample value: the shortest text that reads back as the same double; `NaN`, `+Inf`, `-Inf`.
+    public static func formatValue(_ value: Double) -> String {
+        if value.isNaN { return "NaN" }
+        if value == .infinity { return "+Inf" }
+        if value == -.infinity { return "-Inf" }
+        return value.description
+    }
+}
+
+/// The labels of one series, in order, with unique names.
+struct PrometheusLabels {
+    static let reserved: Set<String> = ["quantile", "le"]
+    var pairs: [(name: String, value: String)] = []
+
+    /// Adds a label; a name already present or reserved gets `_2`, `_3`… appended.
+    func adding(_ rawName: String, _ value: String) -> PrometheusLabels {
+        let base = PrometheusFormat.labelName(rawName)
+        var name = base
+        var suffix = 2
+        while Self.reserved.contains(name) || pairs.contains(where: { $0.name == name }) {
+            name = base + "_" + String(suffix)
+            suffix += 1
+        }
+        var copy = self
+        copy.pairs.append((name, value))
+        return copy
+    }
+
+    /// `{a="x",b="y"}`, or `""` without labels; `extra` (already escaped) is added last.
+    func text(extra: String? = nil) -> String {
+        if pairs.isEmpty, extra == nil { return "" }
+        var out = "{"
+        for (index, pair) in pairs.enumerated() {
+            if index > 0 { out += "," }
+            out += pair.name
+            out += "=\""
+            out += PrometheusFormat.escapeLabelValue(pair.value)
+            out += "\""
+        }
+        if let extra {
+            if !pairs.isEmpty { out += "," }
+            out += extra
+        }
+        out += "}"
+        return out
+    }
+}
+
+/// Renders in three steps: the walk collects one entry per series (family name, kind, labels,
+/// value); entries are sorted by family, labels and walk order; one pass writes the families,
+/// each contiguous, with the conflict rules applied.
+struct PrometheusWriter {
+    enum Kind: String {
+        case gauge, counter, summary
+    }
+
+    /// HELP text, written at output time: the doc, or `scales <kind> <pattern>`; plus a note.
+    struct Help {
+        var doc: String?
+        var kind: StaticString
+        var pattern: String
+        var statName: String?
+        var note: StaticString?
+    }
+
+    enum Sample {
+        case value(String)
+        /// An index into `pmfs`.
+        case pmf(Int)
+    }
+
+    struct Entry {
+        var family: String
+        var kind: Kind
+        /// Walk order: the first entry of a name decides its family's kind.
+        var order: Int
+        /// Rendered labels, `{a="x"}` or `""`.
+        var key: String
+        var sample: Sample
+        /// An index into `helps`.
+        var help: Int
+    }
+
+    // Entries stay small (they are sorted); pmf figures and help texts live beside them.
+    var entries: [Entry] = []
+    var pmfs: [PmfSnapshot] = []
+    var helps: [Help] = []
+
+    mutating func walk(_ node: SnapshotNode, prefix: String, labels: PrometheusLabels, pattern: String, isRoot: Bool) {
+        switch node {
+        case .container(let container):
+            var prefix = prefix
+            var labels = labels
+            var pattern = pattern
+            if !(isRoot && container.name.isEmpty) {
+                if let instance = container.instance, case .template(let before, let placeholder, let after) = instance.template {
+                    prefix = PrometheusFormat.joined(prefix, PrometheusFormat.metricNamePart(before + after))
+                    labels = labels.adding(placeholder, instance.id)
+                    pattern += "/" + instance.template.description
+                } else {
+                    prefix = PrometheusFormat.joined(prefix, PrometheusFormat.metricNamePart(container.name))
+                    pattern += "/" + container.name
+                }
+            }
+            for child in container.children {
+                walk(child, prefix: prefix, labels: labels, pattern: pattern, isRoot: false)
+            }
+        case .stat(let stat):
+            if let statLabels = stat.labels {
+                // One labelled series of a family named by the parent container.
+                var labels = labels
+                for label in statLabels { labels = labels.adding(label.name, label.value) }
+                emit(stat.value, name: PrometheusFormat.metricName(prefix), labels: labels, doc: stat.doc, pattern: pattern, statName: nil)
+                return
+            }
+            let name = PrometheusFormat.metricName(PrometheusFormat.joined(prefix, PrometheusFormat.metricNamePart(stat.name)))
+            emit(stat.value, name: name, labels: labels, doc: stat.doc, pattern: pattern, statName: stat.name)
+        }
+    }
+
+    mutating func emit(_ value: StatValue, name: String, labels: PrometheusLabels, doc: String?, pattern: String, statName: String?) {
+        func help(_ kind: StaticString, _ note: StaticString? = nil) -> Int {
+            helps.append(Help(doc: doc, kind: kind, pattern: pattern, statName: statName, note: note))
+            return helps.count - 1
+        }
+        switch value {
+        case .int(let number):
+            add(name, .gauge, labels, .value(String(number)), help("int"))
+        case .counter(let number):
+            add(Self.suffixed(name, "_total"), .counter, labels, .value(String(number)), help("counter"))
+        case .double(let number):
+            add(name, .gauge, labels, .value(PrometheusFormat.formatValue(number)), help("double"))
+        case .bool(let flag):
+            add(name, .gauge, labels, .value(flag ? "1" : "0"), help("bool"))
+        case .string(let text):
+            add(Self.suffixed(name, "_info"), .gauge, labels.adding("value", text), .value("1"), help("string"))
+        case .absent:
+            break
+        case .intDict(let dict):
+            let help = help("intDict")
+            for (key, number) in dict {
+                add(name, .gauge, labels.adding("key", key), .value(String(number)), help)
+            }
+        case .stringDict(let dict):
+            let info = Self.suffixed(name, "_info")
+            let help = help("stringDict")
+            for (key, text) in dict {
+                add(info, .gauge, labels.adding("key", key).adding("value", text), .value("1"), help)
+            }
+        case .stateTime(let dict):
+            let counter = Self.suffixed(Self.suffixed(name, "_seconds"), "_total")
+            let help = help("stateTime", " (seconds in each state)")
+            for (state, seconds) in dict where seconds.isFinite {
+                add(counter, .counter, labels.adding("state", state), .value(PrometheusFormat.formatValue(seconds)), help)
+            }
+        case .pmf(let pmf):
+            pmfs.append(pmf)
+            add(name, .summary, labels, .pmf(pmfs.count - 1), help("pmf"))
+        case .pmfDict(let dict):
+            let help = help("pmfDict")
+            for (key, pmf) in dict {
+                pmfs.append(pmf)
+                add(name, .summary, labels.adding("key", key), .pmf(pmfs.count - 1), help)
+            }
+        case .meter(let meter):
+            addMeter(name, labels, meter, help("meter"), help("meter", " (events per second)"))
+        case .meterDict(let dict):
+            let (help, rateHelp) = (help("meterDict"), help("meterDict", " (events per second)"))
+            for (key, meter) in dict {
+                addMeter(name, labels.adding("key", key), meter, help, rateHelp)
+            }
+        }
+    }
+
+    static func suffixed(_ name: String, _ suffix: String) -> String {
+        name.hasSuffix(suffix) ? name : name + suffix
+    }
+
+    mutating func addMeter(_ name: String, _ labels: PrometheusLabels, _ meter: MeterSnapshot, _ help: Int, _ rateHelp: Int) {
+        add(Self.suffixed(name, "_total"), .counter, labels, .value(String(meter.count)), help)
+        let rate = name + "_rate"
+        let rates: [(String, Double)] = [("1m", meter.m1), ("5m", meter.m5), ("15m", meter.m15), ("mean", meter.meanRate)]
+        for (window, value) in rates {
+            add(rate, .gauge, labels.adding("window", window), .value(PrometheusFormat.formatValue(value)), rateHelp)
+        }
+    }
+
+    mutating func add(_ family: String, _ kind: Kind, _ labels: PrometheusLabels, _ sample: Sample, _ help: Int) {
+        entries.append(Entry(family: family, kind: kind, order: entries.count, key: labels.text(), sample: sample, help: help))
+    }
+
+    /// One family: its positions in the sorted order, and the kind and help of its earliest
+    /// entry (`first`, an index into `entries`, which is walk order).
+    struct Block {
+        var range: Range<Int>
+        var kind: Kind
+        var first: Int
+        var refused = false
+    }
+
+    func output() -> String {
+        let entries = self.entries
+        var sorted = Array(entries.indices)
+        sorted.sort { a, b in
+            let (x, y) = (entries[a], entries[b])
+            if x.family != y.family { return x.family < y.family }
+            if x.key != y.key { return x.key < y.key }
+            return x.order < y.order
+        }
+        // Families, each with the kind of its earliest entry.
+        var blocks: [Block] = []
+        var start = 0
+        while start < sorted.count {
+            var end = start + 1
+            var first = start
+            while end < sorted.count, entries[sorted[end]].family == entries[sorted[start]].family {
+                if entries[sorted[end]].order < entries[sorted[first]].order { first = end }
+                end += 1
+            }
+            blocks.append(Block(range: start..<end, kind: entries[sorted[first]].kind, first: sorted[first]))
+            start = end
+        }
+        // A summary writes `x_sum` and `x_count` too: if another family has one of those names,
+        // the one that came first in walk order stays.
+        func block(named name: String) -> Int? {
+            var low = 0
+            var high = blocks.count
+            while low < high {
+                let middle = (low + high) / 2
+                let candidate = entries[sorted[blocks[middle].range.lowerBound]].family
+                if candidate == name { return middle }
+                if candidate < name { low = middle + 1 } else { high = middle }
+            }
+            return nil
+        }
+        for index in blocks.indices where blocks[index].kind == .summary {
+            let name = entries[sorted[blocks[index].range.lowerBound]].family
+            for suffix in ["_sum", "_count"] {
+                guard let other = block(named: name + suffix) else { continue }
+                if blocks[other].first < blocks[index].first {
+                    blocks[index].refused = true
+                } else {
+                    blocks[other].refused = true
+                }
+            }
+        }
+
+        var out: [UInt8] = []
+        out.reserveCapacity(entries.count * 48 + blocks.count * 80)
+        for block in blocks where !block.refused {
+            let head = entries[block.first]
+            out.append(contentsOf: "# HELP ".utf8)
+            out.append(contentsOf: head.family.utf8)
+            out.append(0x20)
+            Self.appendHelp(helps[head.help], to: &out)
+            out.append(contentsOf: "\n# TYPE ".utf8)
+            out.append(contentsOf: head.family.utf8)
+            out.append(0x20)
+            out.append(contentsOf: block.kind.rawValue.utf8)
+            out.append(0x0A)
+            var previousKey: String?
+            for position in block.range {
+                let entry = entries[sorted[position]]
+                // Another type under the same name, or the same series again: left out.
+                guard entry.kind == block.kind, entry.key != previousKey else { continue }
+                previousKey = entry.key
+                switch entry.sample {
+                case .value(let value):
+                    Self.appendLine(entry.family, entry.key, nil, value, to: &out)
+                case .pmf(let pmfIndex):
+                    let pmf = pmfs[pmfIndex]
+                    let quantiles: [(String, Double?)] = [
+                        ("quantile=\"0.5\"", pmf.median), ("quantile=\"0.75\"", pmf.p75), ("quantile=\"0.95\"", pmf.p95),
+                        ("quantile=\"0.98\"", pmf.p98), ("quantile=\"0.99\"", pmf.p99), ("quantile=\"0.999\"", pmf.p999),
+                    ]
+                    for (label, value) in quantiles {
+                        guard let value else { continue }
+                        Self.appendLine(entry.family, entry.key, label, PrometheusFormat.formatValue(value), to: &out)
+                    }
+                    Self.appendLine(entry.family + "_sum", entry.key, nil, PrometheusFormat.formatValue(pmf.sum), to: &out)
+                    Self.appendLine(entry.family + "_count", entry.key, nil, String(pmf.count), to: &out)
+                }
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `name{labels,extra} value\n`; `key` is the rendered labels (`{…}` or empty).
+    static func appendLine(_ name: String, _ key: String, _ extra: String?, _ value: String, to out: inout [UInt8]) {
+        out.append(contentsOf: name.utf8)
+        if let extra {
+            if key.isEmpty {
+                out.append(0x7B)
+            } else {
+                out.append(contentsOf: key.utf8.dropLast())
+                out.append(0x2C)
+            }
+            out.append(contentsOf: extra.utf8)
+            out.append(0x7D)
+        } else {
+            out.append(contentsOf: key.utf8)
+        }
+        out.append(0x20)
+        out.append(contentsOf: value.utf8)
+        out.append(0x0A)
+    }
+
+    static func appendHelp(_ help: Help, to out: inout [UInt8]) {
+        if let doc = help.doc, !doc.isEmpty {
+            appendEscapedHelp(doc, to: &out)
+        } else {
+            out.append(contentsOf: "scales ".utf8)
+            help.kind.withUTF8Buffer { out.append(contentsOf: $0) }
+            out.append(0x20)
+            appendEscapedHelp(help.pattern, to: &out)
+            if let statName = help.statName {
+                out.append(0x2F)
+                appendEscapedHelp(statName, to: &out)
+            }
+        }
+        help.note?.withUTF8Buffer { out.append(contentsOf: $0) }
+    }
+
+    static func appendEscapedHelp(_ text: String, to out: inout [UInt8]) {
+        for byte in text.utf8 {
+            switch byte {
+            case 0x5C: out.append(0x5C); out.append(0x5C)
+            case 0x0A: out.append(0x5C); out.append(0x6E)
+            case 0..<0x20, 0x7F: out.append(0x20)
+            default: out.append(byte)
+            }
+        }
+    }
+}

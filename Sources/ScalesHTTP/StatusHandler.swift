@@ -1,0 +1,186 @@
+import Scales
+
+/// The status page and `/metrics` as a plain function: a ``StatusRequest`` in, a
+/// ``StatusResponse`` out. No server types in its API, so it mounts in any framework, behind
+/// that framework's own middleware (authentication, rate limits).
+///
+/// ```swift
+/// let status = StatusHandler(registry: .shared, serverName: "api-7")
+/// let response = status.handle(StatusRequest(method: "GET", target: "/status/web?format=json"))
+/// ```
+///
+/// Routes (paths configurable):
+/// - `GET /status/` and `GET /status/<path…>`: the tree or a subtree; a path may reach into a
+///   dict or a `pmf` (`/status/web/latency/median`). `?format=html` (default), `json` or
+///   `prettyjson` (scales' JSON shape); `?query=key` or `?query=key<op>value` (see
+///   ``SnapshotQuery``). Unknown path: 404 with the path in the message.
+/// - `GET /metrics`: Prometheus text format 0.0.4 (see ``PrometheusFormat``).
+/// - `GET /`: a redirect to the status page.
+/// - `HEAD` is answered like `GET` (the server leaves the body out); other methods get 405 with
+///   `Allow: GET, HEAD`. A target longer than `maxTargetLength` gets 414; bad percent-encoding,
+///   invalid UTF-8, an unknown format or a malformed query get 400; each with a message.
+///
+/// Rendering takes a snapshot of the registry (gauge closures run then) and formats it on the
+/// calling thread; no lock is held while formatting.
+public struct StatusHandler: Sendable {
+    /// The registry shown.
+    public let registry: Registry
+    /// The name shown in the page's title and heading.
+    public let serverName: String
+    /// Where the status page is mounted, without a trailing slash: `/status`.
+    public let statusPath: String
+    /// Where Prometheus metrics are served: `/metrics`.
+    public let metricsPath: String
+    /// The longest request target (path and query) accepted, in bytes.
+    public let maxTargetLength: Int
+
+    let statusSegments: [String]
+    let metricsSegments: [String]
+
+    /// Creates a handler.
+    ///
+    /// - Parameters:
+    ///   - registry: The registry to show; ``Registry/shared`` by default.
+    ///   - serverName: Shown in the page title, as scales does.
+    ///   - statusPath: Mount point of the status page (`/status`; a trailing `/` is ignored).
+    ///   - metricsPath: Path of the Prometheus endpoint (`/metrics`).
+    ///   - maxTargetLength: Longer request targets get 414 (8 KiB by default).
+    public init(
+        registry: Registry = .shared, serverName: String = "scales", statusPath: String = "/status",
+        metricsPath: String = "/metrics", maxTargetLength: Int = 8192
+    ) {
+        self.registry = registry
+        self.serverName = serverName
+        self.statusSegments = statusPath.split(separator: "/").map(String.init)
+        self.metricsSegments = metricsPath.split(separator: "/").map(String.init)
+        self.statusPath = "/" + statusSegments.joined(separator: "/")
+        self.metricsPath = "/" + metricsSegments.joined(separator: "/")
+        self.maxTargetLength = maxTargetLength
+    }
+
+    /// The output formats of the status page.
+    enum Format: String {
+        case html, json, prettyjson
+    }
+
+    /// Answers one request. Never throws and never traps: bad input gets a 4xx with a message.
+    ///
+    /// - Parameter request: The method and target (headers are not needed).
+    /// - Returns: The response; for `HEAD` the body is there too, for the server to leave out.
+    public func handle(_ request: StatusRequest) -> StatusResponse {
+        guard request.method == "GET" || request.method == "HEAD" else {
+            return .text(
+                status: 405, "method \(request.method) is not allowed here: the status page is read-only (GET, HEAD)",
+                headers: [("Allow", "GET, HEAD")])
+        }
+        guard request.target.utf8.count <= maxTargetLength else {
+            return .text(status: 414, "request target is \(request.target.utf8.count) bytes long; the limit is \(maxTargetLength)")
+        }
+        let target: RequestTarget
+        do {
+            target = try RequestTarget(request.target)
+        } catch {
+            return .text(status: 400, error.description)
+        }
+        let segments = target.segments
+        if segments.starts(with: statusSegments) {
+            return statusPage(Array(segments.dropFirst(statusSegments.count)), target)
+        }
+        if segments == metricsSegments {
+            return metrics()
+        }
+        if segments.isEmpty {
+            return StatusResponse(
+                status: 302,
+                headers: [("Location", statusPath + "/"), ("Content-Type", "text/plain; charset=utf-8")],
+                body: "the status page is at \(statusPath)/\n")
+        }
+        return .text(status: 404, "nothing at \(Self.printable(target.rawPath)): the status page is at \(statusPath)/ and Prometheus metrics at \(metricsPath)")
+    }
+
+    func statusPage(_ names: [String], _ target: RequestTarget) -> StatusResponse {
+        let formatName = target.parameter("format") ?? "html"
+        guard let format = Format(rawValue: formatName) else {
+            return .text(status: 400, "unknown format \"\(Self.printable(formatName))\": use html, json or prettyjson")
+        }
+        var query: SnapshotQuery?
+        let queryText = target.parameter("query") ?? ""
+        if !queryText.allSatisfy(\.isWhitespace) {
+            do {
+                query = try SnapshotQuery(queryText)
+            } catch {
+                if format == .html, let snapshot = lookup(names) {
+                    return html(status: 400, snapshot, query: queryText, error: error.description)
+                }
+                return .text(status: 400, error.description)
+            }
+        }
+        guard var snapshot = lookup(names) else {
+            let path = "/" + names.joined(separator: "/")
+            return .text(status: 404, "No stats found with path \(Self.printable(path))")
+        }
+        if let query { snapshot = query.apply(to: snapshot) }
+        switch format {
+        case .html:
+            return html(status: 200, snapshot, query: query == nil ? nil : queryText, error: nil)
+        case .json, .prettyjson:
+            var body = JSONFormat.render(snapshot, pretty: format == .prettyjson)
+            body += "\n"
+            return StatusResponse(
+                status: 200,
+                headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store"),
+                          ("X-Content-Type-Options", "nosniff")],
+                body: body)
+        }
+    }
+
+    func html(status: Int, _ snapshot: Snapshot, query: String?, error: String?) -> StatusResponse {
+        let body = HTMLPage.render(
+            snapshot, serverName: serverName, statusPath: statusPath, metricsPath: metricsPath, query: query, error: error)
+        return StatusResponse(status: status, headers: Self.htmlHeaders, body: body)
+    }
+
+    /// The page loads nothing and runs nothing: the policy says so to the browser as well.
+    static let htmlHeaders: [(name: String, value: String)] = [
+        ("Content-Type", "text/html; charset=utf-8"),
+        ("Content-Security-Policy",
+         "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "no-referrer"),
+        ("Cache-Control", "no-store"),
+    ]
+
+    func metrics() -> StatusResponse {
+        let body = registry.snapshot().map { PrometheusFormat.render($0) } ?? ""
+        return StatusResponse(
+            status: 200,
+            headers: [("Content-Type", PrometheusFormat.contentType), ("Cache-Control", "no-store")],
+            body: body)
+    }
+
+    /// The snapshot at `names`: a collection or a stat, or a member inside a stat's value
+    /// (a dict key, a `pmf` or `meter` field).
+    func lookup(_ names: [String]) -> Snapshot? {
+        if let snapshot = registry.snapshot(at: StatPath(names: names)) { return snapshot }
+        var split = names.count - 1
+        while split > 0 {
+            if let snapshot = registry.snapshot(at: StatPath(names: Array(names[..<split]))) {
+                guard case .stat(let stat) = snapshot.root else { return nil }
+                var value = stat.value
+                for name in names[split...] {
+                    guard let member = value.member(name) else { return nil }
+                    value = member
+                }
+                let root = SnapshotNode.stat(SnapshotStat(name: names[names.count - 1], value: value))
+                return Snapshot(path: StatPath(names: names), root: root, timestamp: snapshot.timestamp)
+            }
+            split -= 1
+        }
+        return nil
+    }
+
+    /// Text from the request, shortened for an error message.
+    static func printable(_ text: String) -> String {
+        text.count > 200 ? String(text.prefix(200)) + "…" : text
+    }
+}

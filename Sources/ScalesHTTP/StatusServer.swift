@@ -1,0 +1,278 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Scales
+import ServiceLifecycle
+import Synchronization
+
+/// A background HTTP server for the status page and Prometheus `/metrics` (SwiftNIO).
+///
+/// Start and stop it from async code:
+///
+/// ```swift
+/// let server = StatusServer(configuration: .init(port: 8765, serverName: "api-7"))
+/// let port = try await server.start()        // http://127.0.0.1:8765/status/
+/// // …
+/// await server.stop()                        // graceful: requests in flight finish
+/// ```
+///
+/// or run it as a swift-service-lifecycle `Service`, which stops gracefully on SIGTERM/SIGINT:
+///
+/// ```swift
+/// let group = ServiceGroup(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+/// try await group.run()
+/// ```
+///
+/// It binds `127.0.0.1` unless told otherwise, answers `GET` and `HEAD` only, and bounds what a
+/// client can cost: request size (``Configuration/maxTargetLength``,
+/// ``Configuration/maxHeaderBytes``, ``Configuration/maxBodyBytes``), time
+/// (``Configuration/requestTimeout``) and connections (``Configuration/maxConnections``).
+/// Requests are answered by a ``StatusHandler``; an optional ``Configuration/requestCheck`` runs
+/// first. Bad requests get a 4xx with a message, or a closed connection.
+public actor StatusServer: Service {
+    /// How the server serves.
+    public nonisolated let configuration: Configuration
+    /// The handler that answers requests (also usable on its own, in another server).
+    public nonisolated let handler: StatusHandler
+    let logger: Logger
+    let connections = ConnectionTracker()
+    private enum State {
+        case idle
+        case starting
+        case running(any Channel, port: Int)
+        case stopping
+    }
+
+    private var state = State.idle
+    /// Callers waiting for the state to change (a start or stop in progress, or `run()`).
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    /// Creates a server; nothing is bound until ``start()`` or ``run()``.
+    ///
+    /// - Parameters:
+    ///   - registry: The registry to show; ``Registry/shared`` by default.
+    ///   - configuration: Address, port, server name, limits, request check.
+    ///   - logger: Receives start, stop and failure messages.
+    public init(
+        registry: Registry = .shared, configuration: Configuration = Configuration(),
+        logger: Logger = Logger(label: "scales.http")
+    ) {
+        self.configuration = configuration
+        self.handler = StatusHandler(
+            registry: registry, serverName: configuration.serverName, statusPath: configuration.statusPath,
+            metricsPath: configuration.metricsPath, maxTargetLength: configuration.maxTargetLength)
+        self.logger = logger
+    }
+
+    /// The port the server is bound to while it runs (useful after binding port 0), else `nil`.
+    public var port: Int? {
+        if case .running(_, let port) = state { return port }
+        return nil
+    }
+
+    /// The status page's URL while the server runs, such as `http://127.0.0.1:8765/status/`.
+    public var url: String? {
+        guard let boundPort = port else { return nil }
+        let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+        return "http://\(host):\(boundPort)\(handler.statusPath)/"
+    }
+
+    /// Binds and starts serving in the background; returns the bound port. Calling it while
+    /// running returns the same port (concurrent calls bind once).
+    ///
+    /// - Throws: ``StatusServerError`` when the address cannot be bound (in use, not local).
+    @discardableResult
+    public func start() async throws -> Int {
+        while true {
+            switch state {
+            case .running(_, let port): return port
+            case .starting, .stopping: await stateChange()
+            case .idle: return try await bind()
+            }
+        }
+    }
+
+    private func bind() async throws -> Int {
+        state = .starting
+        let configuration = self.configuration
+        let handler = self.handler
+        let connections = self.connections
+        let decoderLimits = {
+            var limits = NIOHTTPDecoderLimitConfiguration()
+            limits.maxHeaderFieldSize = configuration.maxHeaderBytes
+            limits.maxHeaderListSize = configuration.maxHeaderBytes
+            limits.maxHeaderFieldCount = 200
+            return limits
+        }()
+        let group = configuration.eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    guard connections.add(channel, limit: configuration.maxConnections) else {
+                        try sync.addHandler(RefuseConnectionHandler())
+                        return
+                    }
+                    channel.closeFuture.whenComplete { _ in connections.remove(channel) }
+                    try sync.configureHTTPServerPipeline(
+                        withPipeliningAssistance: true, withErrorHandling: false,
+                        withOutboundHeaderValidation: true, withEncoderConfiguration: .init(),
+                        withDecoderLimitConfiguration: decoderLimits)
+                    try sync.addHandler(ProtocolErrorHandler(maxHeaderBytes: configuration.maxHeaderBytes))
+                    try sync.addHandler(
+                        StatusChannelHandler(
+                            handler: handler, requestCheck: configuration.requestCheck,
+                            maxBodyBytes: configuration.maxBodyBytes,
+                            requestTimeout: TimeAmount(configuration.requestTimeout)))
+                }
+            }
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+        } catch {
+            changeState(to: .idle)
+            throw StatusServerError(
+                description: "cannot serve the status page on \(configuration.host):\(configuration.port): \(error)")
+        }
+        let port = channel.localAddress?.port ?? configuration.port
+        changeState(to: .running(channel, port: port))
+        logger.info("status page serving", metadata: ["url": "\(url ?? "")", "server": "\(configuration.serverName)"])
+        return port
+    }
+
+    /// Stops gracefully: stops accepting, lets requests in flight finish (up to
+    /// ``Configuration/shutdownTimeout``), closes idle connections, then returns. Does nothing
+    /// when not running; while another stop is under way, waits for it.
+    public func stop() async {
+        while true {
+            switch state {
+            case .idle: return
+            case .starting: await stateChange()
+            case .stopping:
+                await stateChange()
+                return
+            case .running(let channel, _):
+                state = .stopping
+                await drain(channel)
+                changeState(to: .idle)
+                return
+            }
+        }
+    }
+
+    private func drain(_ channel: any Channel) async {
+        try? await channel.close()
+        let open = connections.all()
+        if !open.isEmpty {
+            for connection in open {
+                connection.eventLoop.execute {
+                    connection.pipeline.syncOperations.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+                }
+            }
+            let eventLoop = channel.eventLoop
+            let forced = eventLoop.scheduleTask(in: TimeAmount(configuration.shutdownTimeout)) {
+                for connection in open { connection.close(promise: nil) }
+            }
+            try? await EventLoopFuture.andAllComplete(open.map(\.closeFuture), on: eventLoop).get()
+            forced.cancel()
+        }
+        logger.info("status page stopped", metadata: ["server": "\(configuration.serverName)"])
+    }
+
+    private func changeState(to newState: State) {
+        state = newState
+        let waiting = waiters
+        waiters = []
+        for waiter in waiting { waiter.resume() }
+    }
+
+    private func stateChange() async {
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    /// Runs as a `Service`: starts, serves until graceful shutdown (or cancellation, or
+    /// ``stop()``), then stops gracefully.
+    ///
+    /// - Throws: ``StatusServerError`` when the address cannot be bound.
+    public func run() async throws {
+        try await start()
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                await self.waitUntilStopped()
+            } onCancel: {
+                Task { await self.stop() }
+            }
+        } onGracefulShutdown: {
+            Task { await self.stop() }
+        }
+    }
+
+    private func waitUntilStopped() async {
+        while true {
+            if case .idle = state { return }
+            await stateChange()
+        }
+    }
+}
+
+/// The open connections, so ``StatusServer/stop()`` can drain them and the count stays bounded.
+final class ConnectionTracker: Sendable {
+    private let channels = Mutex<[ObjectIdentifier: any Channel]>([:])
+
+    /// Adds `channel` unless `limit` connections are open already.
+    func add(_ channel: any Channel, limit: Int) -> Bool {
+        channels.withLock { channels in
+            guard channels.count < limit else { return false }
+            channels[ObjectIdentifier(channel)] = channel
+            return true
+        }
+    }
+
+    func remove(_ channel: any Channel) {
+        _ = channels.withLock { $0.removeValue(forKey: ObjectIdentifier(channel)) }
+    }
+
+    func all() -> [any Channel] {
+        channels.withLock { Array($0.values) }
+    }
+
+    var count: Int { channels.withLock { $0.count } }
+}
+
+/// Sends a 503 to a connection over the limit and closes it.
+final class RefuseConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private var refused = false
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { refuse(context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        refuse(context: context)
+    }
+
+    private func refuse(context: ChannelHandlerContext) {
+        guard !refused else { return }
+        refused = true
+        let message = "too many connections to the status page; try again later\n"
+        let text = "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\n"
+            + "content-length: \(message.utf8.count)\r\nconnection: close\r\nretry-after: 1\r\n\r\n" + message
+        let buffer = context.channel.allocator.buffer(string: text)
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { _ in
+            loopBound.value.close(promise: nil)
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        // Whatever the client sends is not read into anything.
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Finding and running the real peers (promtool, prometheus, chromium, wrk) and the repository's
+/// `Scripts/peers/*.sh`.
+enum Peers {
+    /// Whether a missing peer fails the test instead of skipping it (`SCALES_REQUIRE_PEERS=1`).
+    static var required: Bool { ProcessInfo.processInfo.environment["SCALES_REQUIRE_PEERS"] == "1" }
+
+    /// The repository's root, from this file's location.
+    static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `Scripts/peers/<name>.sh`.
+    static func script(_ name: String) -> String {
+        repositoryRoot.appendingPathComponent("Scripts/peers/\(name).sh").path
+    }
+
+    /// The path of `tool` on PATH or in the Debian locations, or `nil`.
+    static func find(_ tool: String) -> String? {
+        var directories = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+        directories += ["/usr/bin", "/usr/local/bin", "/usr/sbin", "/bin"]
+        for directory in directories {
+            let path = directory + "/" + tool
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }
+
+    /// The tool's path, or `nil` after skipping (printing why) or, under
+    /// `SCALES_REQUIRE_PEERS=1`, recording a failure.
+    static func require(_ tool: String, for purpose: String, sourceLocation: SourceLocation = #_sourceLocation) -> String? {
+        if let path = find(tool) { return path }
+        if required {
+            Issue.record("\(tool) is not installed (SCALES_REQUIRE_PEERS=1): needed to \(purpose); run Scripts/install-peers.sh",
+                         sourceLocation: sourceLocation)
+        } else {
+            print("skipped: \(tool) not installed (needed to \(purpose)); Scripts/install-peers.sh installs it")
+        }
+        return nil
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var timedOut: Bool
+    }
+
+    /// Runs `executable` with `arguments`, feeding `input`; killed after `timeout` seconds.
+    static func run(
+        _ executable: String, _ arguments: [String], input: Data? = nil, environment: [String: String]? = nil,
+        timeout: Double = 120
+    ) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("scales-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outURL = directory.appendingPathComponent("out")
+        let errURL = directory.appendingPathComponent("err")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let out = try FileHandle(forWritingTo: outURL)
+        let err = try FileHandle(forWritingTo: errURL)
+        process.standardOutput = out
+        process.standardError = err
+        let stdin = Pipe()
+        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
+        try process.run()
+        if let input {
+            try stdin.fileHandleForWriting.write(contentsOf: input)
+            try stdin.fileHandleForWriting.close()
+        }
+        let deadline = Date().addingTimeInterval(timeout)
+        var timedOut = false
+        while process.isRunning {
+            if Date() > deadline {
+                timedOut = true
+                process.terminate()
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        if timedOut {
+            // Bounded: Foundation notices an exit only once every inheritor of its watch
+            // descriptor is gone, which a daemonizing child can delay forever.
+            let grace = Date().addingTimeInterval(5)
+            while process.isRunning, Date() < grace { Thread.sleep(forTimeInterval: 0.05) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        } else {
+            process.waitUntilExit()
+        }
+        try out.close()
+        try err.close()
+        return Result(
+            status: process.isRunning ? -1 : process.terminationStatus,
+            stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+            stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self),
+            timedOut: timedOut)
+    }
+
+    /// Runs `Scripts/peers/<peer>.sh <arguments…>` with bash.
+    static func runScript(_ peer: String, _ arguments: [String], timeout: Double = 120) throws -> Result {
+        try run("/bin/bash", [script(peer)] + arguments, timeout: timeout)
+    }
+
+    /// A fresh temporary directory (the caller removes it).
+    static func temporaryDirectory(_ label: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("scales-\(label)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
+
+/// Runs blocking work (sockets, child processes) on its own thread, so the cooperative pool
+/// (two threads on a two-core machine) stays free for the server's tasks.
+func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread {
+            continuation.resume(with: Result { try body() })
+        }
+        thread.start()
+    }
+}
