@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // The metrics API, backed by swift-prometheus and by ScalesMetrics in the same run.
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        // The minimal HTTP server the status page's throughput is compared with.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .executableTarget(
@@ -36,5 +38,15 @@ let package = Package(
             path: "Benchmarks/MemoryFootprint"
         ),
         .target(name: "CHeapInUse", path: "Benchmarks/CHeapInUse"),
+        // A fixed-body SwiftNIO server: the baseline of Scripts/http-throughput.sh.
+        .executableTarget(
+            name: "MinimalNIOServer",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Benchmarks/MinimalNIOServer"
+        ),
     ]
 )

@@ -67,6 +67,9 @@ final class Aggregation {
     var retiredInt = 0
     var retiredDouble = 0.0
     var retiredIsDouble = false
+    /// Whether retired values were counters, plain ints, both or neither (a sum of counters is a counter).
+    var retiredCounters = false
+    var retiredPlainInts = false
     var retiredDict: [String: Int] = [:]
 
     init(kind: Kind, of: String, childType: String?, doc: String?) {
@@ -92,8 +95,12 @@ final class Aggregation {
     /// Keeps what a removed child contributed, for `sum` and `intDictSum`.
     func retire(_ cell: any StatCell, health: HealthCounters) {
         switch (kind, cell.read(health)) {
-        case (.sum, .int(let value)), (.sum, .counter(let value)):
+        case (.sum, .int(let value)):
             retiredInt &+= value
+            retiredPlainInts = true
+        case (.sum, .counter(let value)):
+            retiredInt &+= value
+            retiredCounters = true
         case (.sum, .double(let value)):
             retiredDouble += value
             retiredIsDouble = true
@@ -107,7 +114,8 @@ final class Aggregation {
     var plan: AggregationPlan {
         AggregationPlan(
             kind: kind, retiredInt: retiredInt, retiredDouble: retiredDouble,
-            retiredIsDouble: retiredIsDouble, retiredDict: retiredDict)
+            retiredIsDouble: retiredIsDouble, retiredCounters: retiredCounters,
+            retiredPlainInts: retiredPlainInts, retiredDict: retiredDict)
     }
 }
 
@@ -196,6 +204,8 @@ struct AggregationPlan: Sendable {
     let retiredInt: Int
     let retiredDouble: Double
     let retiredIsDouble: Bool
+    let retiredCounters: Bool
+    let retiredPlainInts: Bool
     let retiredDict: [String: Int]
 
     func evaluate(_ values: [StatValue]) -> StatValue {
@@ -204,16 +214,22 @@ struct AggregationPlan: Sendable {
             var intTotal = retiredInt
             var doubleTotal = retiredDouble
             var isDouble = retiredIsDouble
+            // A sum of counters only grows (removed children's values are kept): a counter too.
+            var allCounters = (retiredCounters || !values.isEmpty) && !retiredPlainInts
             for value in values {
                 switch value {
-                case .int(let v), .counter(let v): intTotal &+= v
+                case .counter(let v): intTotal &+= v
+                case .int(let v):
+                    intTotal &+= v
+                    allCounters = false
                 case .double(let v):
                     doubleTotal += v
                     isDouble = true
                 default: break
                 }
             }
-            return isDouble ? .double(doubleTotal + Double(intTotal)) : .int(intTotal)
+            if isDouble { return .double(doubleTotal + Double(intTotal)) }
+            return allCounters ? .counter(intTotal) : .int(intTotal)
         case .histogram:
             var counts: [String: Int] = [:]
             for value in values {

@@ -32,7 +32,7 @@ import Testing
             worker.step(step: "a").seconds += 1.25
         }
         queue.worker(worker: "3").state = "busy"
-        #expect(value(at: "/queues/q/done", in: registry) == .int(6))
+        #expect(value(at: "/queues/q/done", in: registry) == .counter(6))  // a sum of monotonic ints is a counter
         #expect(value(at: "/queues/q/workerStates", in: registry) == .intDict(["idle": 2, "busy": 1]))
         #expect(value(at: "/queues/q/failures", in: registry) == .intDict(["timeout": 3]))
         #expect(value(at: "/queues/q/slowest", in: registry) == .double(3.75))

@@ -89,9 +89,10 @@ import Glibc
             #expect(try await api.value(#"handler_active{id="say \"hi\" & 'bye'"}"#) == "1")
             #expect(try await api.value(#"web_by_path{key="<script>document.title='pwned'</script>"}"#) == "1")
             #expect(try await api.value(#"web_by_path{key="line one\nline two"}"#) == "5")
-            #expect(try await api.value("web_latency_count") == "100")
-            #expect(try await api.value(#"web_latency{quantile="0.5"}"#).flatMap(Double.init).map { abs($0 - 0.5) < 0.05 } == true)
-            #expect(try await api.value(#"web_version_info{value="1.4.2"}"#) == "1")
+            // `job` pinned: the example exports web_latency and web_version too.
+            #expect(try await api.value(#"web_latency_count{job="scales"}"#) == "100")
+            #expect(try await api.value(#"web_latency{job="scales",quantile="0.5"}"#).flatMap(Double.init).map { abs($0 - 0.5) < 0.05 } == true)
+            #expect(try await api.value(#"web_version_info{job="scales",value="1.4.2"}"#) == "1")
             #expect(try await api.value(#"up{job="scales"}"#) == "1")
             let health = try await api.targetHealth()
             #expect(health["scales"]?.health == "up", "\(health)")

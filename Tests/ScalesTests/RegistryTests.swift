@@ -159,4 +159,17 @@ import Testing
         processor.child("thread-{id}", id: "1").string("state").value = ""
         #expect(histogram.value == .intDict([:]))  // empty states are not counted
     }
+
+    @Test func aSumOfCountersIsACounterEvenAfterItsChildrenAreGone() {
+        let registry = Registry()
+        let processor = registry.collection(at: "/processor")
+        let total = processor.sum("finished", of: "finished")
+        let thread = processor.child("thread-{id}", id: "1")
+        thread.counter("finished") += 3
+        #expect(total.value == .counter(3))
+        thread.remove()
+        #expect(total.value == .counter(3))
+        processor.child("thread-{id}", id: "2").int("finished") += 1
+        #expect(total.value == .int(4))  // a plain int among the children: a gauge
+    }
 }

@@ -166,7 +166,10 @@ let benchmarks: @Sendable () -> Void = {
         for s in 0..<20 { collection.int("s\(s)") += c * s }
     }
     Benchmark("scales: snapshot + JSON of 10,000 ints", configuration: renders) { _ in
-        blackHole(JSONFormat.render(big.snapshot()!))
+        blackHole(JSONFormat.renderBytes(big.snapshot()!))
+    }
+    Benchmark("scales: snapshot + Prometheus text of 10,000 ints", configuration: renders) { _ in
+        blackHole(PrometheusFormat.render(big.snapshot()!))
     }
     let bigPrometheus = PrometheusCollectorRegistry()
     for i in 0..<10_000 { bigPrometheus.makeCounter(descriptor: descriptor("counter_\(i)")).increment(by: Int64(i)) }
