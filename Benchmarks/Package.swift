@@ -35,9 +35,9 @@ let package = Package(
         .executableTarget(
             name: "MemoryFootprint",
             dependencies: ["CHeapInUse", .product(name: "Scales", package: "swift-scales")],
-            path: "Benchmarks/MemoryFootprint"
+            path: "Tools/MemoryFootprint"
         ),
-        .target(name: "CHeapInUse", path: "Benchmarks/CHeapInUse"),
+        .target(name: "CHeapInUse", path: "Tools/CHeapInUse"),
         // A fixed-body SwiftNIO server: the baseline of Scripts/http-throughput.sh.
         .executableTarget(
             name: "MinimalNIOServer",
@@ -46,7 +46,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
-            path: "Benchmarks/MinimalNIOServer"
+            path: "Tools/MinimalNIOServer"
         ),
     ]
 )

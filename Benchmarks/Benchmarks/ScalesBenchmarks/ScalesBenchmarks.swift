@@ -22,7 +22,7 @@ func updateConfiguration(scale: BenchmarkScalingFactor = .mega) -> Benchmark.Con
 
 func renderConfiguration() -> Benchmark.Configuration {
     Benchmark.Configuration(
-    metrics: [.wallClock, .mallocCountTotal],
+    metrics: [.wallClock, .throughput, .mallocCountTotal],
     maxDuration: .seconds(3),
     maxIterations: 30
     )

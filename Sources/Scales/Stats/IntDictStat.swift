@@ -50,9 +50,10 @@ public final class IntDictStat: StatCell {
     /// Adds `amount` to `key`'s value (see the type's discussion for `autoDelete` and `maxKeys`).
     public func add(_ amount: Int, to key: String) {
         let overflowed = storage.withLock { dict -> Bool in
-            if let old = dict[key] {
-                let new = old &+ amount
-                if new == 0 && autoDelete { dict[key] = nil } else { dict[key] = new }
+            if let index = dict.index(forKey: key) {
+                // One hash lookup, then an in-place update.
+                dict.values[index] &+= amount
+                if autoDelete && dict.values[index] == 0 { dict.remove(at: index) }
                 return false
             }
             if amount == 0 && autoDelete { return false }
