@@ -57,7 +57,7 @@ public final class IntDictStat: StatCell {
                 return false
             }
             if amount == 0 && autoDelete { return false }
-            let target = admits(key, in: dict) ? key : Self.overflowKey
+            let target = KeyBound.target(for: key, in: dict, maxKeys: maxKeys)
             let new = (dict[target] ?? 0) &+ amount
             if new == 0 && autoDelete { dict[target] = nil } else { dict[target] = new }
             return target != key
@@ -68,7 +68,7 @@ public final class IntDictStat: StatCell {
     /// Stores `value` for `key` (see the type's discussion for `autoDelete` and `maxKeys`).
     public func set(_ value: Int, for key: String) {
         let overflowed = storage.withLock { dict -> Bool in
-            let target = dict[key] != nil || admits(key, in: dict) ? key : Self.overflowKey
+            let target = KeyBound.target(for: key, in: dict, maxKeys: maxKeys)
             if value == 0 && autoDelete { dict[target] = nil } else { dict[target] = value }
             return target != key
         }
@@ -83,12 +83,6 @@ public final class IntDictStat: StatCell {
     /// Removes every key.
     public func removeAll() {
         storage.withLock { $0.removeAll() }
-    }
-
-    private func admits(_ key: String, in dict: [String: Int]) -> Bool {
-        guard let maxKeys, key != Self.overflowKey else { return true }
-        let counted = dict.count - (dict[Self.overflowKey] == nil ? 0 : 1)
-        return counted < maxKeys
     }
 
     package func read(_ health: HealthCounters) -> StatValue { .intDict(values) }
@@ -152,11 +146,7 @@ public final class StringDictStat: StatCell {
                     dict[key] = nil
                     return false
                 }
-                var target = key
-                if dict[key] == nil, let maxKeys, key != IntDictStat.overflowKey {
-                    let counted = dict.count - (dict[IntDictStat.overflowKey] == nil ? 0 : 1)
-                    if counted >= maxKeys { target = IntDictStat.overflowKey }
-                }
+                let target = KeyBound.target(for: key, in: dict, maxKeys: maxKeys)
                 dict[target] = newValue
                 return target != key
             }

@@ -35,13 +35,8 @@ public final class MeterDictStat: StatCell {
     public subscript(key: String) -> MeterStat {
         let (meter, overflowed) = meters.withLock { meters -> (MeterStat, Bool) in
             if let existing = meters[key] { return (existing, false) }
-            var target = key
-            if let maxKeys, key != IntDictStat.overflowKey,
-                meters.count - (meters[IntDictStat.overflowKey] == nil ? 0 : 1) >= maxKeys
-            {
-                target = IntDictStat.overflowKey
-                if let overflow = meters[target] { return (overflow, true) }
-            }
+            let target = KeyBound.target(for: key, in: meters, maxKeys: maxKeys)
+            if let overflow = meters[target] { return (overflow, true) }
             let meter = MeterStat(unit: unit, clock: clock, health: health)
             meters[target] = meter
             return (meter, target != key)

@@ -36,13 +36,8 @@ public final class PmfDictStat: StatCell {
     public subscript(key: String) -> PmfStat {
         let (pmf, overflowed) = pmfs.withLock { pmfs -> (PmfStat, Bool) in
             if let existing = pmfs[key] { return (existing, false) }
-            var target = key
-            if let maxKeys, key != IntDictStat.overflowKey,
-                pmfs.count - (pmfs[IntDictStat.overflowKey] == nil ? 0 : 1) >= maxKeys
-            {
-                target = IntDictStat.overflowKey
-                if let overflow = pmfs[target] { return (overflow, true) }
-            }
+            let target = KeyBound.target(for: key, in: pmfs, maxKeys: maxKeys)
+            if let overflow = pmfs[target] { return (overflow, true) }
             let pmf = PmfStat(window: window, clock: clock, health: health)
             pmfs[target] = pmf
             return (pmf, target != key)
