@@ -25,6 +25,7 @@ def main(path):
         per_iteration = 1e3 if "gauge read" in name else 1e6
         per_op = p50 / per_iteration if scaled else p50
         rows.append((name, per_op, mallocs / per_iteration if scaled else mallocs, scaled))
+    rows.sort(key=lambda r: (not r[0].startswith("floor"), r[0]))
     floor = next((r[1] for r in rows if r[0] == FLOOR), None)
     renders = {r[0]: r[1] for r in rows if not r[3]}
     print("| benchmark | median | ratio to floor | allocations per op |")
