@@ -3,7 +3,6 @@ public import NIOCore
 import NIOPosix
 public import Scales
 public import ServiceLifecycle
-import Synchronization
 
 /// Pushes a registry's stats to Graphite every `period` (60 s by default), as scales'
 /// `GraphitePeriodicPusher` does — but a failing or slow carbon never stops the loop nor
@@ -45,7 +44,7 @@ public final class GraphitePeriodicPusher: Service, Sendable {
         var finishing: Task<Void, Never>?
     }
 
-    private let state = Mutex(State())
+    private let state = Lock(State())
 
     /// Wraps an existing pusher.
     ///

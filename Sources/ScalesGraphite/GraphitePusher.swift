@@ -54,7 +54,7 @@ public final class GraphitePusher: Sendable {
     /// Timeouts, backoff and queue bound.
     public let configuration: GraphiteConfiguration
 
-    let ruleList: Mutex<GraphiteRules>
+    let ruleList: Lock<GraphiteRules>
     let counters: GraphiteCounters
     let eventLoop: any EventLoop
     let connection: NIOLoopBoundBox<GraphiteConnection>
@@ -83,7 +83,7 @@ public final class GraphitePusher: Sendable {
         self.prefix = GraphiteNaming.sanitizePrefix(prefix ?? Self.hostName().lowercased())
         self.registry = registry
         self.configuration = configuration
-        self.ruleList = Mutex(GraphiteRules())
+        self.ruleList = Lock(GraphiteRules())
         let counters = GraphiteCounters(registry: registry, path: configuration.statsPath)
         self.counters = counters
         let eventLoop = eventLoopGroup.next()

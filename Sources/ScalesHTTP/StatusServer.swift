@@ -4,7 +4,6 @@ import NIOHTTP1
 import NIOPosix
 import Scales
 import ServiceLifecycle
-import Synchronization
 
 /// A background HTTP server for the status page and Prometheus `/metrics` (SwiftNIO).
 ///
@@ -222,7 +221,7 @@ public actor StatusServer: Service {
 
 /// The open connections, so ``StatusServer/stop()`` can drain them and the count stays bounded.
 final class ConnectionTracker: Sendable {
-    private let channels = Mutex<[ObjectIdentifier: any Channel]>([:])
+    private let channels = Lock<[ObjectIdentifier: any Channel]>([:])
 
     /// Adds `channel` unless `limit` connections are open already.
     func add(_ channel: any Channel, limit: Int) -> Bool {
