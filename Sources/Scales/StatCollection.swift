@@ -250,12 +250,7 @@ extension Registry {
                 ancestor = owner.parent
             }
             detach(node)
-            // Prune intermediate containers that are now empty.
-            var current = parent
-            while current.entries.isEmpty, !current.explicit, let up = current.parent {
-                detach(current)
-                current = up
-            }
+            pruneEmptyIntermediates(from: parent)
         }
     }
 
@@ -274,11 +269,17 @@ extension Registry {
                 ancestor = owner.parent
             }
             node.entries[name] = nil
-            var current = node
-            while current.entries.isEmpty, !current.explicit, let up = current.parent {
-                detach(current)
-                current = up
-            }
+            pruneEmptyIntermediates(from: node)
+        }
+    }
+
+    /// Removes `node` and its ancestors while they are empty intermediate containers (never a
+    /// bound collection, never the root). Call with the registry's lock held.
+    private func pruneEmptyIntermediates(from node: Node) {
+        var current = node
+        while current.entries.isEmpty, !current.explicit, let up = current.parent {
+            detach(current)
+            current = up
         }
     }
 
