@@ -29,6 +29,8 @@ public final class Registry: Sendable {
     let state: Lock<TreeState>
     let healthCounters = HealthCounters()
     let instanceNumbers = Atomic<Int>(0)
+    /// Layouts of the JSON renders asked for, kept until the tree's shape changes.
+    let jsonLayouts = Lock<[JSONLayoutKey: JSONLayout]>([:])
 
     /// The time source of every time-dependent stat bound in this registry (`pmf` windows and
     /// timings, `meter` rates, `stateTime` totals).

@@ -1,5 +1,19 @@
 import Synchronization
 
+/// Counts changes to the shape of every registry's tree (what is bound where, docs, flags,
+/// aggregations' retired totals), so that cached render layouts know when they are stale.
+/// Process-wide: a change in one registry also retires the layouts of the others, which only
+/// costs one rebuild.
+enum TreeShape {
+    static let changes = Atomic<UInt64>(0)
+
+    static func changed() {
+        changes.wrappingAdd(1, ordering: .relaxed)
+    }
+
+    static var current: UInt64 { changes.load(ordering: .relaxed) }
+}
+
 /// The registry's tree. Nodes are touched only while the registry's lock is held.
 final class Node {
     enum Entry {
@@ -12,17 +26,20 @@ final class Node {
     weak var parent: Node?
     let name: String
     var entries: [String: Entry] = [:] {
-        didSet { sortedCache = nil }
+        didSet {
+            sortedCache = nil
+            TreeShape.changed()
+        }
     }
     /// `entries` in name order, kept until the next bind or removal changes this node, so a
     /// snapshot neither sorts nor hashes.
     private var sortedCache: [(name: String, entry: Entry)]?
     /// Bound as a collection (an intermediate segment is not, and is pruned when it empties).
     var explicit = false
-    var collapsed = false
-    var typeName: String?
-    var doc: String?
-    var instance: TemplateInstance?
+    var collapsed = false { didSet { TreeShape.changed() } }
+    var typeName: String? { didSet { TreeShape.changed() } }
+    var doc: String? { didSet { TreeShape.changed() } }
+    var instance: TemplateInstance? { didSet { TreeShape.changed() } }
     /// For templated children: the ids in use per template segment, and the bound, if any.
     var instanceIDs: [StatPath.Segment: Set<String>] = [:]
 
@@ -30,6 +47,7 @@ final class Node {
         self.id = id
         self.name = name
         self.parent = parent
+        TreeShape.changed()
     }
 
     /// The entries sorted by name (cached between changes).
@@ -94,6 +112,7 @@ final class Aggregation {
 
     /// Keeps what a removed child contributed, for `sum` and `intDictSum`.
     func retire(_ cell: any StatCell, health: HealthCounters) {
+        TreeShape.changed()
         switch (kind, cell.read(health)) {
         case (.sum, .int(let value)):
             retiredInt &+= value
@@ -125,15 +144,19 @@ final class Aggregation {
 struct SnapshotBuilder {
     struct Deferred {
         var place: [Int]
-        var read: () -> StatValue
+        var read: @Sendable () -> StatValue
     }
 
     let health: HealthCounters
+    /// Defers every stat, not only the expensive ones: the snapshot is a layout without
+    /// values, and `deferred` reads them all (see ``JSONLayout``).
+    let defersAll: Bool
     var deferred: [Deferred] = []
     private var place: [Int] = []
 
-    init(health: HealthCounters) {
+    init(health: HealthCounters, defersAll: Bool = false) {
         self.health = health
+        self.defersAll = defersAll
     }
 
     mutating func node(_ node: Node) -> SnapshotNode {
@@ -154,7 +177,7 @@ struct SnapshotBuilder {
         case .container(let child):
             return self.node(child)
         case .stat(let cell, let doc, let labels):
-            if cell.readsOutsideTreeLock {
+            if cell.readsOutsideTreeLock || defersAll {
                 let health = self.health
                 deferred.append(Deferred(place: place, read: { cell.read(health) }))
                 return .stat(SnapshotStat(name: name, value: .absent, doc: doc, labels: labels))
@@ -164,7 +187,7 @@ struct SnapshotBuilder {
             let sources = aggregation.sources(below: owner)
             let plan = aggregation.plan
             let health = self.health
-            let cheap = sources.allSatisfy { !$0.readsOutsideTreeLock }
+            let cheap = !defersAll && sources.allSatisfy { !$0.readsOutsideTreeLock }
             if cheap {
                 return .stat(SnapshotStat(name: name, value: plan.evaluate(sources.map { $0.read(health) }), doc: aggregation.doc))
             }

@@ -115,6 +115,11 @@ public struct StatusHandler: Sendable {
                 return .text(status: 400, error.description)
             }
         }
+        if query == nil, format != .html,
+           let json = registry.renderJSON(at: StatPath(names: names), pretty: format == .prettyjson) {
+            // A collection or a stat without a query: from the cached layout, values read now.
+            return jsonResponse(String(decoding: json, as: UTF8.self))
+        }
         guard var snapshot = lookup(names) else {
             let path = "/" + names.joined(separator: "/")
             return .text(status: 404, "No stats found with path \(Self.printable(path))")
@@ -124,14 +129,16 @@ public struct StatusHandler: Sendable {
         case .html:
             return html(status: 200, snapshot, query: query == nil ? nil : queryText, error: nil)
         case .json, .prettyjson:
-            var body = JSONFormat.render(snapshot, pretty: format == .prettyjson)
-            body += "\n"
-            return StatusResponse(
-                status: 200,
-                headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store"),
-                          ("X-Content-Type-Options", "nosniff")],
-                body: body)
+            return jsonResponse(JSONFormat.render(snapshot, pretty: format == .prettyjson))
         }
+    }
+
+    func jsonResponse(_ json: String) -> StatusResponse {
+        StatusResponse(
+            status: 200,
+            headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store"),
+                      ("X-Content-Type-Options", "nosniff")],
+            body: json + "\n")
     }
 
     func html(status: Int, _ snapshot: Snapshot, query: String?, error: String?) -> StatusResponse {

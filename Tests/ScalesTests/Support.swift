@@ -6,6 +6,9 @@ import Testing
 func parsedJSON(_ registry: Registry, at path: StatPath = .root, includeCollapsed: Bool = false) throws -> NSDictionary {
     let snapshot = try #require(registry.snapshot(at: path))
     let text = JSONFormat.render(snapshot, includeCollapsed: includeCollapsed)
+    // Every JSON check also checks the cached-layout render against the snapshot render.
+    let fromLayout = registry.renderJSON(at: path, includeCollapsed: includeCollapsed).map { String(decoding: $0, as: UTF8.self) }
+    #expect(fromLayout == text, "renderJSON differs from the snapshot's JSON")
     let object = try JSONSerialization.jsonObject(with: Data(text.utf8))
     return try #require(object as? NSDictionary, "not an object: \(text)")
 }

@@ -46,17 +46,26 @@ struct JSONWriter {
     let pretty: Bool
     let includeCollapsed: Bool
     var bytes: [UInt8] = []
+    /// Layout mode (``JSONLayout``): stats are not written; where each would go is recorded.
+    var holes: [JSONLayout.Hole]?
+    /// The child indices from the root to the node being written, in layout mode.
+    private var place: [Int] = []
 
-    init(pretty: Bool, includeCollapsed: Bool) {
+    init(pretty: Bool, includeCollapsed: Bool, capacity: Int = 16_384) {
         self.pretty = pretty
         self.includeCollapsed = includeCollapsed
-        bytes.reserveCapacity(16_384)
+        bytes.reserveCapacity(capacity)
     }
 
     mutating func write(_ node: SnapshotNode, depth: Int) {
         switch node {
         case .container(let container): writeContainer(container, depth: depth, extra: [])
-        case .stat(let stat): write(stat.value, depth: depth)
+        case .stat(let stat):
+            if holes != nil {
+                holes?.append(JSONLayout.Hole(offset: bytes.count, depth: depth, place: place))
+            } else {
+                write(stat.value, depth: depth)
+            }
         }
     }
 
@@ -65,7 +74,7 @@ struct JSONWriter {
     mutating func writeContainer(_ container: SnapshotContainer, depth: Int, extra: [(String, Double)]) {
         var object = ObjectWriter(depth: depth)
         var pending = extra[...]
-        for child in container.children {
+        for (index, child) in container.children.enumerated() {
             if case .container(let inner) = child, inner.collapsed, !includeCollapsed { continue }
             while let next = pending.first, next.0 < child.name {
                 object.key(next.0, &self)
@@ -73,7 +82,13 @@ struct JSONWriter {
                 pending = pending.dropFirst()
             }
             object.key(child.name, &self)
-            write(child, depth: depth + 1)
+            if holes == nil {
+                write(child, depth: depth + 1)
+            } else {
+                place.append(index)
+                write(child, depth: depth + 1)
+                place.removeLast()
+            }
         }
         for (key, value) in pending {
             object.key(key, &self)

@@ -41,6 +41,13 @@ enum LogBuckets {
     /// The edges of every bucket of an octave, as mantissa fractions (49 values).
     static let edges: [Double] = (0...perOctave).map(lowerFraction)
 
+    /// The value reported for each bucket of the octave `[1, 2)`; for the octave `[2^e, 2^(e+1))`
+    /// it is `2^e` times as much (``representative(_:_:)`` scales with its arguments).
+    static let representatives: [Double] = (0..<perOctave).map { representative(1 + edges[$0], 1 + edges[$0 + 1]) }
+
+    /// The value reported for a whole octave `[1, 2)` (a coarse bucket), before scaling.
+    static let coarseRepresentative = representative(1, 2)
+
     /// The value that represents the magnitudes `[lo, hi)`: within `(hi − lo) / (hi + lo)` of
     /// each of them.
     @inline(__always)

@@ -80,13 +80,17 @@ struct WindowedHistogram: ~Copyable {
             let (exponent, fraction) = LogBuckets.decompose(magnitude)
             let negative: UInt64 = value < 0 ? 1 : 0
             let octave = exponent &- (Int(truncatingIfNeeded: tag & 0x7FFF) &- 4096)
+            // A bucket's first value marks its group occupied, so reads skip empty groups.
+            // (Acquiring: a bucket found emptied by `clear` is marked after `clear` reset the marks.)
             if (tag >> 15) & 1 == negative, octave >= 0, octave < Self.coreOctaves {
-                slots[slot].core[octave &* LogBuckets.perOctave &+ LogBuckets.bucket(ofFraction: fraction)]
-                    .wrappingAdd(1, ordering: .relaxed)
+                let (previous, _) = slots[slot].core[octave &* LogBuckets.perOctave &+ LogBuckets.bucket(ofFraction: fraction)]
+                    .wrappingAdd(1, ordering: .acquiring)
+                if previous == 0 { slots[slot].markOccupied(HistogramSlot.coreGroup(octave)) }
             } else {
                 let clamped = Swift.min(Swift.max(exponent, Self.coarseMinExponent), Self.coarseMinExponent + Self.coarseOctaves - 1)
-                slots[slot].coarse[Int(negative) &* Self.coarseOctaves &+ clamped &- Self.coarseMinExponent]
-                    .wrappingAdd(1, ordering: .relaxed)
+                let index = Int(negative) &* Self.coarseOctaves &+ clamped &- Self.coarseMinExponent
+                let (previous, _) = slots[slot].coarse[index].wrappingAdd(1, ordering: .acquiring)
+                if previous == 0 { slots[slot].markOccupied(HistogramSlot.coarseGroup(index)) }
             }
         }
         slots[slot].add(value)
@@ -188,7 +192,13 @@ struct WindowedHistogram: ~Copyable {
         retired.withLock { totals in
             contents.count = totals.count
             contents.sum = totals.sum
-            var live: [(slot: Int, tag: UInt64, weight: Double)] = []
+            // The live slots (tag 0: not live), their raw weights and occupied groups, read once
+            // so that the entries fit the capacity computed from them.
+            var liveTags = InlineArray<5, UInt64>(repeating: 0)
+            var liveWeights = InlineArray<5, Double>(repeating: 0)
+            var liveBits = InlineArray<5, UInt64>(repeating: 0)
+            var capacity = 0
+            var heaviest = 0.0
             for index in 0..<Self.slotCount {
                 let tag = slots[index].tag.load(ordering: .acquiring)
                 guard tag != 0 else { continue }
@@ -199,27 +209,44 @@ struct WindowedHistogram: ~Copyable {
                     let end = Swift.min(start &+ sliceNanoseconds, Swift.max(now, start))
                     let middle = Double(start) / 2 + Double(end) / 2
                     let age = Swift.max(0, Double(now) - middle)
-                    live.append((index, tag, exp2(-age / Double(sliceNanoseconds))))
+                    let weight = exp2(-age / Double(sliceNanoseconds))
+                    let bits = slots[index].occupied.load(ordering: .relaxed)
+                    liveTags[index] = tag
+                    liveWeights[index] = weight
+                    liveBits[index] = bits
+                    capacity += HistogramSlot.capacity(forOccupied: bits)
+                    heaviest = Swift.max(heaviest, weight)
                 } else {
                     let (n, s) = slots[index].totals()
                     contents.count &+= n
                     contents.sum += s
                 }
             }
-            let heaviest = live.map(\.weight).max() ?? 1
-            for (index, tag, rawWeight) in live {
-                let weight = rawWeight / heaviest
-                let n = slots[index].collect(tag: tag, weight: weight, into: &contents.entries)
-                let s = Double(bitPattern: slots[index].sum.load(ordering: .relaxed))
-                contents.count &+= n
-                contents.sum += s
-                guard n > 0 else { continue }
-                contents.windowCount &+= n
-                contents.weightedSum += weight * s
-                contents.weightedCount += weight * Double(n)
-                contents.minimum = Swift.min(contents.minimum, Double(bitPattern: slots[index].minimum.load(ordering: .relaxed)))
-                contents.maximum = Swift.max(contents.maximum, Double(bitPattern: slots[index].maximum.load(ordering: .relaxed)))
+            var (count, sum, windowCount, weightedSum, weightedCount) = (0, 0.0, 0, 0.0, 0.0)
+            var (minimum, maximum) = (Double.infinity, -Double.infinity)
+            contents.entries = [Entry](unsafeUninitializedCapacity: capacity) { buffer, filled in
+                for index in 0..<Self.slotCount where liveTags[index] != 0 {
+                    let weight = liveWeights[index] / heaviest
+                    let n = slots[index].collect(
+                        tag: liveTags[index], occupied: liveBits[index], weight: weight, into: buffer, filled: &filled)
+                    let s = Double(bitPattern: slots[index].sum.load(ordering: .relaxed))
+                    count &+= n
+                    sum += s
+                    guard n > 0 else { continue }
+                    windowCount &+= n
+                    weightedSum += weight * s
+                    weightedCount += weight * Double(n)
+                    minimum = Swift.min(minimum, Double(bitPattern: slots[index].minimum.load(ordering: .relaxed)))
+                    maximum = Swift.max(maximum, Double(bitPattern: slots[index].maximum.load(ordering: .relaxed)))
+                }
             }
+            contents.count &+= count
+            contents.sum += sum
+            contents.windowCount = windowCount
+            contents.weightedSum = weightedSum
+            contents.weightedCount = weightedCount
+            contents.minimum = minimum
+            contents.maximum = maximum
         }
         guard !contents.isEmpty else { return contents }
         contents.entries.sort { $0.value < $1.value }
@@ -273,6 +300,12 @@ struct WindowedHistogram: ~Copyable {
 }
 
 /// One time slice of a ``WindowedHistogram``: about 6.4 KB of atomic counters.
+///
+/// Reads and clears only visit occupied bucket groups: bit `o` of ``occupied`` (`o < 28`) is
+/// set once a value lands in core octave `o`, bit `28 + g` once one lands in coarse buckets
+/// `8g..<8g+8`. A typical slice of timings spans a few octaves, so a read loads a few hundred
+/// counters instead of 1,600. Every non-empty bucket's group is marked (the first value of a
+/// bucket marks it; `clear` resets the marks before emptying the buckets).
 struct HistogramSlot: ~Copyable {
     /// `(epoch + 1) << 16 | negativeCore << 15 | (coreBase + 4096)`; 0 when never used.
     let tag = Atomic<UInt64>(0)
@@ -280,14 +313,52 @@ struct HistogramSlot: ~Copyable {
     let sum = Atomic<UInt64>(0.0.bitPattern)
     let minimum = Atomic<UInt64>(Double.infinity.bitPattern)
     let maximum = Atomic<UInt64>((-Double.infinity).bitPattern)
+    /// The occupied bucket groups (see above).
+    let occupied = Atomic<UInt64>(0)
     let zeros = Atomic<UInt32>(0)
     let core: InlineArray<1344, Atomic<UInt32>>
     /// Per power of two: positive values at `0..<128`, negative at `128..<256`.
     let coarse: InlineArray<256, Atomic<UInt32>>
 
+    static let coarseGroupSize = 8
+
     init() {
         core = InlineArray { _ in Atomic(0) }
         coarse = InlineArray { _ in Atomic(0) }
+    }
+
+    /// The ``occupied`` bit of a core octave.
+    @inline(__always)
+    static func coreGroup(_ octave: Int) -> UInt64 { 1 << UInt64(truncatingIfNeeded: octave) }
+
+    /// The ``occupied`` bit of a coarse bucket.
+    @inline(__always)
+    static func coarseGroup(_ index: Int) -> UInt64 {
+        1 << UInt64(truncatingIfNeeded: WindowedHistogram.coreOctaves &+ index / coarseGroupSize)
+    }
+
+    @inline(__always)
+    func markOccupied(_ bit: UInt64) {
+        if occupied.load(ordering: .relaxed) & bit == 0 {
+            occupied.bitwiseOr(bit, ordering: .relaxed)
+        }
+    }
+
+    /// Calls `body` with the index range of every occupied group: core buckets (`isCore`) or
+    /// coarse ones.
+    @inline(__always)
+    func forEachOccupied(_ bits: UInt64, _ body: (_ isCore: Bool, _ range: Range<Int>) -> Void) {
+        var remaining = bits
+        while remaining != 0 {
+            let bit = remaining.trailingZeroBitCount
+            remaining &= remaining &- 1
+            if bit < WindowedHistogram.coreOctaves {
+                body(true, bit &* LogBuckets.perOctave..<(bit &+ 1) &* LogBuckets.perOctave)
+            } else {
+                let group = bit &- WindowedHistogram.coreOctaves
+                body(false, group &* Self.coarseGroupSize..<(group &+ 1) &* Self.coarseGroupSize)
+            }
+        }
     }
 
     /// Adds `value` to the sum, minimum and maximum.
@@ -320,11 +391,16 @@ struct HistogramSlot: ~Copyable {
     /// Empties the slot; returns the count and sum it held.
     func clear() -> (count: Int, sum: Double) {
         var count = Int(zeros.exchange(0, ordering: .relaxed))
-        for index in 0..<1344 where core[index].load(ordering: .relaxed) != 0 {
-            count &+= Int(core[index].exchange(0, ordering: .relaxed))
-        }
-        for index in 0..<256 where coarse[index].load(ordering: .relaxed) != 0 {
-            count &+= Int(coarse[index].exchange(0, ordering: .relaxed))
+        // Marks first: a value that finds its bucket emptied below marks its group again.
+        forEachOccupied(occupied.exchange(0, ordering: .relaxed)) { isCore, range in
+            for index in range {
+                // Releasing: pairs with the acquiring add of a record that finds the bucket empty.
+                if isCore {
+                    if core[index].load(ordering: .relaxed) != 0 { count &+= Int(core[index].exchange(0, ordering: .releasing)) }
+                } else {
+                    if coarse[index].load(ordering: .relaxed) != 0 { count &+= Int(coarse[index].exchange(0, ordering: .releasing)) }
+                }
+            }
         }
         let sum = Double(bitPattern: sum.exchange(0.0.bitPattern, ordering: .relaxed))
         minimum.store(Double.infinity.bitPattern, ordering: .relaxed)
@@ -335,41 +411,69 @@ struct HistogramSlot: ~Copyable {
     /// The count and sum the slot holds.
     func totals() -> (count: Int, sum: Double) {
         var count = Int(zeros.load(ordering: .relaxed))
-        for index in 0..<1344 { count &+= Int(core[index].load(ordering: .relaxed)) }
-        for index in 0..<256 { count &+= Int(coarse[index].load(ordering: .relaxed)) }
+        forEachOccupied(occupied.load(ordering: .relaxed)) { isCore, range in
+            for index in range {
+                count &+= Int(isCore ? core[index].load(ordering: .relaxed) : coarse[index].load(ordering: .relaxed))
+            }
+        }
         return (count, Double(bitPattern: sum.load(ordering: .relaxed)))
     }
 
-    /// Appends an entry per non-empty bucket, weighted; returns the slot's count.
-    func collect(tag: UInt64, weight: Double, into entries: inout [WindowedHistogram.Entry]) -> Int {
+    /// The most entries ``collect(tag:occupied:weight:into:filled:)`` writes for these
+    /// occupied groups.
+    static func capacity(forOccupied bits: UInt64) -> Int {
+        let coreBits = bits & (1 << UInt64(WindowedHistogram.coreOctaves) - 1)
+        return 1 + coreBits.nonzeroBitCount * LogBuckets.perOctave + (bits ^ coreBits).nonzeroBitCount * coarseGroupSize
+    }
+
+    /// Writes an entry per non-empty bucket of the `occupied` groups (at most
+    /// ``capacity(forOccupied:)``), weighted, into `buffer` from `filled` on; returns the count
+    /// of the values in them.
+    func collect(
+        tag: UInt64, occupied bits: UInt64, weight: Double,
+        into buffer: UnsafeMutableBufferPointer<WindowedHistogram.Entry>, filled: inout Int
+    ) -> Int {
         var count = 0
+        var position = filled
+        defer { filled = position }
         let zeroCount = Int(zeros.load(ordering: .relaxed))
         if zeroCount > 0 {
             count += zeroCount
-            entries.append(.init(value: 0, weight: weight * Double(zeroCount)))
+            buffer.initializeElement(at: position, to: .init(value: 0, weight: weight * Double(zeroCount)))
+            position &+= 1
         }
         let sign: Double = (tag >> 15) & 1 == 1 ? -1 : 1
         let base = Int(truncatingIfNeeded: tag & 0x7FFF) - 4096
-        let edges = LogBuckets.edges
-        for octave in 0..<WindowedHistogram.coreOctaves {
-            let scale = exp2(Double(base + octave))
-            for bucket in 0..<LogBuckets.perOctave {
-                let n = Int(core[octave * LogBuckets.perOctave + bucket].load(ordering: .relaxed))
-                guard n > 0 else { continue }
-                count += n
-                let value = LogBuckets.representative(scale * (1 + edges[bucket]), scale * (1 + edges[bucket + 1]))
-                entries.append(.init(value: sign * value, weight: weight * Double(n)))
+        var bits = bits
+        LogBuckets.representatives.withUnsafeBufferPointer { representatives in
+            while bits != 0 {
+                let bit = bits.trailingZeroBitCount
+                bits &= bits &- 1
+                if bit < WindowedHistogram.coreOctaves {
+                    let scale = sign * exp2(Double(base &+ bit))
+                    let first = bit &* LogBuckets.perOctave
+                    for bucket in 0..<LogBuckets.perOctave {
+                        let n = core[first &+ bucket].load(ordering: .relaxed)
+                        guard n > 0 else { continue }
+                        count &+= Int(n)
+                        buffer.initializeElement(
+                            at: position, to: .init(value: scale * representatives[bucket], weight: weight * Double(n)))
+                        position &+= 1
+                    }
+                } else {
+                    let first = (bit &- WindowedHistogram.coreOctaves) &* Self.coarseGroupSize
+                    for index in first..<first &+ Self.coarseGroupSize {
+                        let n = coarse[index].load(ordering: .relaxed)
+                        guard n > 0 else { continue }
+                        count &+= Int(n)
+                        let negative = index >= WindowedHistogram.coarseOctaves
+                        let exponent = index % WindowedHistogram.coarseOctaves + WindowedHistogram.coarseMinExponent
+                        let value = LogBuckets.coarseRepresentative * exp2(Double(exponent))
+                        buffer.initializeElement(at: position, to: .init(value: negative ? -value : value, weight: weight * Double(n)))
+                        position &+= 1
+                    }
+                }
             }
-        }
-        for index in 0..<256 {
-            let n = Int(coarse[index].load(ordering: .relaxed))
-            guard n > 0 else { continue }
-            count += n
-            let negative = index >= WindowedHistogram.coarseOctaves
-            let exponent = index % WindowedHistogram.coarseOctaves + WindowedHistogram.coarseMinExponent
-            let scale = exp2(Double(exponent))
-            let value = LogBuckets.representative(scale, 2 * scale)
-            entries.append(.init(value: negative ? -value : value, weight: weight * Double(n)))
         }
         return count
     }
