@@ -29,8 +29,12 @@ public final class Registry: Sendable {
     let state: Lock<TreeState>
     let healthCounters = HealthCounters()
     let instanceNumbers = Atomic<Int>(0)
+    /// Moves on every change of the tree's shape (a bind, a removal, a reset).
+    let shape = TreeShape()
     /// Layouts of the JSON renders asked for, kept until the tree's shape changes.
     let jsonLayouts = Lock<[JSONLayoutKey: JSONLayout]>([:])
+    /// Layouts of the Prometheus renders asked for, kept until the tree's shape changes.
+    let prometheusLayouts = Lock<[PrometheusLayoutKey: PrometheusLayout]>([:])
 
     /// The time source of every time-dependent stat bound in this registry (`pmf` windows and
     /// timings, `meter` rates, `stateTime` totals).
@@ -41,7 +45,7 @@ public final class Registry: Sendable {
     /// - Parameter clock: The time source of its time-dependent stats; tests pass a manual
     ///   clock (`ManualClock` from `ScalesTestKit`) to control windows and rates.
     public init(clock: some StatClock = SystemClock()) {
-        state = Lock(TreeState())
+        state = Lock(TreeState(shape: shape))
         self.clock = clock
     }
 
@@ -74,7 +78,7 @@ public final class Registry: Sendable {
     /// Removes everything from the tree. Handles bound before keep working but are no longer
     /// shown; bind again to appear in the new tree.
     public func reset() {
-        state.withLock { $0 = TreeState() }
+        state.withLock { $0 = TreeState(shape: shape) }
     }
 
     // MARK: Binding collections
@@ -188,10 +192,19 @@ public final class Registry: Sendable {
     /// are read; gauge closures run and pmf percentiles are computed after it is released, and
     /// rendering never holds it.
     public func snapshot(at path: StatPath = .root) -> Snapshot? {
-        let names = path.segments.map(\.description)
+        guard let built = buildSnapshot(at: path.segments.map(\.description), defersAll: false) else { return nil }
+        var root = built.root
+        SnapshotBuilder.fill(&root, with: built.deferred)
+        return Snapshot(path: path, root: root, timestamp: Registry.now())
+    }
+
+    /// The tree at `names` as the builder leaves it under the lock: cheap values read, the
+    /// others (or, with `defersAll`, every value) as placeholders with their readers; and the
+    /// tree's shape then. `nil` when nothing is at `names`.
+    func buildSnapshot(at names: [String], defersAll: Bool) -> (shape: UInt64, root: SnapshotNode, deferred: [SnapshotBuilder.Deferred])? {
         let health = healthCounters
-        let built: (root: SnapshotNode, deferred: [SnapshotBuilder.Deferred])? = state.withLock { state in
-            var builder = SnapshotBuilder(health: health)
+        return state.withLock { state in
+            var builder = SnapshotBuilder(health: health, defersAll: defersAll)
             let root: SnapshotNode
             if let last = names.last {
                 guard let owner = state.node(at: Array(names.dropLast())), let entry = owner.entries[last] else { return nil }
@@ -199,12 +212,17 @@ public final class Registry: Sendable {
             } else {
                 root = builder.node(state.root)
             }
-            return (root, builder.deferred)
+            return (shape.current, root, builder.deferred)
         }
-        guard var root = built?.root, let deferred = built?.deferred else { return nil }
-        SnapshotBuilder.fill(&root, with: deferred)
-        return Snapshot(path: path, root: root, timestamp: Registry.now())
     }
+
+    /// The tree's shape version, for tests: it moves on every bind of something new, every
+    /// removal and every reset, and only then.
+    package var shapeVersion: UInt64 { shape.current }
+
+    /// How many layouts of each format a registry keeps (one per path and options rendered;
+    /// paths come from requests, so the number is bounded).
+    static let maxLayouts = 32
 
     /// Every path under which something is bound, for tools that list the tree.
     public func paths() -> [StatPath] {

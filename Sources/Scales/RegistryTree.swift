@@ -1,17 +1,15 @@
 import Synchronization
 
-/// Counts changes to the shape of every registry's tree (what is bound where, docs, flags,
-/// aggregations' retired totals), so that cached render layouts know when they are stale.
-/// Process-wide: a change in one registry also retires the layouts of the others, which only
-/// costs one rebuild.
-enum TreeShape {
-    static let changes = Atomic<UInt64>(0)
+/// Counts changes to the shape of a registry's tree (what is bound where, docs, flags), so
+/// that cached render layouts know when they are stale.
+final class TreeShape: Sendable {
+    private let changes = Atomic<UInt64>(0)
 
-    static func changed() {
+    func changed() {
         changes.wrappingAdd(1, ordering: .relaxed)
     }
 
-    static var current: UInt64 { changes.load(ordering: .relaxed) }
+    var current: UInt64 { changes.load(ordering: .relaxed) }
 }
 
 /// The registry's tree. Nodes are touched only while the registry's lock is held.
@@ -23,12 +21,14 @@ final class Node {
     }
 
     let id: UInt64
+    /// The registry's shape counter, which every change of this node moves.
+    let shape: TreeShape
     weak var parent: Node?
     let name: String
     var entries: [String: Entry] = [:] {
         didSet {
             sortedCache = nil
-            TreeShape.changed()
+            shape.changed()
         }
     }
     /// `entries` in name order, kept until the next bind or removal changes this node, so a
@@ -36,18 +36,20 @@ final class Node {
     private var sortedCache: [(name: String, entry: Entry)]?
     /// Bound as a collection (an intermediate segment is not, and is pruned when it empties).
     var explicit = false
-    var collapsed = false { didSet { TreeShape.changed() } }
-    var typeName: String? { didSet { TreeShape.changed() } }
-    var doc: String? { didSet { TreeShape.changed() } }
-    var instance: TemplateInstance? { didSet { TreeShape.changed() } }
+    // Binding again sets these to the values they have: only a real change is a new shape.
+    var collapsed = false { didSet { if collapsed != oldValue { shape.changed() } } }
+    var typeName: String? { didSet { if typeName != oldValue { shape.changed() } } }
+    var doc: String? { didSet { if doc != oldValue { shape.changed() } } }
+    var instance: TemplateInstance? { didSet { if instance != oldValue { shape.changed() } } }
     /// For templated children: the ids in use per template segment, and the bound, if any.
     var instanceIDs: [StatPath.Segment: Set<String>] = [:]
 
-    init(id: UInt64, name: String, parent: Node?) {
+    init(id: UInt64, name: String, parent: Node?, shape: TreeShape) {
         self.id = id
+        self.shape = shape
         self.name = name
         self.parent = parent
-        TreeShape.changed()
+        shape.changed()
     }
 
     /// The entries sorted by name (cached between changes).
@@ -110,9 +112,9 @@ final class Aggregation {
         return cells
     }
 
-    /// Keeps what a removed child contributed, for `sum` and `intDictSum`.
+    /// Keeps what a removed child contributed, for `sum` and `intDictSum`. (Always called
+    /// while the child's entry is removed, which moves the tree's shape.)
     func retire(_ cell: any StatCell, health: HealthCounters) {
-        TreeShape.changed()
         switch (kind, cell.read(health)) {
         case (.sum, .int(let value)):
             retiredInt &+= value
@@ -145,6 +147,8 @@ struct SnapshotBuilder {
     struct Deferred {
         var place: [Int]
         var read: @Sendable () -> StatValue
+        /// The cell's ``StatCell/scalarKind`` (`nil` for aggregations).
+        var scalarKind: ScalarKind? = nil
     }
 
     let health: HealthCounters
@@ -179,7 +183,7 @@ struct SnapshotBuilder {
         case .stat(let cell, let doc, let labels):
             if cell.readsOutsideTreeLock || defersAll {
                 let health = self.health
-                deferred.append(Deferred(place: place, read: { cell.read(health) }))
+                deferred.append(Deferred(place: place, read: { cell.read(health) }, scalarKind: cell.scalarKind))
                 return .stat(SnapshotStat(name: name, value: .absent, doc: doc, labels: labels))
             }
             return .stat(SnapshotStat(name: name, value: cell.read(health), doc: doc, labels: labels))
@@ -282,13 +286,13 @@ struct TreeState {
     var root: Node
     var nextID: UInt64 = 1
 
-    init() {
-        root = Node(id: 0, name: "", parent: nil)
+    init(shape: TreeShape) {
+        root = Node(id: 0, name: "", parent: nil, shape: shape)
     }
 
     mutating func makeNode(named name: String, parent: Node) -> Node {
         defer { nextID += 1 }
-        return Node(id: nextID, name: name, parent: parent)
+        return Node(id: nextID, name: name, parent: parent, shape: parent.shape)
     }
 
     /// The node at `names` below the root, or `nil`.

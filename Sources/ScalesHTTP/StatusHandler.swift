@@ -158,7 +158,7 @@ public struct StatusHandler: Sendable {
     ]
 
     func metrics() -> StatusResponse {
-        let body = registry.snapshot().map { PrometheusFormat.render($0) } ?? ""
+        let body = registry.renderPrometheus() ?? ""
         return StatusResponse(
             status: 200,
             headers: [("Content-Type", PrometheusFormat.contentType), ("Cache-Control", "no-store")],

@@ -157,3 +157,22 @@ import Testing
         try expectSame(registry)
     }
 }
+
+extension JSONLayoutTests {
+    /// Binding what is already bound (generated initializers do it on every use) keeps the
+    /// shape, so layouts are not rebuilt; binding something new changes it.
+    @Test func bindingAgainKeepsTheShape() {
+        let registry = Registry()
+        let web = registry.collection(at: "/web", type: "WebStats", doc: "site", collapsed: true)
+        web.int("errors") += 1
+        _ = registry.collection(at: "/handler/{id}", id: "h1", type: "HandlerStats", doc: "one handler").int("requests")
+        let before = registry.shapeVersion
+        for _ in 0..<3 {
+            _ = registry.collection(at: "/web", type: "WebStats", doc: "site", collapsed: true).int("errors")
+            _ = registry.collection(at: "/handler/{id}", id: "h1", type: "HandlerStats", doc: "one handler").int("requests")
+        }
+        #expect(registry.shapeVersion == before)
+        _ = registry.collection(at: "/web").int("more")
+        #expect(registry.shapeVersion != before)
+    }
+}

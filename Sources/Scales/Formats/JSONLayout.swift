@@ -18,7 +18,7 @@ struct JSONLayout: Sendable {
         var read: (@Sendable () -> StatValue)?
     }
 
-    /// ``TreeShape/current`` when the layout was made; stale once it changes.
+    /// The registry's shape when the layout was made; stale once it changes.
     let shape: UInt64
     let pretty: Bool
     let template: [UInt8]
@@ -84,32 +84,17 @@ extension Registry {
     /// - Returns: The JSON, or `nil` when nothing is bound at `path`.
     public func renderJSON(at path: StatPath = .root, pretty: Bool = false, includeCollapsed: Bool = false) -> [UInt8]? {
         let key = JSONLayoutKey(names: path.segments.map(\.description), pretty: pretty, includeCollapsed: includeCollapsed)
-        if let layout = jsonLayouts.withLock({ $0[key] }), layout.shape == TreeShape.current {
+        if let layout = jsonLayouts.withLock({ $0[key] }), layout.shape == shape.current {
             return layout.render()
         }
-        let health = healthCounters
-        let built: (shape: UInt64, root: SnapshotNode, readers: [SnapshotBuilder.Deferred])? = state.withLock { state in
-            var builder = SnapshotBuilder(health: health, defersAll: true)
-            let root: SnapshotNode
-            if let last = key.names.last {
-                guard let owner = state.node(at: Array(key.names.dropLast())), let entry = owner.entries[last] else { return nil }
-                root = builder.entry(last, entry, owner: owner)
-            } else {
-                root = builder.node(state.root)
-            }
-            return (TreeShape.current, root, builder.deferred)
-        }
-        guard let built else { return nil }
+        guard let built = buildSnapshot(at: key.names, defersAll: true) else { return nil }
         let layout = JSONLayout(
-            shape: built.shape, root: built.root, readers: built.readers, pretty: pretty, includeCollapsed: includeCollapsed)
+            shape: built.shape, root: built.root, readers: built.deferred, pretty: pretty, includeCollapsed: includeCollapsed)
         jsonLayouts.withLock { layouts in
             // Paths come from requests: keep a bounded number of layouts.
-            if layouts.count >= Self.maxJSONLayouts { layouts.removeAll(keepingCapacity: true) }
+            if layouts.count >= Self.maxLayouts { layouts.removeAll(keepingCapacity: true) }
             layouts[key] = layout
         }
         return layout.render()
     }
-
-    /// How many JSON layouts a registry keeps (one per path and options rendered).
-    static let maxJSONLayouts = 32
 }

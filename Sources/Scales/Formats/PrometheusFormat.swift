@@ -54,15 +54,21 @@ public enum PrometheusFormat {
     /// - Returns: Text ending in a newline (empty when there is no sample).
     public static func render(_ snapshot: Snapshot, namespace: String? = nil) -> String {
         var writer = PrometheusWriter()
+        let (prefix, pattern) = rootPrefix(snapshot.path, namespace: namespace)
+        writer.walk(snapshot.root, prefix: prefix, labels: PrometheusLabels(), pattern: pattern, isRoot: true)
+        return writer.output()
+    }
+
+    /// The name prefix and HELP pattern of the segments above a snapshot's root.
+    static func rootPrefix(_ path: StatPath, namespace: String?) -> (prefix: String, pattern: String) {
         var prefix = ""
         if let namespace { prefix = joined(prefix, metricNamePart(namespace)) }
         var pattern = ""
-        for segment in snapshot.path.segments.dropLast() {
+        for segment in path.segments.dropLast() {
             prefix = joined(prefix, metricNamePart(segment.description))
             pattern += "/" + segment.description
         }
-        writer.walk(snapshot.root, prefix: prefix, labels: PrometheusLabels(), pattern: pattern, isRoot: true)
-        return writer.output()
+        return (prefix, pattern)
     }
 
     /// One path segment as a metric name part: snake case, only `[a-z0-9_]`, no leading,
@@ -245,6 +251,8 @@ struct PrometheusWriter {
         case value(String)
         /// An index into `pmfs`.
         case pmf(Int)
+        /// Layout mode: a value written at render time (an index into the layout's holes).
+        case hole(Int)
     }
 
     struct Entry {
@@ -264,6 +272,16 @@ struct PrometheusWriter {
     var pmfs: [PmfSnapshot] = []
     var helps: [Help] = []
 
+    // Layout mode (``PrometheusLayout``): the stats whose places are in `holes` become
+    // series whose values are written at render time; the others are set aside in `dynamic`.
+    var holes: [[Int]: Int]?
+    var dynamic: [PrometheusLayout.DynamicStat] = []
+    /// The hole the scalar being emitted fills, in layout mode.
+    private var currentHole: Int?
+    private var place: [Int] = []
+    /// Where each hole's value goes in the output, in output order.
+    var holeOffsets: [(offset: Int, hole: Int)] = []
+
     mutating func walk(_ node: SnapshotNode, prefix: String, labels: PrometheusLabels, pattern: String, isRoot: Bool) {
         switch node {
         case .container(let container):
@@ -280,20 +298,42 @@ struct PrometheusWriter {
                     pattern += "/" + container.name
                 }
             }
-            for child in container.children {
+            for (index, child) in container.children.enumerated() {
+                if holes != nil { place.append(index) }
                 walk(child, prefix: prefix, labels: labels, pattern: pattern, isRoot: false)
+                if holes != nil { place.removeLast() }
             }
         case .stat(let stat):
+            var labels = labels
+            let name: String
+            let statName: String?
             if let statLabels = stat.labels {
                 // One labelled series of a family named by the parent container.
-                var labels = labels
                 for label in statLabels { labels = labels.adding(label.name, label.value) }
-                emit(stat.value, name: PrometheusFormat.metricName(prefix), labels: labels, doc: stat.doc, pattern: pattern, statName: nil)
-                return
+                name = PrometheusFormat.metricName(prefix)
+                statName = nil
+            } else {
+                name = PrometheusFormat.metricName(PrometheusFormat.joined(prefix, PrometheusFormat.metricNamePart(stat.name)))
+                statName = stat.name
             }
-            let name = PrometheusFormat.metricName(PrometheusFormat.joined(prefix, PrometheusFormat.metricNamePart(stat.name)))
-            emit(stat.value, name: name, labels: labels, doc: stat.doc, pattern: pattern, statName: stat.name)
+            if let holes {
+                guard let hole = holes[place] else {
+                    dynamic.append(.init(place: place, name: name, labels: labels, doc: stat.doc, pattern: pattern, statName: statName))
+                    return
+                }
+                currentHole = hole
+                defer { currentHole = nil }
+                emit(stat.value, name: name, labels: labels, doc: stat.doc, pattern: pattern, statName: statName)
+            } else {
+                emit(stat.value, name: name, labels: labels, doc: stat.doc, pattern: pattern, statName: statName)
+            }
         }
+    }
+
+    /// A scalar's sample: its text, or in layout mode the hole it fills.
+    private func scalar(_ text: @autoclosure () -> String) -> Sample {
+        if let currentHole { return .hole(currentHole) }
+        return .value(text())
     }
 
     mutating func emit(_ value: StatValue, name: String, labels: PrometheusLabels, doc: String?, pattern: String, statName: String?) {
@@ -303,13 +343,13 @@ struct PrometheusWriter {
         }
         switch value {
         case .int(let number):
-            add(name, .gauge, labels, .value(String(number)), help("int"))
+            add(name, .gauge, labels, scalar(String(number)), help("int"))
         case .counter(let number):
-            add(Self.suffixed(name, "_total"), .counter, labels, .value(String(number)), help("counter"))
+            add(Self.suffixed(name, "_total"), .counter, labels, scalar(String(number)), help("counter"))
         case .double(let number):
-            add(name, .gauge, labels, .value(PrometheusFormat.formatValue(number)), help("double"))
+            add(name, .gauge, labels, scalar(PrometheusFormat.formatValue(number)), help("double"))
         case .bool(let flag):
-            add(name, .gauge, labels, .value(flag ? "1" : "0"), help("bool"))
+            add(name, .gauge, labels, scalar(flag ? "1" : "0"), help("bool"))
         case .string(let text):
             add(Self.suffixed(name, "_info"), .gauge, labels.adding("value", text), .value("1"), help("string"))
         case .absent:
@@ -377,6 +417,15 @@ struct PrometheusWriter {
     }
 
     func output() -> String {
+        var out: [UInt8] = []
+        var writer = self
+        _ = writer.writeFamilies(into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Writes the families in order; returns each family's name and bytes. Records where hole
+    /// values go in `holeOffsets`.
+    mutating func writeFamilies(into out: inout [UInt8]) -> [(family: String, range: Range<Int>)] {
         let entries = self.entries
         var sorted = Array(entries.indices)
         sorted.sort { a, b in
@@ -423,9 +472,12 @@ struct PrometheusWriter {
             }
         }
 
-        var out: [UInt8] = []
-        out.reserveCapacity(entries.count * 48 + blocks.count * 80)
+        out.reserveCapacity(out.count + entries.count * 48 + blocks.count * 80)
+        var families: [(family: String, range: Range<Int>)] = []
+        families.reserveCapacity(blocks.count)
         for block in blocks where !block.refused {
+            let start = out.count
+            defer { families.append((entries[block.first].family, start..<out.count)) }
             let head = entries[block.first]
             out.append(contentsOf: "# HELP ".utf8)
             out.append(contentsOf: head.family.utf8)
@@ -445,6 +497,9 @@ struct PrometheusWriter {
                 switch entry.sample {
                 case .value(let value):
                     Self.appendLine(entry.family, entry.key, nil, value, to: &out)
+                case .hole(let hole):
+                    Self.appendLine(entry.family, entry.key, nil, "", to: &out)
+                    holeOffsets.append((out.count - 1, hole))
                 case .pmf(let pmfIndex):
                     let pmf = pmfs[pmfIndex]
                     let quantiles: [(String, Double?)] = [
@@ -460,7 +515,7 @@ struct PrometheusWriter {
                 }
             }
         }
-        return String(decoding: out, as: UTF8.self)
+        return families
     }
 
     /// `name{labels,extra} value\n`; `key` is the rendered labels (`{…}` or empty).

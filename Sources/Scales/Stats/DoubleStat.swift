@@ -59,4 +59,6 @@ public final class DoubleStat: StatCell, CustomStringConvertible {
     public var description: String { String(value) }
 
     package func read(_ health: HealthCounters) -> StatValue { .double(value) }
+
+    package var scalarKind: ScalarKind? { .double }
 }

@@ -45,6 +45,8 @@ public final class IntStat: StatCell, CustomStringConvertible {
     public var description: String { String(value) }
 
     package func read(_ health: HealthCounters) -> StatValue { .int(value) }
+
+    package var scalarKind: ScalarKind? { .int }
 }
 
 /// A `monotonic` int stat: a counter that only goes up, exported as a Prometheus counter.
@@ -96,4 +98,6 @@ public final class CounterStat: StatCell, CustomStringConvertible {
     public var description: String { String(value) }
 
     package func read(_ health: HealthCounters) -> StatValue { .counter(value) }
+
+    package var scalarKind: ScalarKind? { .counter }
 }

@@ -14,9 +14,22 @@ package protocol StatCell: AnyObject, Sendable {
     /// Whether ``read(_:)`` must run after the registry's lock is released: a gauge runs user
     /// code, a pmf computes percentiles. Most cells read an atomic or a small dict and say no.
     var readsOutsideTreeLock: Bool { get }
+
+    /// The case ``read(_:)`` always returns, for cells whose value is one number of a fixed
+    /// kind (render layouts keep such a stat's output lines and only format the number);
+    /// `nil` when the value's shape can change (dicts, strings, gauges, statistics).
+    var scalarKind: ScalarKind? { get }
 }
 
 extension StatCell {
     /// Most cells are cheap to read and run no user code.
     package var readsOutsideTreeLock: Bool { false }
+
+    /// Most cells' values change shape.
+    package var scalarKind: ScalarKind? { nil }
+}
+
+/// The value cases of one number: see ``StatCell/scalarKind``.
+package enum ScalarKind: Sendable {
+    case int, counter, double, bool
 }

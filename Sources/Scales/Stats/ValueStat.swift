@@ -47,6 +47,9 @@ public final class ValueStat<Value: StatScalar>: StatCell {
     package func read(_ health: HealthCounters) -> StatValue {
         value.statValue ?? .absent
     }
+
+    /// A bool is always a bool; a string or a double may be absent.
+    package var scalarKind: ScalarKind? { Value.self == Bool.self ? .bool : nil }
 }
 
 /// A `string` stat's cell.

@@ -1,0 +1,195 @@
+/// The Prometheus text of a subtree, laid out once per tree shape: the families of stats
+/// that are one number of a fixed kind (`int`, monotonic `int`, `double`, `bool`) are kept as
+/// bytes with holes for their values; the other stats (dicts, strings, gauges, statistics,
+/// aggregations), whose lines depend on their values, are rendered afresh each time from
+/// their names and labels worked out once, and their families merged in by name.
+///
+/// The output is byte for byte ``PrometheusFormat/render(_:namespace:)`` of a fresh snapshot.
+/// When a kept family and a fresh one could share a name (`x` and `x_total`, a summary's
+/// `x_sum`…), the conflict rules need the whole tree, and every render takes that path.
+struct PrometheusLayout: Sendable {
+    /// A stat rendered afresh: what the walk worked out for it, and how to read it.
+    struct DynamicStat: Sendable {
+        var place: [Int]
+        var name: String
+        var labels: PrometheusLabels
+        var doc: String?
+        var pattern: String
+        var statName: String?
+        var read: (@Sendable () -> StatValue)?
+    }
+
+    /// A kept family's value: where it goes, and its reader.
+    struct Hole: Sendable {
+        var offset: Int
+        var read: @Sendable () -> StatValue
+    }
+
+    /// The registry's shape when the layout was made; stale once it changes.
+    let shape: UInt64
+    /// `false` when kept and fresh families could conflict: render from a snapshot instead.
+    let splits: Bool
+    let template: [UInt8]
+    /// Kept families in name order, with their bytes in `template`.
+    let families: [(family: String, range: Range<Int>)]
+    /// In template order.
+    let holes: [Hole]
+    /// In walk order.
+    let dynamic: [DynamicStat]
+
+    init(shape: UInt64, root: SnapshotNode, readers: [SnapshotBuilder.Deferred], prefix: String, pattern: String) {
+        // Scalars get a placeholder of their kind (their lines do not depend on the value);
+        // the other stats are set aside by the walk.
+        var root = root
+        var holeIndex: [[Int]: Int] = [:]
+        var holeReaders: [@Sendable () -> StatValue] = []
+        var dynamicReaders: [[Int]: @Sendable () -> StatValue] = [:]
+        for reader in readers {
+            guard let kind = reader.scalarKind else {
+                dynamicReaders[reader.place] = reader.read
+                continue
+            }
+            holeIndex[reader.place] = holeReaders.count
+            holeReaders.append(reader.read)
+            let placeholder: StatValue
+            switch kind {
+            case .int: placeholder = .int(0)
+            case .counter: placeholder = .counter(0)
+            case .double: placeholder = .double(0)
+            case .bool: placeholder = .bool(false)
+            }
+            SnapshotBuilder.fill(&root, with: [.init(place: reader.place, read: { placeholder })])
+        }
+        var writer = PrometheusWriter()
+        writer.holes = holeIndex
+        writer.walk(root, prefix: prefix, labels: PrometheusLabels(), pattern: pattern, isRoot: true)
+        var template: [UInt8] = []
+        let families = writer.writeFamilies(into: &template)
+        var dynamic = writer.dynamic
+        for index in dynamic.indices { dynamic[index].read = dynamicReaders[dynamic[index].place] }
+
+        // Every name a fresh stat could write, against the kept families' names.
+        var freshNames = Set<String>()
+        for stat in dynamic {
+            let name = stat.name
+            for candidate in [
+                name, name + "_sum", name + "_count", name + "_rate", PrometheusWriter.suffixed(name, "_total"),
+                PrometheusWriter.suffixed(name, "_info"), PrometheusWriter.suffixed(PrometheusWriter.suffixed(name, "_seconds"), "_total"),
+            ] {
+                freshNames.insert(candidate)
+            }
+        }
+        self.shape = shape
+        self.splits = !families.contains { freshNames.contains($0.family) }
+        self.template = template
+        self.families = families
+        self.holes = writer.holeOffsets.map { Hole(offset: $0.offset, read: holeReaders[$0.hole]) }
+        self.dynamic = dynamic
+    }
+
+    /// The text with every value read now, or `nil` when this layout cannot split (see `splits`).
+    func render() -> [UInt8]? {
+        guard splits else { return nil }
+        var fresh = PrometheusWriter()
+        for stat in dynamic {
+            guard let read = stat.read else { continue }
+            fresh.emit(read(), name: stat.name, labels: stat.labels, doc: stat.doc, pattern: stat.pattern, statName: stat.statName)
+        }
+        var freshBytes: [UInt8] = []
+        let freshFamilies = fresh.writeFamilies(into: &freshBytes)
+
+        var out: [UInt8] = []
+        out.reserveCapacity(template.count + holes.count * 8 + freshBytes.count)
+        var nextHole = 0
+        var kept = 0
+        var other = 0
+        template.withUnsafeBufferPointer { template in
+            while kept < families.count || other < freshFamilies.count {
+                if kept < families.count, other == freshFamilies.count || families[kept].family < freshFamilies[other].family {
+                    // A kept family, its holes filled.
+                    var start = families[kept].range.lowerBound
+                    while nextHole < holes.count, holes[nextHole].offset < families[kept].range.upperBound {
+                        out.append(contentsOf: UnsafeBufferPointer(rebasing: template[start..<holes[nextHole].offset]))
+                        Self.appendValue(holes[nextHole].read(), to: &out)
+                        start = holes[nextHole].offset
+                        nextHole += 1
+                    }
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: template[start..<families[kept].range.upperBound]))
+                    kept += 1
+                } else {
+                    out.append(contentsOf: freshBytes[freshFamilies[other].range])
+                    other += 1
+                }
+            }
+        }
+        return out
+    }
+
+    /// A scalar's sample text, as ``PrometheusWriter/emit`` writes it.
+    static func appendValue(_ value: StatValue, to out: inout [UInt8]) {
+        switch value {
+        case .int(let number), .counter(let number): appendInteger(number, to: &out)
+        case .double(let number): out.append(contentsOf: PrometheusFormat.formatValue(number).utf8)
+        case .bool(let flag): out.append(flag ? UInt8(ascii: "1") : UInt8(ascii: "0"))
+        default: out.append(contentsOf: "NaN".utf8)  // not a scalar: cannot happen for the kinds kept
+        }
+    }
+
+    static func appendInteger(_ value: Int, to out: inout [UInt8]) {
+        var magnitude = value.magnitude
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { digits in
+            var start = digits.count
+            repeat {
+                start -= 1
+                digits[start] = UInt8(truncatingIfNeeded: 48 &+ magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if value < 0 {
+                start -= 1
+                digits[start] = UInt8(ascii: "-")
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+        }
+    }
+}
+
+/// Which layout: the subtree and the namespace.
+struct PrometheusLayoutKey: Hashable, Sendable {
+    var names: [String]
+    var namespace: String?
+}
+
+extension Registry {
+    /// The subtree at `path` as Prometheus text (format 0.0.4): the same text as
+    /// `PrometheusFormat.render(registry.snapshot(at: path)!, namespace: namespace)`, faster.
+    ///
+    /// ```swift
+    /// let body = registry.renderPrometheus()   // serve with PrometheusFormat.contentType
+    /// ```
+    ///
+    /// Names, HELP and TYPE lines and the order of the families are worked out once per tree
+    /// shape (a bind, a removal, a new templated instance changes it); a render then formats
+    /// the numbers of `int`, `double` and `bool` stats into the kept lines, and renders the
+    /// other kinds, whose lines depend on their values, from their names worked out once.
+    ///
+    /// - Parameters:
+    ///   - path: A collection or a stat; the root by default.
+    ///   - namespace: An optional first name part, such as the application's name.
+    /// - Returns: The text (empty when there is no sample), or `nil` when nothing is bound at `path`.
+    public func renderPrometheus(at path: StatPath = .root, namespace: String? = nil) -> String? {
+        let key = PrometheusLayoutKey(names: path.segments.map(\.description), namespace: namespace)
+        var layout = prometheusLayouts.withLock { $0[key] }
+        if layout?.shape != shape.current {
+            guard let built = buildSnapshot(at: key.names, defersAll: true) else { return nil }
+            let (prefix, pattern) = PrometheusFormat.rootPrefix(path, namespace: namespace)
+            let made = PrometheusLayout(shape: built.shape, root: built.root, readers: built.deferred, prefix: prefix, pattern: pattern)
+            prometheusLayouts.withLock { layouts in
+                if layouts.count >= Self.maxLayouts { layouts.removeAll(keepingCapacity: true) }
+                layouts[key] = made
+            }
+            layout = made
+        }
+        if let bytes = layout?.render() { return String(decoding: bytes, as: UTF8.self) }
+        return snapshot(at: path).map { PrometheusFormat.render($0, namespace: namespace) }
+    }
+}
