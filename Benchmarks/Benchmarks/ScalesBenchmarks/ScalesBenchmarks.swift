@@ -165,6 +165,14 @@ let benchmarks: @Sendable () -> Void = {
         let collection = big.collection(at: StatPath(names: ["service", "c\(c)"]))
         for s in 0..<20 { collection.int("s\(s)") += c * s }
     }
+    // What the status page and /metrics do: render from the layout kept per tree shape.
+    Benchmark("scales: renderJSON of 10,000 ints", configuration: renders) { _ in
+        blackHole(big.renderJSON())
+    }
+    Benchmark("scales: renderPrometheus of 10,000 ints", configuration: renders) { _ in
+        blackHole(big.renderPrometheus())
+    }
+    // A fresh snapshot rendered by the formats (exporters, queries, the HTML page).
     Benchmark("scales: snapshot + JSON of 10,000 ints", configuration: renders) { _ in
         blackHole(JSONFormat.renderBytes(big.snapshot()!))
     }

@@ -98,58 +98,96 @@ struct PrometheusLayout: Sendable {
         var freshBytes: [UInt8] = []
         let freshFamilies = fresh.writeFamilies(into: &freshBytes)
 
-        var out: [UInt8] = []
-        out.reserveCapacity(template.count + holes.count * 8 + freshBytes.count)
-        var nextHole = 0
-        var kept = 0
-        var other = 0
-        template.withUnsafeBufferPointer { template in
-            while kept < families.count || other < freshFamilies.count {
-                if kept < families.count, other == freshFamilies.count || families[kept].family < freshFamilies[other].family {
-                    // A kept family, its holes filled.
-                    var start = families[kept].range.lowerBound
-                    while nextHole < holes.count, holes[nextHole].offset < families[kept].range.upperBound {
-                        out.append(contentsOf: UnsafeBufferPointer(rebasing: template[start..<holes[nextHole].offset]))
-                        Self.appendValue(holes[nextHole].read(), to: &out)
-                        start = holes[nextHole].offset
-                        nextHole += 1
+        // Written straight into the result: a kept value takes at most `maxValueBytes`.
+        let capacity = template.count + holes.count * Self.maxValueBytes + freshBytes.count
+        return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+            var out = ByteWriter(base: buffer.baseAddress!)
+            var cursor = (position: 0, hole: 0)
+            template.withUnsafeBufferPointer { template in
+                freshBytes.withUnsafeBufferPointer { freshBytes in
+                    // Each fresh family goes before the first kept family whose name sorts after it.
+                    for fresh in freshFamilies {
+                        var low = 0
+                        var high = families.count
+                        while low < high {
+                            let middle = (low + high) / 2
+                            if families[middle].family < fresh.family { low = middle + 1 } else { high = middle }
+                        }
+                        let end = low < families.count ? families[low].range.lowerBound : template.count
+                        copyTemplate(template, upTo: end, cursor: &cursor, into: &out)
+                        out.append(UnsafeBufferPointer(rebasing: freshBytes[fresh.range]))
                     }
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: template[start..<families[kept].range.upperBound]))
-                    kept += 1
-                } else {
-                    out.append(contentsOf: freshBytes[freshFamilies[other].range])
-                    other += 1
+                    copyTemplate(template, upTo: template.count, cursor: &cursor, into: &out)
                 }
             }
+            count = out.count
         }
-        return out
+    }
+
+    /// Copies the template from the cursor up to `end`, filling the holes on the way.
+    private func copyTemplate(
+        _ template: UnsafeBufferPointer<UInt8>, upTo end: Int, cursor: inout (position: Int, hole: Int), into out: inout ByteWriter
+    ) {
+        var (position, hole) = cursor
+        while hole < holes.count, holes[hole].offset < end {
+            out.append(UnsafeBufferPointer(rebasing: template[position..<holes[hole].offset]))
+            Self.appendValue(holes[hole].read(), to: &out)
+            position = holes[hole].offset
+            hole += 1
+        }
+        out.append(UnsafeBufferPointer(rebasing: template[position..<end]))
+        cursor = (end, hole)
+    }
+
+    /// The longest sample text of a kept value: an `Int` takes 20 bytes, a `Double` 24
+    /// (`-2.2250738585072014e-308`).
+    static let maxValueBytes = 32
+
+    /// Appends bytes to memory reserved beforehand.
+    struct ByteWriter {
+        let base: UnsafeMutablePointer<UInt8>
+        var count = 0
+
+        mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+            guard let source = bytes.baseAddress, bytes.count > 0 else { return }
+            (base + count).update(from: source, count: bytes.count)
+            count += bytes.count
+        }
+
+        mutating func append(_ byte: UInt8) {
+            base[count] = byte
+            count += 1
+        }
     }
 
     /// A scalar's sample text, as ``PrometheusWriter/emit`` writes it.
-    static func appendValue(_ value: StatValue, to out: inout [UInt8]) {
+    static func appendValue(_ value: StatValue, to out: inout ByteWriter) {
         switch value {
         case .int(let number), .counter(let number): appendInteger(number, to: &out)
-        case .double(let number): out.append(contentsOf: PrometheusFormat.formatValue(number).utf8)
+        case .double(let number):
+            var text = PrometheusFormat.formatValue(number)
+            text.withUTF8 { out.append(UnsafeBufferPointer(start: $0.baseAddress, count: Swift.min($0.count, maxValueBytes))) }
         case .bool(let flag): out.append(flag ? UInt8(ascii: "1") : UInt8(ascii: "0"))
-        default: out.append(contentsOf: "NaN".utf8)  // not a scalar: cannot happen for the kinds kept
+        default: appendInteger(0, to: &out)  // not a scalar: cannot happen for the kinds kept
         }
     }
 
-    static func appendInteger(_ value: Int, to out: inout [UInt8]) {
+    static func appendInteger(_ value: Int, to out: inout ByteWriter) {
         var magnitude = value.magnitude
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { digits in
-            var start = digits.count
-            repeat {
-                start -= 1
-                digits[start] = UInt8(truncatingIfNeeded: 48 &+ magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            if value < 0 {
-                start -= 1
-                digits[start] = UInt8(ascii: "-")
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
-        }
+        var digits = 0
+        var rest = magnitude
+        repeat {
+            digits += 1
+            rest /= 10
+        } while rest > 0
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var position = out.count + digits
+        repeat {
+            position -= 1
+            out.base[position] = UInt8(truncatingIfNeeded: 48 &+ magnitude % 10)
+            magnitude /= 10
+        } while magnitude > 0
+        out.count += digits
     }
 }
 
