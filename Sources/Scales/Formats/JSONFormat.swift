@@ -239,7 +239,11 @@ struct JSONWriter {
             writeInteger(Int(value))
             append(".0")
         } else {
-            bytes.append(contentsOf: value.description.utf8)
+            // The same digits as `value.description`, without a String in between.
+            var sink = ASCIISink()
+            swap(&sink.bytes, &bytes)
+            value.write(to: &sink)
+            swap(&sink.bytes, &bytes)
         }
     }
 
@@ -283,5 +287,19 @@ struct JSONWriter {
 
     private static func hexDigit(_ value: UInt32) -> UInt8 {
         UInt8(value < 10 ? 48 + value : 87 + value)
+    }
+}
+
+/// Receives a number's text as bytes: `Double.write(to:)` hands its shortest round-trip digits
+/// to `_writeASCII`, so no String is made (a 17-digit double's description would allocate).
+struct ASCIISink: TextOutputStream {
+    var bytes: [UInt8] = []
+
+    mutating func write(_ string: String) {
+        bytes.append(contentsOf: string.utf8)
+    }
+
+    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
+        bytes.append(contentsOf: buffer)
     }
 }

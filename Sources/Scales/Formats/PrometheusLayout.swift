@@ -143,8 +143,8 @@ struct PrometheusLayout: Sendable {
     /// (`-2.2250738585072014e-308`).
     static let maxValueBytes = 32
 
-    /// Appends bytes to memory reserved beforehand.
-    struct ByteWriter {
+    /// Appends bytes to memory reserved beforehand (at most ``maxValueBytes`` per value).
+    struct ByteWriter: TextOutputStream {
         let base: UnsafeMutablePointer<UInt8>
         var count = 0
 
@@ -158,6 +158,15 @@ struct PrometheusLayout: Sendable {
             base[count] = byte
             count += 1
         }
+
+        mutating func write(_ string: String) {
+            var string = string
+            string.withUTF8 { append(UnsafeBufferPointer(rebasing: $0.prefix(maxValueBytes))) }
+        }
+
+        mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
+            append(UnsafeBufferPointer(rebasing: buffer.prefix(maxValueBytes)))
+        }
     }
 
     /// A scalar's sample text, as ``PrometheusWriter/emit`` writes it.
@@ -165,8 +174,12 @@ struct PrometheusLayout: Sendable {
         switch value {
         case .int(let number), .counter(let number): appendInteger(number, to: &out)
         case .double(let number):
-            var text = PrometheusFormat.formatValue(number)
-            text.withUTF8 { out.append(UnsafeBufferPointer(start: $0.baseAddress, count: Swift.min($0.count, maxValueBytes))) }
+            if number.isFinite {
+                number.write(to: &out)  // the digits of `formatValue`, without a String
+            } else {
+                var text = PrometheusFormat.formatValue(number)
+                text.withUTF8 { out.append($0) }
+            }
         case .bool(let flag): out.append(flag ? UInt8(ascii: "1") : UInt8(ascii: "0"))
         default: appendInteger(0, to: &out)  // not a scalar: cannot happen for the kinds kept
         }

@@ -249,7 +249,10 @@ struct WindowedHistogram: ~Copyable {
             contents.maximum = maximum
         }
         guard !contents.isEmpty else { return contents }
-        contents.entries.sort { $0.value < $1.value }
+        // One slice's entries come out sorted; several slices' need merging.
+        if !contents.entries.indices.dropFirst().allSatisfy({ contents.entries[$0 - 1].value <= contents.entries[$0].value }) {
+            contents.entries.sort { $0.value < $1.value }
+        }
         for index in contents.entries.indices {
             contents.entries[index].value = Swift.min(Swift.max(contents.entries[index].value, contents.minimum), contents.maximum)
         }
