@@ -100,6 +100,8 @@ struct PrometheusLayout: Sendable {
 
         // Written straight into the result: a kept value takes at most `maxValueBytes`.
         let capacity = template.count + holes.count * Self.maxValueBytes + freshBytes.count
+        // Nothing to write (an array of capacity 0 would write the shared empty-array storage).
+        guard capacity > 0 else { return [] }
         return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
             var out = ByteWriter(base: buffer.baseAddress!)
             var cursor = (position: 0, hole: 0)

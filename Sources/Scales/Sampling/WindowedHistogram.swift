@@ -222,6 +222,9 @@ struct WindowedHistogram: ~Copyable {
                     contents.sum += s
                 }
             }
+            // No live slot: nothing more to read (and an array of capacity 0 would write the
+            // shared empty-array storage).
+            guard capacity > 0 else { return }
             var (count, sum, windowCount, weightedSum, weightedCount) = (0, 0.0, 0, 0.0, 0.0)
             var (minimum, maximum) = (Double.infinity, -Double.infinity)
             contents.entries = [Entry](unsafeUninitializedCapacity: capacity) { buffer, filled in
