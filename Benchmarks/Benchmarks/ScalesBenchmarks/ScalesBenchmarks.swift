@@ -107,6 +107,18 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("scales: pmf.time { }, 2 threads", configuration: updates) { benchmark in
         onTwoThreads(benchmark.scaledIterations.count) { blackHole(timed.time { 1 }) }
     }
+    // What `pmf.time { }` must cost no more than: two reads of the clock it times with and a
+    // record (same loop and blackHole as the benchmark above).
+    let baseline = web.pmf("baseline")
+    Benchmark("baseline: 2 clock reads + pmf.record", configuration: updates) { benchmark in
+        let clock = SystemClock()
+        for i in benchmark.scaledIterations {
+            let start = clock.nanoseconds()
+            let end = clock.nanoseconds()
+            baseline.record(Double(end &- start) / 1e9)
+            blackHole(i)
+        }
+    }
     let meter = web.meter("hits")
     Benchmark("scales: meter.mark()", configuration: updates) { benchmark in
         for _ in benchmark.scaledIterations { meter.mark() }

@@ -34,71 +34,156 @@ import Darwin
 /// **Concurrency.** Recording is a few relaxed atomic operations on this stat's own memory;
 /// only clearing an expired slice (once per slice) and reading take this stat's lock. The
 /// all-time count is exact under any number of threads.
-struct WindowedHistogram: ~Copyable {
-    static let slotCount = 5
-    static let coreOctaves = 28
+///
+/// **Inlining.** ``PmfStat/record(_:)`` is inlinable, so the record path (down to
+/// ``HistogramSlot`` and ``LogBuckets``) is `@usableFromInline`: a call into the module costs
+/// about as much as one of its atomic adds. Its constants are computed properties, which fold
+/// in the caller (a `static let` would be a lazily initialized global there).
+@usableFromInline
+struct WindowedHistogram: ~Copyable, Sendable {
+    @inlinable static var slotCount: Int { 5 }
+    @inlinable static var coreOctaves: Int { 28 }
     /// Octaves of the core below the previous slice's median.
     static let coreOctavesBelowCenter = 12
-    static let coarseOctaves = 128
-    static let coarseMinExponent = -64
+    @inlinable static var coarseOctaves: Int { 128 }
+    @inlinable static var coarseMinExponent: Int { -64 }
 
     struct Totals {
         var count = 0
         var sum = 0.0
     }
 
-    let sliceNanoseconds: UInt64
-    let slots: InlineArray<5, HistogramSlot>
+    @usableFromInline let sliceNanoseconds: UInt64
+    /// Whole seconds per slice when records find their slice with the wall clock's seconds
+    /// (see ``WallSecondHint``); 0 when every record reads the clock it was given.
+    @usableFromInline let wallSliceSeconds: UInt64
+    @usableFromInline let slots: InlineArray<5, HistogramSlot>
     let retired: Lock<Totals>
     /// The slice of the latest record, a hint that spares most records a division.
-    let latestEpoch = Atomic<UInt64>(0)
+    @usableFromInline let latestEpoch = Atomic<UInt64>(0)
+    /// The ``WallSecondHint`` of the latest monotonic reading on the record path (0: none).
+    @usableFromInline let wallHint = Atomic<UInt64>(0)
 
-    init(window: Duration) {
-        sliceNanoseconds = Swift.max(1_000_000, window.clampedNanoseconds / UInt64(Self.slotCount))
+    /// - Parameter systemClock: Whether the stat's clock is ``SystemClock`` (only then may
+    ///   records use the wall clock's seconds).
+    init(window: Duration, systemClock: Bool) {
+        let slice = Swift.max(1_000_000, window.clampedNanoseconds / UInt64(Self.slotCount))
+        // No branch in this initializer: with one (an `&&` or `?:` between the stored
+        // properties' initializations), Swift 6.3.1 -O destroys the uninitialized `slots` and
+        // `retired` on each path, releasing garbage.
+        sliceNanoseconds = slice
+        wallSliceSeconds = Self.wallSliceSeconds(slice: slice, systemClock: systemClock)
         slots = InlineArray { _ in HistogramSlot() }
         retired = Lock(Totals())
     }
 
+    /// Whole seconds per slice if records may find their slice by the wall clock's seconds,
+    /// else 0.
+    static func wallSliceSeconds(slice: UInt64, systemClock: Bool) -> UInt64 {
+        #if os(Linux)
+        // Only Linux is known to advance the wall and monotonic clocks at the same rate.
+        return systemClock && slice >= WallSecondHint.minimumSliceNanoseconds ? slice / 1_000_000_000 : 0
+        #else
+        return 0
+        #endif
+    }
+
     // MARK: Recording
 
-    /// Records a finite `value` in the slice of `now`.
-    @inline(__always)
-    func record(_ value: Double, at now: UInt64) {
-        // The slice of `now`, without a 64-bit division when it is the latest one seen.
+    /// Records a finite `value` now, by `clock`: with the system clock and slices of at
+    /// least 2 s, in the slice ``WallSecondHint`` finds from the wall clock's seconds (most
+    /// records then read no monotonic clock at all), else in the slice of `clock`'s coarse
+    /// reading.
+    @inlinable @inline(__always)
+    func record(_ value: Double, clock: ClockReader) {
+        let epoch: UInt64
+        if wallSliceSeconds != 0 {
+            let wall = SystemClock.wallSeconds()
+            if let hinted = WallSecondHint.epoch(wallHint.load(ordering: .relaxed), wall: wall, sliceSeconds: wallSliceSeconds) {
+                epoch = hinted
+            } else {
+                epoch = refreshWallHint(wall: wall)
+            }
+        } else {
+            epoch = self.epoch(now: clock)
+        }
+        record(value, epoch: epoch)
+    }
+
+    /// Reads the coarse monotonic clock; returns its slice and stores the hint for it, `wall`
+    /// being the wall second read just before.
+    @usableFromInline @inline(never)
+    func refreshWallHint(wall: UInt64) -> UInt64 {
+        let now = SystemClock.coarseNow()
+        let epoch = epoch(at: now)
+        if let hint = WallSecondHint.hint(wall: wall, now: now, epoch: epoch, sliceNanoseconds: sliceNanoseconds) {
+            wallHint.store(hint, ordering: .relaxed)
+        }
+        return epoch
+    }
+
+    /// The slice of `clock`'s coarse reading now (out of line: the clock read needs a stack
+    /// buffer, and the common path should not pay for one).
+    @usableFromInline @inline(never)
+    func epoch(now clock: ClockReader) -> UInt64 {
+        epoch(at: clock.coarse())
+    }
+
+    /// The slice of `now` (a reading of the stat's clock), without a 64-bit division when it
+    /// is the latest one seen.
+    @inlinable @inline(__always)
+    func epoch(at now: UInt64) -> UInt64 {
         var epoch = latestEpoch.load(ordering: .relaxed)
         if now &- epoch &* sliceNanoseconds >= sliceNanoseconds {
             epoch = now / sliceNanoseconds
             latestEpoch.store(epoch, ordering: .relaxed)
         }
+        return epoch
+    }
+
+    /// Records a finite `value` in the slice of `now` (a reading of the stat's clock).
+    @inlinable @inline(__always)
+    func record(_ value: Double, at now: UInt64) {
+        record(value, epoch: epoch(at: now))
+    }
+
+    /// Records a finite `value` in slice `epoch`.
+    ///
+    /// The sum's compare-and-swap goes first, so that the bucket index is computed while it
+    /// completes. Every index is in range by construction (`slot < 5`, `octave < 28`,
+    /// `bucket < 48`, the clamped coarse exponent), hence the unchecked subscripts.
+    @inlinable @inline(__always)
+    func record(_ value: Double, epoch: UInt64) {
         let slot = Int(truncatingIfNeeded: epoch % UInt64(Self.slotCount))
-        var tag = slots[slot].tag.load(ordering: .acquiring)
+        var tag = slots[unchecked: slot].tag.load(ordering: .acquiring)
         if tag >> 16 != epoch &+ 1 { tag = rotate(slot, to: epoch, firstValue: value) }
-        if value == 0 {
-            slots[slot].zeros.wrappingAdd(1, ordering: .relaxed)
+        slots[unchecked: slot].addToSum(value)
+        let bits = value.bitPattern
+        if bits << 1 == 0 {
+            slots[unchecked: slot].zeros.wrappingAdd(1, ordering: .relaxed)
         } else {
-            let magnitude = Swift.abs(value)
-            let (exponent, fraction) = LogBuckets.decompose(magnitude)
-            let negative: UInt64 = value < 0 ? 1 : 0
+            let (exponent, mantissa) = LogBuckets.decompose(bits)
+            let negative = bits >> 63
             let octave = exponent &- (Int(truncatingIfNeeded: tag & 0x7FFF) &- 4096)
             // A bucket's first value marks its group occupied, so reads skip empty groups.
             // (Acquiring: a bucket found emptied by `clear` is marked after `clear` reset the marks.)
-            if (tag >> 15) & 1 == negative, octave >= 0, octave < Self.coreOctaves {
-                let (previous, _) = slots[slot].core[octave &* LogBuckets.perOctave &+ LogBuckets.bucket(ofFraction: fraction)]
+            if (tag >> 15) & 1 == negative, UInt(bitPattern: octave) < UInt(Self.coreOctaves) {
+                let (previous, _) = slots[unchecked: slot].core[unchecked: octave &* LogBuckets.perOctave &+ LogBuckets.bucket(ofMantissa: mantissa)]
                     .wrappingAdd(1, ordering: .acquiring)
-                if previous == 0 { slots[slot].markOccupied(HistogramSlot.coreGroup(octave)) }
+                if previous == 0 { slots[unchecked: slot].markOccupied(HistogramSlot.coreGroup(octave)) }
             } else {
                 let clamped = Swift.min(Swift.max(exponent, Self.coarseMinExponent), Self.coarseMinExponent + Self.coarseOctaves - 1)
                 let index = Int(negative) &* Self.coarseOctaves &+ clamped &- Self.coarseMinExponent
-                let (previous, _) = slots[slot].coarse[index].wrappingAdd(1, ordering: .acquiring)
-                if previous == 0 { slots[slot].markOccupied(HistogramSlot.coarseGroup(index)) }
+                let (previous, _) = slots[unchecked: slot].coarse[unchecked: index].wrappingAdd(1, ordering: .acquiring)
+                if previous == 0 { slots[unchecked: slot].markOccupied(HistogramSlot.coarseGroup(index)) }
             }
         }
-        slots[slot].add(value)
+        slots[unchecked: slot].addToRange(value)
     }
 
     /// Clears the slot for `epoch` (moving what it held into the all-time totals) and picks
     /// its core; returns the slot's tag.
-    @inline(never)
+    @usableFromInline @inline(never)
     func rotate(_ index: Int, to epoch: UInt64, firstValue: Double) -> UInt64 {
         retired.withLock { totals in
             let current = slots[index].tag.load(ordering: .acquiring)
@@ -119,7 +204,7 @@ struct WindowedHistogram: ~Copyable {
     /// else of `firstValue`.
     func coreCenter(before epoch: UInt64, firstValue: Double) -> (negative: Bool, exponent: Int) {
         let fallback: (Bool, Int) = firstValue == 0 || !firstValue.isFinite
-            ? (false, 0) : (firstValue < 0, LogBuckets.decompose(Swift.abs(firstValue)).exponent)
+            ? (false, 0) : (firstValue < 0, LogBuckets.decompose(firstValue.bitPattern).exponent)
         guard epoch > 0 else { return fallback }
         let previous = Int(truncatingIfNeeded: (epoch - 1) % UInt64(Self.slotCount))
         let tag = slots[previous].tag.load(ordering: .acquiring)
@@ -312,21 +397,22 @@ struct WindowedHistogram: ~Copyable {
 /// `8g..<8g+8`. A typical slice of timings spans a few octaves, so a read loads a few hundred
 /// counters instead of 1,600. Every non-empty bucket's group is marked (the first value of a
 /// bucket marks it; `clear` resets the marks before emptying the buckets).
-struct HistogramSlot: ~Copyable {
+@usableFromInline
+struct HistogramSlot: ~Copyable, Sendable {
     /// `(epoch + 1) << 16 | negativeCore << 15 | (coreBase + 4096)`; 0 when never used.
-    let tag = Atomic<UInt64>(0)
+    @usableFromInline let tag = Atomic<UInt64>(0)
     /// Sum of the slice's values (Double bits).
-    let sum = Atomic<UInt64>(0.0.bitPattern)
-    let minimum = Atomic<UInt64>(Double.infinity.bitPattern)
-    let maximum = Atomic<UInt64>((-Double.infinity).bitPattern)
+    @usableFromInline let sum = Atomic<UInt64>(0.0.bitPattern)
+    @usableFromInline let minimum = Atomic<UInt64>(Double.infinity.bitPattern)
+    @usableFromInline let maximum = Atomic<UInt64>((-Double.infinity).bitPattern)
     /// The occupied bucket groups (see above).
-    let occupied = Atomic<UInt64>(0)
-    let zeros = Atomic<UInt32>(0)
-    let core: InlineArray<1344, Atomic<UInt32>>
+    @usableFromInline let occupied = Atomic<UInt64>(0)
+    @usableFromInline let zeros = Atomic<UInt32>(0)
+    @usableFromInline let core: InlineArray<1344, Atomic<UInt32>>
     /// Per power of two: positive values at `0..<128`, negative at `128..<256`.
-    let coarse: InlineArray<256, Atomic<UInt32>>
+    @usableFromInline let coarse: InlineArray<256, Atomic<UInt32>>
 
-    static let coarseGroupSize = 8
+    @inlinable static var coarseGroupSize: Int { 8 }
 
     init() {
         core = InlineArray { _ in Atomic(0) }
@@ -334,16 +420,16 @@ struct HistogramSlot: ~Copyable {
     }
 
     /// The ``occupied`` bit of a core octave.
-    @inline(__always)
+    @inlinable @inline(__always)
     static func coreGroup(_ octave: Int) -> UInt64 { 1 << UInt64(truncatingIfNeeded: octave) }
 
     /// The ``occupied`` bit of a coarse bucket.
-    @inline(__always)
+    @inlinable @inline(__always)
     static func coarseGroup(_ index: Int) -> UInt64 {
         1 << UInt64(truncatingIfNeeded: WindowedHistogram.coreOctaves &+ index / coarseGroupSize)
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     func markOccupied(_ bit: UInt64) {
         if occupied.load(ordering: .relaxed) & bit == 0 {
             occupied.bitwiseOr(bit, ordering: .relaxed)
@@ -367,9 +453,9 @@ struct HistogramSlot: ~Copyable {
         }
     }
 
-    /// Adds `value` to the sum, minimum and maximum.
-    @inline(__always)
-    func add(_ value: Double) {
+    /// Adds `value` to the sum.
+    @inlinable @inline(__always)
+    func addToSum(_ value: Double) {
         var old = sum.load(ordering: .relaxed)
         while true {
             let (exchanged, current) = sum.weakCompareExchange(
@@ -378,6 +464,11 @@ struct HistogramSlot: ~Copyable {
             if exchanged { break }
             old = current
         }
+    }
+
+    /// Widens the minimum and maximum to `value` (two loads, unless it is a new extreme).
+    @inlinable @inline(__always)
+    func addToRange(_ value: Double) {
         var low = minimum.load(ordering: .relaxed)
         while value < Double(bitPattern: low) {
             let (exchanged, current) = minimum.weakCompareExchange(
