@@ -31,40 +31,45 @@ struct RequestTarget: Sendable {
 
     init(_ target: String) throws(ParseError) {
         guard target.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { throw .notASCII }
+        // Byte-wise (the target is ASCII, so UTF-8 indices are character indices): no
+        // grapheme breaking on the request path.
         var rest = Substring(target)
-        if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
+        if let hash = rest.utf8.firstIndex(of: UInt8(ascii: "#")) { rest = rest[..<hash] }
         // Absolute form (`http://host:port/path?q`), as proxies send it.
-        let lowered = rest.prefix(8).lowercased()
-        if lowered.hasPrefix("http://") || lowered.hasPrefix("https://"), let colon = rest.firstIndex(of: ":") {
-            let afterScheme = rest[rest.index(colon, offsetBy: 3)...]
-            if let slash = afterScheme.firstIndex(where: { $0 == "/" || $0 == "?" }) {
-                rest = afterScheme[slash...]
-            } else {
-                rest = "/"
+        if let first = rest.utf8.first, first | 0x20 == UInt8(ascii: "h") {
+            let lowered = rest.prefix(8).lowercased()
+            if lowered.hasPrefix("http://") || lowered.hasPrefix("https://"), let colon = rest.utf8.firstIndex(of: UInt8(ascii: ":")) {
+                let afterScheme = rest[rest.utf8.index(colon, offsetBy: 3)...]
+                if let slash = afterScheme.utf8.firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }) {
+                    rest = afterScheme[slash...]
+                } else {
+                    rest = "/"
+                }
             }
         }
         let path: Substring
         let query: Substring?
-        if let mark = rest.firstIndex(of: "?") {
+        if let mark = rest.utf8.firstIndex(of: UInt8(ascii: "?")) {
             path = rest[..<mark]
-            query = rest[rest.index(after: mark)...]
+            query = rest[rest.utf8.index(after: mark)...]
         } else {
             path = rest
             query = nil
         }
         rawPath = String(path)
         var segments: [String] = []
-        for piece in path.split(separator: "/", omittingEmptySubsequences: true) {
-            segments.append(try Self.decode(piece, plusIsSpace: false))
+        for piece in path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true) {
+            segments.append(try Self.decode(Substring(piece), plusIsSpace: false))
         }
         self.segments = segments
         var parameters: [(name: String, value: String)] = []
         if let query {
-            for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
-                if let equals = pair.firstIndex(of: "=") {
+            for pairBytes in query.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+                let pair = Substring(pairBytes)
+                if let equals = pair.utf8.firstIndex(of: UInt8(ascii: "=")) {
                     parameters.append(
                         (try Self.decode(pair[..<equals], plusIsSpace: true),
-                         try Self.decode(pair[pair.index(after: equals)...], plusIsSpace: true)))
+                         try Self.decode(pair[pair.utf8.index(after: equals)...], plusIsSpace: true)))
                 } else {
                     parameters.append((try Self.decode(pair, plusIsSpace: true), ""))
                 }

@@ -3,7 +3,8 @@ import NIOHTTP1
 import Scales
 
 /// Serves one connection: collects each request, answers it with ``StatusHandler`` (after the
-/// request check, if any) and enforces the per-request deadline and body limit.
+/// request check, if any), answers requests the HTTP parser rejects (``ParserErrorResponse``)
+/// and enforces the per-request deadline and body limit.
 ///
 /// Requests arrive one at a time (NIO's `HTTPServerPipelineHandler` holds back pipelined ones
 /// until the previous response is written).
@@ -14,21 +15,29 @@ final class StatusChannelHandler: ChannelInboundHandler, RemovableChannelHandler
     let handler: StatusHandler
     let requestCheck: StatusServer.RequestCheck?
     let maxBodyBytes: Int
+    let maxHeaderBytes: Int
     let requestTimeout: TimeAmount
 
     private var head: HTTPRequestHead?
     private var bodyBytes = 0
     /// Set once a response was sent before the request ended (413): the rest is ignored.
     private var answeredEarly = false
+    /// From a complete request until its response's end is written (a parse error then only
+    /// closes the connection: a second response would corrupt the first).
+    private var responseInProgress = false
     /// When the connection is closed unless something moves it on (a complete request, a response).
     private var deadline = NIODeadline.distantFuture
     /// The timer that enforces `deadline`; rescheduled lazily, not on every request.
     private var timer: Scheduled<Void>?
 
-    init(handler: StatusHandler, requestCheck: StatusServer.RequestCheck?, maxBodyBytes: Int, requestTimeout: TimeAmount) {
+    init(
+        handler: StatusHandler, requestCheck: StatusServer.RequestCheck?, maxBodyBytes: Int, maxHeaderBytes: Int,
+        requestTimeout: TimeAmount
+    ) {
         self.handler = handler
         self.requestCheck = requestCheck
         self.maxBodyBytes = maxBodyBytes
+        self.maxHeaderBytes = maxHeaderBytes
         self.requestTimeout = requestTimeout
     }
 
@@ -73,6 +82,15 @@ final class StatusChannelHandler: ChannelInboundHandler, RemovableChannelHandler
         }
     }
 
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // I/O errors (a reset connection) have nothing to answer; parse errors get a 4xx
+        // unless a response is under way.
+        if let parserError = error as? HTTPParserError, !responseInProgress {
+            ParserErrorResponse.write(parserError, maxHeaderBytes: maxHeaderBytes, context: context)
+        }
+        context.close(promise: nil)
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
@@ -84,6 +102,7 @@ final class StatusChannelHandler: ChannelInboundHandler, RemovableChannelHandler
             bodyBytes += buffer.readableBytes
             if bodyBytes > maxBodyBytes, let head {
                 answeredEarly = true
+                responseInProgress = true
                 let response = StatusResponse.text(
                     status: 413, "request body over \(maxBodyBytes) bytes: the status page takes none")
                 write(response, for: head, keepAlive: false, context: context)
@@ -95,6 +114,7 @@ final class StatusChannelHandler: ChannelInboundHandler, RemovableChannelHandler
             }
             self.head = nil
             armDeadline(context: context)
+            responseInProgress = true
             respond(to: head, context: context)
         }
     }
@@ -132,7 +152,7 @@ final class StatusChannelHandler: ChannelInboundHandler, RemovableChannelHandler
         for (name, value) in response.headers {
             headers.add(name: name, value: value)
         }
-        let body = context.channel.allocator.buffer(string: response.body)
+        let body = context.channel.allocator.buffer(bytes: response.bodyBytes)
         headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes))
         if !keepAlive {
             headers.replaceOrAdd(name: "connection", value: "close")
@@ -147,6 +167,7 @@ final class StatusChannelHandler: ChannelInboundHandler, RemovableChannelHandler
         }
         // The client has `requestTimeout` to take this response and send its next request.
         armDeadline(context: context)
+        responseInProgress = false
         if keepAlive {
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         } else {

@@ -118,7 +118,7 @@ public struct StatusHandler: Sendable {
         if query == nil, format != .html,
            let json = registry.renderJSON(at: StatPath(names: names), pretty: format == .prettyjson) {
             // A collection or a stat without a query: from the cached layout, values read now.
-            return jsonResponse(String(decoding: json, as: UTF8.self))
+            return jsonResponse(json)
         }
         guard var snapshot = lookup(names) else {
             let path = "/" + names.joined(separator: "/")
@@ -129,17 +129,19 @@ public struct StatusHandler: Sendable {
         case .html:
             return html(status: 200, snapshot, query: query == nil ? nil : queryText, error: nil)
         case .json, .prettyjson:
-            return jsonResponse(JSONFormat.render(snapshot, pretty: format == .prettyjson))
+            return jsonResponse(JSONFormat.renderBytes(snapshot, pretty: format == .prettyjson))
         }
     }
 
-    func jsonResponse(_ json: String) -> StatusResponse {
-        StatusResponse(
-            status: 200,
-            headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store"),
-                      ("X-Content-Type-Options", "nosniff")],
-            body: json + "\n")
+    func jsonResponse(_ json: [UInt8]) -> StatusResponse {
+        var body = json
+        body.append(UInt8(ascii: "\n"))
+        return StatusResponse(status: 200, headers: Self.jsonHeaders, bodyBytes: body)
     }
+
+    static let jsonHeaders: [(name: String, value: String)] = [
+        ("Content-Type", "application/json"), ("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff"),
+    ]
 
     func html(status: Int, _ snapshot: Snapshot, query: String?, error: String?) -> StatusResponse {
         let body = HTMLPage.render(
@@ -158,11 +160,10 @@ public struct StatusHandler: Sendable {
     ]
 
     func metrics() -> StatusResponse {
-        let body = registry.renderPrometheus() ?? ""
-        return StatusResponse(
+        StatusResponse(
             status: 200,
             headers: [("Content-Type", PrometheusFormat.contentType), ("Cache-Control", "no-store")],
-            body: body)
+            bodyBytes: registry.renderPrometheusBytes() ?? [])
     }
 
     /// The snapshot at `names`: a collection or a stat, or a member inside a stat's value

@@ -13,14 +13,26 @@ public struct StatusResponse: Sendable {
     /// Header fields (`Content-Type` always; `Allow`, `Location`, `Cache-Control` and security
     /// headers where they apply).
     public var headers: [(name: String, value: String)]
-    /// The body, UTF-8 text. A server answering `HEAD` sends the headers only.
-    public var body: String
+    /// The body as UTF-8 bytes, ready to send. A server answering `HEAD` sends the headers only.
+    public var bodyBytes: [UInt8]
 
-    /// Creates a response.
+    /// The body as text (``bodyBytes`` decoded as UTF-8).
+    public var body: String {
+        get { String(decoding: bodyBytes, as: UTF8.self) }
+        set { bodyBytes = Array(newValue.utf8) }
+    }
+
+    /// Creates a response with a text body.
     public init(status: Int, headers: [(name: String, value: String)] = [], body: String = "") {
+        self.init(status: status, headers: headers, bodyBytes: Array(body.utf8))
+    }
+
+    /// Creates a response with a body of UTF-8 bytes (the status page's JSON and Prometheus
+    /// text are rendered as bytes and sent without a copy to a String).
+    public init(status: Int, headers: [(name: String, value: String)] = [], bodyBytes: [UInt8]) {
         self.status = status
         self.headers = headers
-        self.body = body
+        self.bodyBytes = bodyBytes
     }
 
     /// A plain-text response, such as an error message; the message gets a final newline.

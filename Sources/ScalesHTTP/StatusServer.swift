@@ -122,11 +122,10 @@ public actor StatusServer: Service {
                         withPipeliningAssistance: true, withErrorHandling: false,
                         withOutboundHeaderValidation: true, withEncoderConfiguration: .init(),
                         withDecoderLimitConfiguration: decoderLimits)
-                    try sync.addHandler(ProtocolErrorHandler(maxHeaderBytes: configuration.maxHeaderBytes))
                     try sync.addHandler(
                         StatusChannelHandler(
                             handler: handler, requestCheck: configuration.requestCheck,
-                            maxBodyBytes: configuration.maxBodyBytes,
+                            maxBodyBytes: configuration.maxBodyBytes, maxHeaderBytes: configuration.maxHeaderBytes,
                             requestTimeout: TimeAmount(configuration.requestTimeout)))
                 }
             }

@@ -104,74 +104,73 @@ struct JSONWriter {
         case .string(let s): writeString(s)
         case .bool(let b): append(b ? "true" : "false")
         case .absent: append("null")
-        case .intDict(let dict):
-            var object = ObjectWriter(depth: depth)
-            for key in dict.keys.sorted() {
-                object.key(key, &self)
-                writeInteger(dict[key] ?? 0)
-            }
-            object.close(&self)
-        case .stringDict(let dict):
-            var object = ObjectWriter(depth: depth)
-            for key in dict.keys.sorted() {
-                object.key(key, &self)
-                writeString(dict[key] ?? "")
-            }
-            object.close(&self)
-        case .stateTime(let dict):
-            var object = ObjectWriter(depth: depth)
-            for key in dict.keys.sorted() {
-                object.key(key, &self)
-                writeNumber(dict[key])
-            }
-            object.close(&self)
-        case .pmf(let pmf):
-            write(pmf, depth: depth)
-        case .pmfDict(let dict):
-            var object = ObjectWriter(depth: depth)
-            for key in dict.keys.sorted() {
-                object.key(key, &self)
-                if let pmf = dict[key] { write(pmf, depth: depth + 1) }
-            }
-            object.close(&self)
-        case .meter(let meter):
-            write(meter, depth: depth)
-        case .meterDict(let dict):
-            var object = ObjectWriter(depth: depth)
-            for key in dict.keys.sorted() {
-                object.key(key, &self)
-                if let meter = dict[key] { write(meter, depth: depth + 1) }
-            }
-            object.close(&self)
+        case .intDict(let dict): writeObject(dict, depth: depth) { $0.writeInteger($1) }
+        case .stringDict(let dict): writeObject(dict, depth: depth) { $0.writeString($1) }
+        case .stateTime(let dict): writeObject(dict, depth: depth) { $0.writeNumber($1) }
+        case .pmf(let pmf): write(pmf, depth: depth)
+        case .pmfDict(let dict): writeObject(dict, depth: depth) { $0.write($1, depth: depth + 1) }
+        case .meter(let meter): write(meter, depth: depth)
+        case .meterDict(let dict): writeObject(dict, depth: depth) { $0.write($1, depth: depth + 1) }
         }
+    }
+
+    /// A dict's entries as an object, keys sorted (sorting the pairs: no lookups afterwards).
+    mutating func writeObject<Value>(_ dict: [String: Value], depth: Int, _ writeValue: (inout JSONWriter, Value) -> Void) {
+        var object = ObjectWriter(depth: depth)
+        for (key, value) in dict.sorted(by: { $0.key < $1.key }) {
+            object.key(key, &self)
+            writeValue(&self, value)
+        }
+        object.close(&self)
     }
 
     /// scales' pmf fields in scales' order, then the all-time `sum` and the window's
     /// `windowCount` (0 when the window is empty, with every figure `null`).
     mutating func write(_ pmf: PmfSnapshot, depth: Int) {
+        // Fixed keys, written as bytes (no escape scan, no array of fields).
         var object = ObjectWriter(depth: depth)
-        object.key("count", &self)
+        object.key(plain: "count", &self)
         writeInteger(pmf.count)
-        for field in pmf.fields {
-            object.key(field.name, &self)
-            writeNumber(field.value)
-        }
-        object.key("sum", &self)
+        object.key(plain: "min", &self)
+        writeNumber(pmf.min)
+        object.key(plain: "max", &self)
+        writeNumber(pmf.max)
+        object.key(plain: "mean", &self)
+        writeNumber(pmf.mean)
+        object.key(plain: "stddev", &self)
+        writeNumber(pmf.stddev)
+        object.key(plain: "median", &self)
+        writeNumber(pmf.median)
+        object.key(plain: "75percentile", &self)
+        writeNumber(pmf.p75)
+        object.key(plain: "95percentile", &self)
+        writeNumber(pmf.p95)
+        object.key(plain: "98percentile", &self)
+        writeNumber(pmf.p98)
+        object.key(plain: "99percentile", &self)
+        writeNumber(pmf.p99)
+        object.key(plain: "999percentile", &self)
+        writeNumber(pmf.p999)
+        object.key(plain: "sum", &self)
         writeNumber(pmf.sum)
-        object.key("windowCount", &self)
+        object.key(plain: "windowCount", &self)
         writeInteger(pmf.windowCount)
         object.close(&self)
     }
 
     mutating func write(_ meter: MeterSnapshot, depth: Int) {
         var object = ObjectWriter(depth: depth)
-        object.key("count", &self)
+        object.key(plain: "count", &self)
         writeInteger(meter.count)
-        for (name, value) in [("m1", meter.m1), ("m5", meter.m5), ("m15", meter.m15), ("mean", meter.meanRate)] {
-            object.key(name, &self)
-            writeNumber(value)
-        }
-        object.key("unit", &self)
+        object.key(plain: "m1", &self)
+        writeNumber(meter.m1)
+        object.key(plain: "m5", &self)
+        writeNumber(meter.m5)
+        object.key(plain: "m15", &self)
+        writeNumber(meter.m15)
+        object.key(plain: "mean", &self)
+        writeNumber(meter.meanRate)
+        object.key(plain: "unit", &self)
         writeString(meter.unit)
         object.close(&self)
     }
@@ -182,12 +181,24 @@ struct JSONWriter {
         var count = 0
 
         mutating func key(_ key: String, _ writer: inout JSONWriter) {
-            writer.bytes.append(count == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
-            count += 1
-            if writer.pretty { writer.newline(depth + 1) }
+            open(&writer)
             writer.writeString(key)
             writer.bytes.append(UInt8(ascii: ":"))
             if writer.pretty { writer.bytes.append(UInt8(ascii: " ")) }
+        }
+
+        /// A key that needs no escaping (a fixed field name), quoted.
+        mutating func key(plain key: StaticString, _ writer: inout JSONWriter) {
+            open(&writer)
+            writer.bytes.append(UInt8(ascii: "\""))
+            writer.append(key)
+            writer.append(writer.pretty ? "\": " : "\":")
+        }
+
+        private mutating func open(_ writer: inout JSONWriter) {
+            writer.bytes.append(count == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
+            count += 1
+            if writer.pretty { writer.newline(depth + 1) }
         }
 
         func close(_ writer: inout JSONWriter) {

@@ -230,6 +230,11 @@ extension Registry {
     ///   - namespace: An optional first name part, such as the application's name.
     /// - Returns: The text (empty when there is no sample), or `nil` when nothing is bound at `path`.
     public func renderPrometheus(at path: StatPath = .root, namespace: String? = nil) -> String? {
+        renderPrometheusBytes(at: path, namespace: namespace).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// ``renderPrometheus(at:namespace:)`` as UTF-8 bytes, for servers that send them as they are.
+    package func renderPrometheusBytes(at path: StatPath = .root, namespace: String? = nil) -> [UInt8]? {
         let key = PrometheusLayoutKey(names: path.segments.map(\.description), namespace: namespace)
         var layout = prometheusLayouts.withLock { $0[key] }
         if layout?.shape != shape.current {
@@ -242,7 +247,7 @@ extension Registry {
             }
             layout = made
         }
-        if let bytes = layout?.render() { return String(decoding: bytes, as: UTF8.self) }
-        return snapshot(at: path).map { PrometheusFormat.render($0, namespace: namespace) }
+        if let bytes = layout?.render() { return bytes }
+        return snapshot(at: path).map { Array(PrometheusFormat.render($0, namespace: namespace).utf8) }
     }
 }

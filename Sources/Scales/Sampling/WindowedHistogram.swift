@@ -337,14 +337,24 @@ struct WindowedHistogram: ~Copyable, Sendable {
             contents.maximum = maximum
         }
         guard !contents.isEmpty else { return contents }
-        // One slice's entries come out sorted; several slices' need merging.
-        if !contents.entries.indices.dropFirst().allSatisfy({ contents.entries[$0 - 1].value <= contents.entries[$0].value }) {
-            contents.entries.sort { $0.value < $1.value }
+        // In one pass: clamp to the exact range (monotonic, so order is kept), total the
+        // weights and see whether the entries are in order — one slice's come out sorted;
+        // several slices' need merging (the sort finds the sorted runs).
+        let (minimum, maximum) = (contents.minimum, contents.maximum)
+        var sorted = true
+        contents.totalWeight = contents.entries.withUnsafeMutableBufferPointer { entries in
+            var total = 0.0
+            var previous = -Double.infinity
+            for index in entries.indices {
+                let value = Swift.min(Swift.max(entries[index].value, minimum), maximum)
+                entries[index].value = value
+                total += entries[index].weight
+                if value < previous { sorted = false }
+                previous = value
+            }
+            return total
         }
-        for index in contents.entries.indices {
-            contents.entries[index].value = Swift.min(Swift.max(contents.entries[index].value, contents.minimum), contents.maximum)
-        }
-        contents.totalWeight = contents.entries.reduce(0) { $0 + $1.weight }
+        if !sorted { contents.entries.sort { $0.value < $1.value } }
         return contents
     }
 
@@ -352,12 +362,29 @@ struct WindowedHistogram: ~Copyable, Sendable {
     func figures(at now: UInt64) -> PmfSnapshot {
         let contents = contents(at: now)
         var result = PmfSnapshot(count: contents.count, sum: contents.sum, windowCount: contents.windowCount)
-        guard let quantiles = contents.quantiles([0.5, 0.75, 0.95, 0.98, 0.99, 0.999]) else { return result }
+        guard !contents.isEmpty else { return result }
         let mean = Swift.min(Swift.max(contents.weightedSum / contents.weightedCount, contents.minimum), contents.maximum)
-        var variance = 0.0
-        for entry in contents.entries {
-            let d = entry.value - mean
-            variance += entry.weight * d * d
+        // The reported quantiles (the same nearest-rank rule as ``quantiles(_:of:totalWeight:)``)
+        // and the variance, in one pass with no arrays.
+        var quantiles = InlineArray<6, Double>(repeating: 0)
+        let targets: InlineArray<6, Double> = [0.5, 0.75, 0.95, 0.98, 0.99, 0.999]
+        let totalWeight = contents.totalWeight
+        let variance = contents.entries.withUnsafeBufferPointer { entries in
+            var sum = 0.0
+            var cumulative = 0.0
+            var next = 0
+            let last = entries.count - 1
+            for index in entries.indices {
+                let entry = entries[index]
+                let d = entry.value - mean
+                sum += entry.weight * d * d
+                cumulative += entry.weight
+                while next < 6, cumulative >= targets[next] * totalWeight || index == last {
+                    quantiles[next] = entry.value
+                    next += 1
+                }
+            }
+            return sum
         }
         result.min = contents.minimum
         result.max = contents.maximum

@@ -40,6 +40,6 @@ extension StatusHandler {
         return Response(
             status: HTTPResponse.Status(code: answer.status),
             headers: headers,
-            body: ResponseBody(byteBuffer: ByteBuffer(string: answer.body)))
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.bodyBytes)))
     }
 }
