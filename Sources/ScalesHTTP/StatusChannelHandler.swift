@@ -2,8 +2,8 @@ import NIOCore
 import NIOHTTP1
 import Scales
 
-/// Serves one connection: collects each request, answers it with ``StatusHandler`` (after the
-/// request check, if any), answers requests the HTTP parser rejects (``ParserErrorResponse``)
+/// Serves one connection: collects each request, answers it with ``StatusHandler`` (through
+/// the event loop's ``RequestCoalescer``, or after the request check if there is one), answers requests the HTTP parser rejects (``ParserErrorResponse``)
 /// and enforces the per-request deadline and body limit.
 ///
 /// Requests arrive one at a time (NIO's `HTTPServerPipelineHandler` holds back pipelined ones
@@ -12,7 +12,7 @@ final class StatusChannelHandler: ChannelInboundHandler, RemovableChannelHandler
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    let handler: StatusHandler
+    let coalescer: RequestCoalescer
     let requestCheck: StatusServer.RequestCheck?
     let maxBodyBytes: Int
     let maxHeaderBytes: Int
@@ -31,10 +31,10 @@ final class StatusChannelHandler: ChannelInboundHandler, RemovableChannelHandler
     private var timer: Scheduled<Void>?
 
     init(
-        handler: StatusHandler, requestCheck: StatusServer.RequestCheck?, maxBodyBytes: Int, maxHeaderBytes: Int,
+        coalescer: RequestCoalescer, requestCheck: StatusServer.RequestCheck?, maxBodyBytes: Int, maxHeaderBytes: Int,
         requestTimeout: TimeAmount
     ) {
-        self.handler = handler
+        self.coalescer = coalescer
         self.requestCheck = requestCheck
         self.maxBodyBytes = maxBodyBytes
         self.maxHeaderBytes = maxHeaderBytes
@@ -122,13 +122,16 @@ final class StatusChannelHandler: ChannelInboundHandler, RemovableChannelHandler
     private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
         guard let requestCheck else {
             let request = StatusRequest(method: head.method.rawValue, target: head.uri)
-            write(handler.handle(request), for: head, keepAlive: head.isKeepAlive, context: context)
+            coalescer.submit(request) { [self] response in
+                guard context.channel.isActive else { return }
+                write(response, for: head, keepAlive: head.isKeepAlive, context: context)
+            }
             return
         }
         // The check may suspend (a token lookup): run it, and the page, off the event loop.
         let request = StatusRequest(
             method: head.method.rawValue, target: head.uri, headers: head.headers.map { ($0.name, $0.value) })
-        let handler = self.handler
+        let handler = coalescer.handler
         let eventLoop = context.eventLoop
         let loopBound = NIOLoopBound((self, context), eventLoop: eventLoop)
         Task {

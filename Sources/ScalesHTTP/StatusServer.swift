@@ -105,6 +105,7 @@ public actor StatusServer: Service {
             return limits
         }()
         let group = configuration.eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
+        let coalescers = RequestCoalescers(group: group, handler: handler)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -124,7 +125,7 @@ public actor StatusServer: Service {
                         withDecoderLimitConfiguration: decoderLimits)
                     try sync.addHandler(
                         StatusChannelHandler(
-                            handler: handler, requestCheck: configuration.requestCheck,
+                            coalescer: coalescers.coalescer(for: channel.eventLoop), requestCheck: configuration.requestCheck,
                             maxBodyBytes: configuration.maxBodyBytes, maxHeaderBytes: configuration.maxHeaderBytes,
                             requestTimeout: TimeAmount(configuration.requestTimeout)))
                 }

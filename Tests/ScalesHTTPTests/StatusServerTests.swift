@@ -3,6 +3,7 @@ import Logging
 import Scales
 import ScalesHTTP
 import ServiceLifecycle
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -119,6 +120,52 @@ import Glibc
                 hits += 1
                 let response = try await blocking { try httpGet(port: port, "/status/web/hits?format=json") }
                 #expect(response.text == "\(expected)\n")
+            }
+        }
+    }
+
+    /// Concurrent requests for one page may share a render (``RequestCoalescer``), but never
+    /// one that started before the request arrived: each answer counts every increment made
+    /// before its request was sent. Requests for other pages get their own answers.
+    @Test func concurrentRequestsNeverSeeAValueOlderThanTheRequest() async throws {
+        let registry = Registry()
+        let web = registry.collection(at: "/web")
+        let hits = web.int("hits")
+        web.int("constant").value = -7
+        try await withServer(registry) { _, port in
+            try await blocking {
+                let stale = Atomic<Int>(0)
+                let wrong = Atomic<Int>(0)
+                let failures = Atomic<Int>(0)
+                DispatchQueue.concurrentPerform(iterations: 8) { client in
+                    guard let connection = try? RawHTTPConnection(port: port) else {
+                        failures.add(1, ordering: .relaxed)
+                        return
+                    }
+                    for _ in 0..<200 {
+                        if client % 4 == 3 {
+                            guard let response = try? connection.get("/status/web/constant?format=json") else {
+                                failures.add(1, ordering: .relaxed)
+                                return
+                            }
+                            if response.text != "-7\n" { wrong.add(1, ordering: .relaxed) }
+                            continue
+                        }
+                        hits += 1
+                        let floor = hits.value
+                        guard let response = try? connection.get("/status/web/hits?format=json"),
+                              let seen = Int(response.text.dropLast())
+                        else {
+                            failures.add(1, ordering: .relaxed)
+                            return
+                        }
+                        if seen < floor { stale.add(1, ordering: .relaxed) }
+                    }
+                }
+                #expect(failures.load(ordering: .relaxed) == 0)
+                #expect(stale.load(ordering: .relaxed) == 0)
+                #expect(wrong.load(ordering: .relaxed) == 0)
+                #expect(hits.value == 6 * 200)
             }
         }
     }
