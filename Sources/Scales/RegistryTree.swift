@@ -149,6 +149,8 @@ struct SnapshotBuilder {
         var read: @Sendable () -> StatValue
         /// The cell's ``StatCell/scalarKind`` (`nil` for aggregations).
         var scalarKind: ScalarKind? = nil
+        /// The cell `read` reads (`nil` for aggregations), for renderers that call it directly.
+        var cell: (any StatCell)? = nil
     }
 
     let health: HealthCounters
@@ -183,7 +185,7 @@ struct SnapshotBuilder {
         case .stat(let cell, let doc, let labels):
             if cell.readsOutsideTreeLock || defersAll {
                 let health = self.health
-                deferred.append(Deferred(place: place, read: { cell.read(health) }, scalarKind: cell.scalarKind))
+                deferred.append(Deferred(place: place, read: { cell.read(health) }, scalarKind: cell.scalarKind, cell: cell))
                 return .stat(SnapshotStat(name: name, value: .absent, doc: doc, labels: labels))
             }
             return .stat(SnapshotStat(name: name, value: cell.read(health), doc: doc, labels: labels))

@@ -85,6 +85,12 @@ import Testing
         try expectSame(registry)
         let json = try #require(registry.renderJSON(at: "/web/errors"))
         #expect(String(decoding: json, as: UTF8.self) == "997")
+        // Numbers formatted in place: every form a double and an int can take.
+        for value in [3.0, -0.0, 1e15, 1e20, -2.2250738585072014e-308, .infinity, 0.1 + 0.2, -123456789.125] {
+            web.double("load").value = value
+            web.int("errors").value = Int(exactly: value.rounded(.towardZero)) ?? Int.min
+            try expectSame(registry)
+        }
     }
 
     @Test func theLayoutFollowsEveryChangeOfShape() throws {

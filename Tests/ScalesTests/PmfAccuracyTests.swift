@@ -33,9 +33,21 @@ import Darwin
         #expect(figures.max == sorted.last)
         let exactMean = values.reduce(0, +) / Double(values.count)
         #expect(abs(try #require(figures.mean) - exactMean) <= exactMean * 1e-9)
-        // The reported fields use the same estimator.
-        #expect(abs(try #require(figures.median) - nearestRank(0.5, of: sorted)) <= nearestRank(0.5, of: sorted) * 0.01)
-        #expect(abs(try #require(figures.p999) - nearestRank(0.999, of: sorted)) <= nearestRank(0.999, of: sorted) * 0.01)
+        // Every reported field, each in its own place, from the same estimator.
+        let reported: [(String, Double?, Double)] = [
+            ("median", figures.median, 0.5), ("75percentile", figures.p75, 0.75), ("95percentile", figures.p95, 0.95),
+            ("98percentile", figures.p98, 0.98), ("99percentile", figures.p99, 0.99), ("999percentile", figures.p999, 0.999),
+        ]
+        for (name, value, q) in reported {
+            let exact = nearestRank(q, of: sorted)
+            let estimate = try #require(value, "\(name) missing")
+            #expect(abs(estimate - exact) <= exact * 0.01, "\(distribution) \(name): \(estimate) vs exact \(exact)")
+        }
+        // The standard deviation of the bucketed values: within 1% of the exact one.
+        let exactDeviation = (values.reduce(0) { $0 + ($1 - exactMean) * ($1 - exactMean) } / Double(values.count)).squareRoot()
+        let deviation = try #require(figures.stddev)
+        print("accuracy \(distribution) stddev: estimate \(deviation), exact \(exactDeviation)")
+        #expect(abs(deviation - exactDeviation) <= exactDeviation * 0.01, "\(distribution) stddev \(deviation) vs \(exactDeviation)")
     }
 
     /// Any value in the core is reported within 0.78% of itself (the grid's bound), also when

@@ -14,8 +14,12 @@ struct JSONLayout: Sendable {
         var depth: Int
         /// The stat's place in the snapshot tree (child indices from the root), to find its reader.
         var place: [Int]
-        /// Reads the value now.
+        /// Reads the value now: the cell itself (a direct call), or for an aggregation its reader.
+        var cell: (any StatCell)?
         var read: (@Sendable () -> StatValue)?
+        /// Set when the value is always one number or bool (at most
+        /// ``ByteWriter/maxScalarBytes``): it is formatted straight into the output.
+        var isScalar = false
     }
 
     /// The registry's shape when the layout was made; stale once it changes.
@@ -24,18 +28,28 @@ struct JSONLayout: Sendable {
     let template: [UInt8]
     /// In template order.
     let holes: [Hole]
+    let health: HealthCounters
 
     /// Lays out `root` (a snapshot made by a builder that defers every read) and pairs each
     /// value's place with its reader.
-    init(shape: UInt64, root: SnapshotNode, readers: [SnapshotBuilder.Deferred], pretty: Bool, includeCollapsed: Bool) {
+    init(
+        shape: UInt64, root: SnapshotNode, readers: [SnapshotBuilder.Deferred], health: HealthCounters, pretty: Bool,
+        includeCollapsed: Bool
+    ) {
         var writer = JSONWriter(pretty: pretty, includeCollapsed: includeCollapsed)
         writer.holes = []
         writer.write(root, depth: 0)
-        var byPlace: [[Int]: @Sendable () -> StatValue] = [:]
+        var byPlace: [[Int]: SnapshotBuilder.Deferred] = [:]
         byPlace.reserveCapacity(readers.count)
-        for reader in readers { byPlace[reader.place] = reader.read }
+        for reader in readers { byPlace[reader.place] = reader }
         var holes = writer.holes ?? []
-        for index in holes.indices { holes[index].read = byPlace[holes[index].place] }
+        for index in holes.indices {
+            let reader = byPlace[holes[index].place]
+            holes[index].cell = reader?.cell
+            holes[index].read = reader?.cell == nil ? reader?.read : nil
+            holes[index].isScalar = reader?.cell != nil && reader?.scalarKind != nil
+        }
+        self.health = health
         self.shape = shape
         self.pretty = pretty
         self.template = writer.bytes
@@ -43,18 +57,73 @@ struct JSONLayout: Sendable {
     }
 
     /// The JSON with every value read now.
+    ///
+    /// Values of unknown length (strings, dicts, statistics, aggregations) are written first,
+    /// into a side buffer; then the output is written in one pass into memory sized
+    /// beforehand: template, numbers formatted in place, side values copied.
     func render() -> [UInt8] {
-        var writer = JSONWriter(pretty: pretty, includeCollapsed: false, capacity: template.count + template.count / 4 + 64)
-        var start = 0
-        template.withUnsafeBufferPointer { template in
-            for hole in holes {
-                writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: template[start..<hole.offset]))
-                writer.write(hole.read?() ?? .absent, depth: hole.depth)
-                start = hole.offset
+        var side = JSONWriter(pretty: pretty, includeCollapsed: false, capacity: 0)
+        var sideEnds: [Int] = []
+        var scalars = 0
+        holes.withUnsafeBufferPointer { holes in
+            for index in holes.indices {
+                if holes[index].isScalar {
+                    scalars += 1
+                    continue
+                }
+                if let cell = holes[index].cell {
+                    side.write(cell.read(health), depth: holes[index].depth)
+                } else {
+                    side.write(holes[index].read?() ?? .absent, depth: holes[index].depth)
+                }
+                sideEnds.append(side.bytes.count)
             }
-            writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: template[start...]))
         }
-        return writer.bytes
+        let capacity = template.count + scalars * ByteWriter.maxScalarBytes + side.bytes.count
+        // Never empty (a template holds at least `{}`); capacity 0 would write the shared
+        // empty-array storage.
+        return [UInt8](unsafeUninitializedCapacity: Swift.max(capacity, 1)) { buffer, count in
+            var out = ByteWriter(base: buffer.baseAddress!)
+            template.withUnsafeBufferPointer { template in
+                side.bytes.withUnsafeBufferPointer { sideBytes in
+                    var (position, sideStart, sideIndex) = (0, 0, 0)
+                    holes.withUnsafeBufferPointer { holes in
+                        for index in holes.indices {
+                            let offset = holes[index].offset
+                            out.append(UnsafeBufferPointer(rebasing: template[position..<offset]))
+                            position = offset
+                            if holes[index].isScalar, let cell = holes[index].cell {
+                                Self.appendScalar(cell.read(health), to: &out)
+                            } else {
+                                let end = sideEnds[sideIndex]
+                                out.append(UnsafeBufferPointer(rebasing: sideBytes[sideStart..<end]))
+                                (sideStart, sideIndex) = (end, sideIndex + 1)
+                            }
+                        }
+                    }
+                    out.append(UnsafeBufferPointer(rebasing: template[position...]))
+                }
+            }
+            count = out.count
+        }
+    }
+
+    /// A number or bool as ``JSONWriter`` writes it.
+    static func appendScalar(_ value: StatValue, to out: inout ByteWriter) {
+        switch value {
+        case .int(let number), .counter(let number): out.appendInteger(number)
+        case .double(let number):
+            if !number.isFinite {
+                out.append("null")
+            } else if number == number.rounded(.towardZero), abs(number) < 1e15 {
+                out.appendInteger(Int(number))
+                out.append(".0")
+            } else {
+                number.write(to: &out)
+            }
+        case .bool(let flag): out.append(flag ? "true" : "false")
+        default: out.append("null")  // not a scalar: cannot happen for the kinds kept
+        }
     }
 }
 
@@ -89,7 +158,8 @@ extension Registry {
         }
         guard let built = buildSnapshot(at: key.names, defersAll: true) else { return nil }
         let layout = JSONLayout(
-            shape: built.shape, root: built.root, readers: built.deferred, pretty: pretty, includeCollapsed: includeCollapsed)
+            shape: built.shape, root: built.root, readers: built.deferred, health: healthCounters, pretty: pretty,
+            includeCollapsed: includeCollapsed)
         jsonLayouts.withLock { layouts in
             // Paths come from requests: keep a bounded number of layouts.
             if layouts.count >= Self.maxLayouts { layouts.removeAll(keepingCapacity: true) }

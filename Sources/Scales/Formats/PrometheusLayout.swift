@@ -98,8 +98,8 @@ struct PrometheusLayout: Sendable {
         var freshBytes: [UInt8] = []
         let freshFamilies = fresh.writeFamilies(into: &freshBytes)
 
-        // Written straight into the result: a kept value takes at most `maxValueBytes`.
-        let capacity = template.count + holes.count * Self.maxValueBytes + freshBytes.count
+        // Written straight into the result: a kept value takes at most `maxScalarBytes`.
+        let capacity = template.count + holes.count * ByteWriter.maxScalarBytes + freshBytes.count
         // Nothing to write (an array of capacity 0 would write the shared empty-array storage).
         guard capacity > 0 else { return [] }
         return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
@@ -141,40 +141,10 @@ struct PrometheusLayout: Sendable {
         cursor = (end, hole)
     }
 
-    /// The longest sample text of a kept value: an `Int` takes 20 bytes, a `Double` 24
-    /// (`-2.2250738585072014e-308`).
-    static let maxValueBytes = 32
-
-    /// Appends bytes to memory reserved beforehand (at most ``maxValueBytes`` per value).
-    struct ByteWriter: TextOutputStream {
-        let base: UnsafeMutablePointer<UInt8>
-        var count = 0
-
-        mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
-            guard let source = bytes.baseAddress, bytes.count > 0 else { return }
-            (base + count).update(from: source, count: bytes.count)
-            count += bytes.count
-        }
-
-        mutating func append(_ byte: UInt8) {
-            base[count] = byte
-            count += 1
-        }
-
-        mutating func write(_ string: String) {
-            var string = string
-            string.withUTF8 { append(UnsafeBufferPointer(rebasing: $0.prefix(maxValueBytes))) }
-        }
-
-        mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
-            append(UnsafeBufferPointer(rebasing: buffer.prefix(maxValueBytes)))
-        }
-    }
-
     /// A scalar's sample text, as ``PrometheusWriter/emit`` writes it.
     static func appendValue(_ value: StatValue, to out: inout ByteWriter) {
         switch value {
-        case .int(let number), .counter(let number): appendInteger(number, to: &out)
+        case .int(let number), .counter(let number): out.appendInteger(number)
         case .double(let number):
             if number.isFinite {
                 number.write(to: &out)  // the digits of `formatValue`, without a String
@@ -183,26 +153,8 @@ struct PrometheusLayout: Sendable {
                 text.withUTF8 { out.append($0) }
             }
         case .bool(let flag): out.append(flag ? UInt8(ascii: "1") : UInt8(ascii: "0"))
-        default: appendInteger(0, to: &out)  // not a scalar: cannot happen for the kinds kept
+        default: out.appendInteger(0)  // not a scalar: cannot happen for the kinds kept
         }
-    }
-
-    static func appendInteger(_ value: Int, to out: inout ByteWriter) {
-        var magnitude = value.magnitude
-        var digits = 0
-        var rest = magnitude
-        repeat {
-            digits += 1
-            rest /= 10
-        } while rest > 0
-        if value < 0 { out.append(UInt8(ascii: "-")) }
-        var position = out.count + digits
-        repeat {
-            position -= 1
-            out.base[position] = UInt8(truncatingIfNeeded: 48 &+ magnitude % 10)
-            magnitude /= 10
-        } while magnitude > 0
-        out.count += digits
     }
 }
 
