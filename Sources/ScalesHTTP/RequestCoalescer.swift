@@ -31,8 +31,11 @@ final class RequestCoalescer: Sendable {
 
     /// Answers `request` at the end of this turn of the event loop. Call on the event loop.
     func submit(_ request: StatusRequest, answer: @escaping Answer) {
-        waiting.value = (waiting.value ?? []) + [Waiting(request: request, answer: answer)]
-        guard waiting.value?.count == 1 else { return }
+        var pending = waiting.value ?? []
+        waiting.value = nil  // so that the append below does not copy the array
+        pending.append(Waiting(request: request, answer: answer))
+        waiting.value = pending
+        guard pending.count == 1 else { return }
         // Tasks run after the I/O of the turn: requests read after this one join the batch.
         eventLoop.assumeIsolated().execute { self.answerAll() }
     }

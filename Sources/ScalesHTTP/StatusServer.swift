@@ -29,6 +29,10 @@ import ServiceLifecycle
 /// (``Configuration/requestTimeout``) and connections (``Configuration/maxConnections``).
 /// Requests are answered by a ``StatusHandler``; an optional ``Configuration/requestCheck`` runs
 /// first. Bad requests get a 4xx with a message, or a closed connection.
+///
+/// Under load, requests for the same page that arrive on one event loop in the same turn share
+/// one render, which starts after all of them arrived: no answer is older than its request,
+/// and dashboards polling together cost one render instead of many.
 public actor StatusServer: Service {
     /// How the server serves.
     public nonisolated let configuration: Configuration

@@ -20,21 +20,38 @@ struct CarbonPeer: Sendable {
         return root.appendingPathComponent("Scripts/peers/carbon.sh").path
     }()
 
+    /// Whether a missing peer fails the test instead of skipping it (`SCALES_REQUIRE_PEERS=1`).
     static var requirePeers: Bool { ProcessInfo.processInfo.environment["SCALES_REQUIRE_PEERS"] == "1" }
 
-    /// Starts a fresh instance, or returns `nil` after printing why the test is skipped (and
-    /// recording an issue when `SCALES_REQUIRE_PEERS=1`).
-    static func start(_ test: String = #function) async -> CarbonPeer? {
-        let check = await run(["check"])
-        guard check.status == 0 else {
-            let message = "skipped: carbon-cache (Debian graphite-carbon with python3-whisper) not installed; "
-                + "run Scripts/peers/carbon.sh install"
-            if requirePeers {
-                Issue.record("SCALES_REQUIRE_PEERS=1 but \(message)")
-            } else {
-                print("\(test): \(message)")
-            }
-            return nil
+    /// Whether `SCALES_HIDE_PEERS` (comma-separated, test-only) names `peer`: it then counts as
+    /// missing, to exercise the skip and `SCALES_REQUIRE_PEERS=1` paths on a machine that has it.
+    /// Names used here: `carbon-cache`, `ScalesExample`.
+    static func hidden(_ peer: String) -> Bool {
+        let names = (ProcessInfo.processInfo.environment["SCALES_HIDE_PEERS"] ?? "").split(separator: ",")
+        return names.contains { $0.trimmingCharacters(in: .whitespaces) == peer }
+    }
+
+    /// Stops the current test for a missing peer: cancels it, so Swift Testing reports it as
+    /// skipped rather than passed, or, under `SCALES_REQUIRE_PEERS=1`, throws ``PeerError``,
+    /// failing it. Call it from the test's own task.
+    static func missing(_ message: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Never {
+        if requirePeers { throw PeerError(description: "SCALES_REQUIRE_PEERS=1 but " + message) }
+        try Test.cancel(Comment(rawValue: message), sourceLocation: sourceLocation)
+    }
+
+    /// A peer is missing under `SCALES_REQUIRE_PEERS=1`, or installed but would not start.
+    struct PeerError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Starts a fresh instance; without carbon, stops the test through
+    /// ``missing(_:sourceLocation:)`` (cancelled, or failed under `SCALES_REQUIRE_PEERS=1`).
+    static func start(sourceLocation: SourceLocation = #_sourceLocation) async throws -> CarbonPeer {
+        let installed = if hidden("carbon-cache") { false } else { await run(["check"]).status == 0 }
+        guard installed else {
+            try missing("carbon-cache (Debian graphite-carbon with python3-whisper) is not installed; "
+                + "`bash Scripts/install-peers.sh` (or `bash Scripts/peers/carbon.sh install`) installs it",
+                sourceLocation: sourceLocation)
         }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("scales-carbon-\(UUID().uuidString)").path
         for _ in 0..<3 {
@@ -43,14 +60,15 @@ struct CarbonPeer: Sendable {
             let peer = CarbonPeer(port: port, dir: dir)
             if await peer.start() { return peer }
         }
-        Issue.record("carbon-cache is installed but did not start; see \(dir)/log")
-        return nil
+        throw PeerError(description: "carbon-cache is installed but did not start; see \(dir)/log")
     }
 
     /// Runs `body` with a fresh instance, then stops it and removes its directory (also when
-    /// `body` throws). Skips (or fails under `SCALES_REQUIRE_PEERS=1`) without carbon.
-    static func with(_ test: String = #function, _ body: (CarbonPeer) async throws -> Void) async throws {
-        guard let carbon = await start(test) else { return }
+    /// `body` throws). Without carbon the test is cancelled (failed under `SCALES_REQUIRE_PEERS=1`).
+    static func with(
+        sourceLocation: SourceLocation = #_sourceLocation, _ body: (CarbonPeer) async throws -> Void
+    ) async throws {
+        let carbon = try await start(sourceLocation: sourceLocation)
         do {
             try await body(carbon)
         } catch {

@@ -5,14 +5,8 @@ import Testing
 @Suite struct ExampleGraphiteTests {
     @Test func theExamplePushesItsTreeWhenSCALES_GRAPHITEIsSet() async throws {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ScalesExample")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            let message = "ScalesExample is not built next to the tests (\(binary.path)); run `swift build` first"
-            if ProcessInfo.processInfo.environment["SCALES_REQUIRE_PEERS"] == "1" {
-                Issue.record(Comment(rawValue: message))
-            } else {
-                print("skipped: \(message)")
-            }
-            return
+        guard FileManager.default.isExecutableFile(atPath: binary.path), !CarbonPeer.hidden("ScalesExample") else {
+            try CarbonPeer.missing("ScalesExample is not built next to the tests (\(binary.path)); run `swift build` first")
         }
         try await CarbonPeer.with { carbon in
             let since = Int(Date().timeIntervalSince1970) - 2

@@ -9,13 +9,13 @@ import Glibc
 
 /// Real clients against the status server: headless Chromium, promtool, a Prometheus server,
 /// wrk, and the example executable. Serialized: each peer is heavy on a two-core machine.
-/// A missing peer skips its test with a message naming it, or fails it under
-/// `SCALES_REQUIRE_PEERS=1`.
+/// A missing peer cancels its test (reported as skipped, not passed) with a message naming it,
+/// or fails it under `SCALES_REQUIRE_PEERS=1`.
 @Suite(.serialized) struct PeerTests {
     // MARK: Chromium
 
     @Test func chromiumShowsAHostileTreeAsTextAndRunsNoScript() async throws {
-        guard Peers.require("chromium", for: "render the status page in a real browser") != nil else { return }
+        _ = try Peers.require("chromium", for: "render the status page in a real browser")
         let artifacts = Peers.repositoryRoot.appendingPathComponent("artifacts")
         try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
         let screenshot = artifacts.appendingPathComponent("status-page.png")
@@ -52,7 +52,7 @@ import Glibc
     // MARK: promtool
 
     @Test func promtoolAcceptsMetricsForEveryKindWithHostileKeys() async throws {
-        guard let promtool = Peers.require("promtool", for: "lint /metrics") else { return }
+        let promtool = try Peers.require("promtool", for: "lint /metrics")
         let body = try await withServer(everyKindRegistry()) { _, port in
             try await blocking { try httpGet(port: port, "/metrics") }
         }
@@ -67,18 +67,29 @@ import Glibc
     // MARK: Prometheus server
 
     @Test func prometheusScrapesTheServerAndTheExampleAndReturnsTheValues() async throws {
-        guard Peers.require("prometheus", for: "scrape /metrics with a real Prometheus server") != nil else { return }
+        _ = try Peers.require("prometheus", for: "scrape /metrics with a real Prometheus server")
         let directory = try Peers.temporaryDirectory("prometheus")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let example = try ExampleProcess.start()
+        // Optional here: without it Prometheus scrapes the in-process server only.
+        let example = try ExampleProcess.startIfBuilt()
         defer { example?.stop() }
         try await withServer(everyKindRegistry()) { _, port in
             let targets = ["scales=127.0.0.1:\(port)"] + (example.map { ["example=127.0.0.1:\($0.port)"] } ?? [])
             let started = try await blocking { try Peers.runScript("prometheus", ["start", directory.path] + targets, timeout: 60) }
             #expect(started.status == 0, "prometheus start: \(started.stdout)\(started.stderr)")
-            guard started.status == 0,
-                  let portText = try? String(contentsOf: directory.appendingPathComponent("prometheus.port"), encoding: .utf8),
-                  let prometheusPort = Int(portText.trimmingCharacters(in: .whitespacesAndNewlines)) else { return }
+            guard started.status == 0 else { return }
+            let portFile = directory.appendingPathComponent("prometheus.port")
+            guard let portText = try? String(contentsOf: portFile, encoding: .utf8),
+                  let prometheusPort = Int(portText.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                _ = try? Peers.runScript("prometheus", ["stop", directory.path], timeout: 30)
+                let contents = (try? FileManager.default.contentsOfDirectory(atPath: directory.path))?.sorted() ?? []
+                let portFileText = (try? String(contentsOf: portFile, encoding: .utf8)).map { "\"\($0)\"" } ?? "unreadable"
+                Issue.record("""
+                    prometheus started but \(portFile.path) holds no port (\(portFileText)); \
+                    \(directory.path) holds \(contents); start said: \(started.stdout)\(started.stderr)
+                    """)
+                return
+            }
             defer { _ = try? Peers.runScript("prometheus", ["stop", directory.path], timeout: 30) }
             let api = PrometheusAPI(port: prometheusPort)
             // The first scrape comes about 5 s after start.
@@ -103,7 +114,7 @@ import Glibc
                 #expect(try await api.waitForValue(#"web_success{job="example"}"#, timeout: 10) != nil)
                 _ = example
             } else {
-                print("note: the example executable is not built; Prometheus scraped the in-process server only")
+                print("note: \(ExampleProcess.notBuilt); Prometheus scraped the in-process server only")
             }
         }
     }
@@ -111,7 +122,7 @@ import Glibc
     // MARK: wrk
 
     @Test func boundedLoadWithWrkHasNoErrors() async throws {
-        guard Peers.require("wrk", for: "load the status server") != nil else { return }
+        _ = try Peers.require("wrk", for: "load the status server")
         try await withServer(everyKindRegistry()) { _, port in
             let result = try await blocking {
                 try Peers.runScript("wrk", ["run", "http://127.0.0.1:\(port)/status/?format=json", "3", "32", "2"], timeout: 90)
@@ -130,7 +141,7 @@ import Glibc
     // MARK: The example executable
 
     @Test func theExampleServesAndStopsGracefullyOnSIGTERM() async throws {
-        guard let example = try ExampleProcess.start() else { return }
+        let example = try ExampleProcess.start()
         let port = example.port
         let page = try await blocking { try httpGet(port: port, "/status/") }
         #expect(page.status == 200)
@@ -155,18 +166,38 @@ final class ExampleProcess {
         self.log = log
     }
 
-    /// Starts it and waits until it answers; `nil` (after saying why) when it is not built.
-    static func start() throws -> ExampleProcess? {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ScalesExample")
+    /// Next to the tests' executable (where `swift build` puts it too).
+    static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ScalesExample")
+
+    /// Why it cannot be started.
+    static var notBuilt: String { "ScalesExample is not built next to the tests (\(binary.path)); run `swift build` first" }
+
+    /// The built executable, or `nil` (also when `SCALES_HIDE_PEERS` names `ScalesExample`).
+    static func executable() -> URL? {
+        if Peers.hidden("ScalesExample") { return nil }
         let candidates = [binary, Peers.repositoryRoot.appendingPathComponent(".build/debug/ScalesExample")]
-        guard let executable = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            if Peers.required {
-                Issue.record("ScalesExample is not built next to the tests (\(binary.path)); run `swift build` first")
-            } else {
-                print("skipped: ScalesExample executable not built (\(binary.path))")
-            }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+
+    /// Starts it and waits until it answers; when it is not built, stops the test through
+    /// ``Peers/missing(_:sourceLocation:)`` (cancelled, or failed under `SCALES_REQUIRE_PEERS=1`).
+    static func start(sourceLocation: SourceLocation = #_sourceLocation) throws -> ExampleProcess {
+        guard let executable = executable() else { try Peers.missing(notBuilt, sourceLocation: sourceLocation) }
+        return try launch(executable)
+    }
+
+    /// Starts it when it is built; otherwise `nil`, after recording an issue (the test fails but
+    /// goes on) under `SCALES_REQUIRE_PEERS=1`.
+    static func startIfBuilt(sourceLocation: SourceLocation = #_sourceLocation) throws -> ExampleProcess? {
+        guard let executable = executable() else {
+            if Peers.required { Issue.record("SCALES_REQUIRE_PEERS=1 but \(notBuilt)", sourceLocation: sourceLocation) }
             return nil
         }
+        return try launch(executable)
+    }
+
+    /// Starts `executable` on a free port and waits until it answers.
+    private static func launch(_ executable: URL) throws -> ExampleProcess {
         let port = try freeLoopbackPort()
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("scales-example-\(port).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)

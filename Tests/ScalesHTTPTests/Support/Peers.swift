@@ -20,8 +20,11 @@ enum Peers {
         repositoryRoot.appendingPathComponent("Scripts/peers/\(name).sh").path
     }
 
-    /// The path of `tool` on PATH or in the Debian locations, or `nil`.
+    /// The path of `tool` on PATH or in the Debian locations, or `nil`. Test-only override:
+    /// `SCALES_HIDE_PEERS=chromium,promtool,…` (comma-separated names) makes those tools count as
+    /// missing, to exercise the skip and `SCALES_REQUIRE_PEERS=1` paths on a machine that has them.
     static func find(_ tool: String) -> String? {
+        if hidden(tool) { return nil }
         var directories = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
         directories += ["/usr/bin", "/usr/local/bin", "/usr/sbin", "/bin"]
         for directory in directories {
@@ -31,17 +34,30 @@ enum Peers {
         return nil
     }
 
-    /// The tool's path, or `nil` after skipping (printing why) or, under
-    /// `SCALES_REQUIRE_PEERS=1`, recording a failure.
-    static func require(_ tool: String, for purpose: String, sourceLocation: SourceLocation = #_sourceLocation) -> String? {
+    /// Whether `SCALES_HIDE_PEERS` (comma-separated) names `tool`.
+    static func hidden(_ tool: String) -> Bool {
+        let names = (ProcessInfo.processInfo.environment["SCALES_HIDE_PEERS"] ?? "").split(separator: ",")
+        return names.contains { $0.trimmingCharacters(in: .whitespaces) == tool }
+    }
+
+    /// The tool's path; when it is missing, stops the test through ``missing(_:sourceLocation:)``.
+    static func require(_ tool: String, for purpose: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
         if let path = find(tool) { return path }
-        if required {
-            Issue.record("\(tool) is not installed (SCALES_REQUIRE_PEERS=1): needed to \(purpose); run Scripts/install-peers.sh",
-                         sourceLocation: sourceLocation)
-        } else {
-            print("skipped: \(tool) not installed (needed to \(purpose)); Scripts/install-peers.sh installs it")
-        }
-        return nil
+        try missing("\(tool) is not installed (needed to \(purpose)); `bash Scripts/install-peers.sh` installs it",
+                    sourceLocation: sourceLocation)
+    }
+
+    /// Stops the current test for a missing peer: cancels it, so Swift Testing reports it as
+    /// skipped rather than passed, or, under `SCALES_REQUIRE_PEERS=1`, throws ``MissingPeer``,
+    /// failing it. Call it from the test's own task (not from ``blocking(_:)``'s thread).
+    static func missing(_ message: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Never {
+        if required { throw MissingPeer(description: "SCALES_REQUIRE_PEERS=1 but " + message) }
+        try Test.cancel(Comment(rawValue: message), sourceLocation: sourceLocation)
+    }
+
+    /// A peer a test needs is missing under `SCALES_REQUIRE_PEERS=1`.
+    struct MissingPeer: Error, CustomStringConvertible {
+        let description: String
     }
 
     struct Result {

@@ -6,11 +6,13 @@ import ScalesMetrics
 
 /// Builds the example app: a greeting route, Hummingbird's metrics middleware reporting through
 /// swift-metrics into `registry`, and the swift-scales status page and `/metrics` mounted as
-/// ordinary routes (so the app's own middleware — authentication, say — would guard them).
+/// ordinary routes behind the app's own middleware (a bearer token, when `statusToken` is set).
 ///
 /// Call `MetricsSystem.bootstrap(ScalesMetricsFactory(registry: registry))` once per process
 /// before building it, so the middleware's metrics land in the same tree.
-public func buildApplication(registry: Registry, host: String = "127.0.0.1", port: Int = 8080) -> some ApplicationProtocol {
+public func buildApplication(
+    registry: Registry, host: String = "127.0.0.1", port: Int = 8080, statusToken: String? = nil
+) -> some ApplicationProtocol {
     let greetings = registry.collection(at: "/app").counter("greetings", doc: "Greetings served")
     let status = StatusHandler(registry: registry, serverName: "hummingbird-example")
 
@@ -23,9 +25,11 @@ public func buildApplication(registry: Registry, host: String = "127.0.0.1", por
     let mounted: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
         status.respond(to: request)
     }
-    router.get("/status", use: mounted)
-    router.get("/status/**", use: mounted)
-    router.get("/metrics", use: mounted)
+    let guarded = router.group()
+    if let statusToken { guarded.add(middleware: BearerTokenMiddleware(token: statusToken)) }
+    guarded.get("/status", use: mounted)
+    guarded.get("/status/**", use: mounted)
+    guarded.get("/metrics", use: mounted)
     return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "hummingbird-example"))
 }
 

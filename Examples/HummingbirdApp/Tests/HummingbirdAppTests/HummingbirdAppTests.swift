@@ -17,7 +17,7 @@ let registry: Registry = {
 @Suite(.serialized) struct HummingbirdAppTests {
     @Test func aRequestShowsUpInStatusJSONAndInMetrics() async throws {
         let app = buildApplication(registry: registry, port: 0)
-        try await app.test(.live) { client in
+        let exposition = try await app.test(.live) { client in
             try await client.execute(uri: "/hello", method: .get) { response in
                 #expect(response.status == .ok)
             }
@@ -50,22 +50,17 @@ let registry: Registry = {
             let line = #"metrics_hb_requests_total{http_request_method="GET",http_response_status_code="200",http_route="/hello"} 1"#
             #expect(exposition.contains(line), "\(exposition)")
             #expect(exposition.contains("app_greetings_total 1"))
-            try checkWithPromtool(exposition)
+            return exposition
         }
+        // Outside the live server's tasks: a missing promtool cancels this test's own task.
+        try checkWithPromtool(exposition)
     }
 }
 
-/// `promtool check metrics` when installed; skips (or fails under SCALES_REQUIRE_PEERS=1) otherwise.
+/// `promtool check metrics`; without promtool the test is cancelled (reported as skipped, not
+/// passed), or fails under `SCALES_REQUIRE_PEERS=1`.
 func checkWithPromtool(_ exposition: String) throws {
-    let candidates = ["/usr/bin/promtool", "/usr/local/bin/promtool"]
-    guard let promtool = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-        if ProcessInfo.processInfo.environment["SCALES_REQUIRE_PEERS"] == "1" {
-            Issue.record("promtool is not installed (SCALES_REQUIRE_PEERS=1)")
-        } else {
-            print("skipped: promtool not installed; `bash Scripts/install-peers.sh` installs it")
-        }
-        return
-    }
+    let promtool = try requirePeer("promtool")
     let process = Process()
     process.executableURL = URL(fileURLWithPath: promtool)
     process.arguments = ["check", "metrics"]
@@ -80,4 +75,23 @@ func checkWithPromtool(_ exposition: String) throws {
     let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
     #expect(process.terminationStatus == 0, "promtool: \(report)\n\(exposition)")
+}
+
+/// The peer's path in the Debian locations. When it is missing: cancels the current test (Swift
+/// Testing reports it as skipped, not passed) or, under `SCALES_REQUIRE_PEERS=1`, throws
+/// `MissingPeer`, failing it. Call it from the test's own task. Test-only override:
+/// `SCALES_HIDE_PEERS=promtool` (comma-separated names) makes a peer count as missing.
+func requirePeer(_ tool: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+    let environment = ProcessInfo.processInfo.environment
+    let hidden = (environment["SCALES_HIDE_PEERS"] ?? "").split(separator: ",").contains { $0 == tool }
+    let candidates = ["/usr/bin/\(tool)", "/usr/local/bin/\(tool)"]
+    if !hidden, let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) { return path }
+    let message = "\(tool) is not installed; `bash Scripts/install-peers.sh` (from the repository root) installs it"
+    if environment["SCALES_REQUIRE_PEERS"] == "1" { throw MissingPeer(description: "SCALES_REQUIRE_PEERS=1 but " + message) }
+    try Test.cancel(Comment(rawValue: message), sourceLocation: sourceLocation)
+}
+
+/// A peer a test needs is missing under `SCALES_REQUIRE_PEERS=1`.
+struct MissingPeer: Error, CustomStringConvertible {
+    let description: String
 }
