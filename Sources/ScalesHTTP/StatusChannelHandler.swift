@@ -3,8 +3,9 @@ import NIOHTTP1
 import Scales
 
 /// Serves one connection: collects each request, answers it with ``StatusHandler`` (through
-/// the event loop's ``RequestCoalescer``, or after the request check if there is one), answers requests the HTTP parser rejects (``ParserErrorResponse``)
-/// and enforces the per-request deadline and body limit.
+/// the event loop's ``RequestCoalescer``, or after the request check if there is one), answers
+/// requests the HTTP parser rejects (``ParserErrorResponse``) and enforces the per-request
+/// deadline and body limit.
 ///
 /// Requests arrive one at a time (NIO's `HTTPServerPipelineHandler` holds back pipelined ones
 /// until the previous response is written).

@@ -133,8 +133,8 @@ public struct StatusHandler: Sendable {
         }
     }
 
-    func jsonResponse(_ json: [UInt8]) -> StatusResponse {
-        var body = json
+    func jsonResponse(_ json: consuming [UInt8]) -> StatusResponse {
+        var body = json  // moved, not copied: the newline is appended in place
         body.append(UInt8(ascii: "\n"))
         return StatusResponse(status: 200, headers: Self.jsonHeaders, bodyBytes: body)
     }
