@@ -240,17 +240,33 @@ struct JSONWriter {
         }
     }
 
-    mutating func writeNumber(_ value: Double?) {
-        guard let value, value.isFinite else {
-            append("null")
-            return
+    /// How JSON writes a double (``JSONLayout`` writes the same forms into its own buffer).
+    enum NumberForm {
+        /// NaN, infinity or no value.
+        case null
+        /// An integral value under 1e15, written `n.0` so readers see a float, as Python does.
+        case integral(Int)
+        /// Anything else: its shortest round-trip digits (those of `description`).
+        case digits(Double)
+
+        init(_ value: Double?) {
+            guard let value, value.isFinite else {
+                self = .null
+                return
+            }
+            self = value == value.rounded(.towardZero) && abs(value) < 1e15 ? .integral(Int(value)) : .digits(value)
         }
-        if value == value.rounded(.towardZero), abs(value) < 1e15 {
-            // Integral doubles keep a fractional part so readers see a float, as Python does.
-            writeInteger(Int(value))
+    }
+
+    mutating func writeNumber(_ value: Double?) {
+        switch NumberForm(value) {
+        case .null:
+            append("null")
+        case .integral(let integer):
+            writeInteger(integer)
             append(".0")
-        } else {
-            // The same digits as `value.description`, without a String in between.
+        case .digits(let value):
+            // Without a String in between.
             var sink = ASCIISink()
             swap(&sink.bytes, &bytes)
             value.write(to: &sink)

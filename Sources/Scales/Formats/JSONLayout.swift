@@ -113,13 +113,12 @@ struct JSONLayout: Sendable {
         switch value {
         case .int(let number), .counter(let number): out.appendInteger(number)
         case .double(let number):
-            if !number.isFinite {
-                out.append("null")
-            } else if number == number.rounded(.towardZero), abs(number) < 1e15 {
-                out.appendInteger(Int(number))
+            switch JSONWriter.NumberForm(number) {
+            case .null: out.append("null")
+            case .integral(let integer):
+                out.appendInteger(integer)
                 out.append(".0")
-            } else {
-                number.write(to: &out)
+            case .digits(let value): value.write(to: &out)
             }
         case .bool(let flag): out.append(flag ? "true" : "false")
         default: out.append("null")  // not a scalar: cannot happen for the kinds kept
