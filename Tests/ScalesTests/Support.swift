@@ -18,3 +18,12 @@ func expectJSON(_ registry: Registry, at path: StatPath = .root, equals expected
     let actual = try parsedJSON(registry, at: path)
     #expect(actual == (expected as NSDictionary), "\(actual)", sourceLocation: sourceLocation)
 }
+
+/// Runs `body` on a thread of its own and returns its result: for CPU-heavy test work that
+/// would otherwise hold one of the few threads of the shared concurrency pool (two on a
+/// two-core machine), stalling the suites that measure time.
+func onThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        Thread { continuation.resume(returning: body()) }.start()
+    }
+}
