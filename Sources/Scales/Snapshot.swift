@@ -233,11 +233,25 @@ public struct PmfSnapshot: Sendable, Equatable {
 
     /// The window figures with scales' JSON names, in scales' order.
     public var fields: [(name: String, value: Double?)] {
-        [
-            ("min", min), ("max", max), ("mean", mean), ("stddev", stddev), ("median", median),
-            ("75percentile", p75), ("95percentile", p95), ("98percentile", p98),
-            ("99percentile", p99), ("999percentile", p999),
-        ]
+        var fields: [(name: String, value: Double?)] = []
+        forEachField { name, value in fields.append(("\(name)", value)) }
+        return fields
+    }
+
+    /// The one list behind ``fields``: each figure's name and value, in order (the JSON writer
+    /// walks it without building an array or a String per field).
+    @inline(__always)
+    func forEachField(_ body: (_ name: StaticString, _ value: Double?) -> Void) {
+        body("min", min)
+        body("max", max)
+        body("mean", mean)
+        body("stddev", stddev)
+        body("median", median)
+        body("75percentile", p75)
+        body("95percentile", p95)
+        body("98percentile", p98)
+        body("99percentile", p99)
+        body("999percentile", p999)
     }
 
     /// The quantiles as (quantile, value) pairs, for summaries: 0.5, 0.75, 0.95, 0.98, 0.99, 0.999.

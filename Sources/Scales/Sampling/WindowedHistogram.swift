@@ -364,27 +364,15 @@ struct WindowedHistogram: ~Copyable, Sendable {
         var result = PmfSnapshot(count: contents.count, sum: contents.sum, windowCount: contents.windowCount)
         guard !contents.isEmpty else { return result }
         let mean = Swift.min(Swift.max(contents.weightedSum / contents.weightedCount, contents.minimum), contents.maximum)
-        // The reported quantiles (the same nearest-rank rule as ``quantiles(_:of:totalWeight:)``)
-        // and the variance, in one pass with no arrays.
+        // The reported quantiles and the variance, in one pass with no arrays.
         var quantiles = InlineArray<6, Double>(repeating: 0)
         let targets: InlineArray<6, Double> = [0.5, 0.75, 0.95, 0.98, 0.99, 0.999]
-        let totalWeight = contents.totalWeight
-        let variance = contents.entries.withUnsafeBufferPointer { entries in
-            var sum = 0.0
-            var cumulative = 0.0
-            var next = 0
-            let last = entries.count - 1
-            for index in entries.indices {
-                let entry = entries[index]
-                let d = entry.value - mean
-                sum += entry.weight * d * d
-                cumulative += entry.weight
-                while next < 6, cumulative >= targets[next] * totalWeight || index == last {
-                    quantiles[next] = entry.value
-                    next += 1
-                }
-            }
-            return sum
+        var variance = 0.0
+        Self.walk(contents.entries, totalWeight: contents.totalWeight, targets: 6) { targets[$0] } visit: { entry in
+            let d = entry.value - mean
+            variance += entry.weight * d * d
+        } found: {
+            quantiles[$0] = $1
         }
         result.min = contents.minimum
         result.max = contents.maximum
@@ -403,17 +391,36 @@ struct WindowedHistogram: ~Copyable, Sendable {
     /// weight reaches `q × totalWeight`.
     static func quantiles(_ qs: [Double], of entries: [Entry], totalWeight: Double) -> [Double] {
         var result = [Double](repeating: 0, count: qs.count)
-        var cumulative = 0.0
-        var position = 0
-        for index in qs.indices.sorted(by: { qs[$0] < qs[$1] }) {
-            let target = qs[index] * totalWeight
-            while position < entries.count - 1, cumulative + entries[position].weight < target {
-                cumulative += entries[position].weight
-                position += 1
-            }
-            result[index] = entries[position].value
+        let order = qs.indices.sorted { qs[$0] < qs[$1] }
+        walk(entries, totalWeight: totalWeight, targets: qs.count) { qs[order[$0]] } visit: { _ in } found: {
+            result[order[$0]] = $1
         }
         return result
+    }
+
+    /// The nearest-rank rule, in one pass over sorted, weighted entries: `visit` sees every
+    /// entry in order, and `found(i, value)` reports the first entry whose cumulative weight
+    /// reaches `target(i) × totalWeight` (the last entry for a target not reached), for
+    /// `target(i)` ascending in `i`.
+    @inline(__always)
+    static func walk(
+        _ entries: [Entry], totalWeight: Double, targets count: Int, target: (Int) -> Double,
+        visit: (Entry) -> Void, found: (Int, Double) -> Void
+    ) {
+        entries.withUnsafeBufferPointer { entries in
+            var cumulative = 0.0
+            var next = 0
+            let last = entries.count - 1
+            for index in entries.indices {
+                let entry = entries[index]
+                visit(entry)
+                cumulative += entry.weight
+                while next < count, cumulative >= target(next) * totalWeight || index == last {
+                    found(next, entry.value)
+                    next += 1
+                }
+            }
+        }
     }
 }
 
