@@ -40,13 +40,14 @@ public final class Registry: Sendable {
     /// timings, `meter` rates, `stateTime` totals).
     public let clock: any StatClock
 
-    /// Creates an empty registry.
+    /// Creates a registry whose tree holds only its own health counters (``RegistryHealth/path``).
     ///
     /// - Parameter clock: The time source of its time-dependent stats; tests pass a manual
     ///   clock (`ManualClock` from `ScalesTestKit`) to control windows and rates.
     public init(clock: some StatClock = SystemClock()) {
         state = Lock(TreeState(shape: shape))
         self.clock = clock
+        bindHealth()
     }
 
     /// The process-wide registry that generated code binds to by default.
@@ -75,10 +76,11 @@ public final class Registry: Sendable {
     /// Problems absorbed so far (failed gauges, dropped values, overflows, bind conflicts).
     public var health: RegistryHealth { healthCounters.snapshot }
 
-    /// Removes everything from the tree. Handles bound before keep working but are no longer
+    /// Removes everything from the tree but the health counters. Handles bound before keep working but are no longer
     /// shown; bind again to appear in the new tree.
     public func reset() {
         state.withLock { $0 = TreeState(shape: shape) }
+        bindHealth()
     }
 
     // MARK: Binding collections

@@ -102,7 +102,9 @@ import Testing
     }
 
     @Test func emptyTreeSaysSo() throws {
-        let html = try page(Registry())
+        let registry = Registry()
+        _ = registry.collection(at: "/empty")
+        let html = try page(registry, at: "/empty")
         #expect(html.contains("Nothing here."))
     }
 }

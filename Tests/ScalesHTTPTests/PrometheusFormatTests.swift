@@ -236,7 +236,9 @@ import Testing
     }
 
     @Test func anEmptyRegistryRendersNothing() throws {
-        let text = PrometheusFormat.render(try #require(Registry().snapshot()))
+        let registry = Registry()
+        _ = registry.collection(at: "/empty")
+        let text = PrometheusFormat.render(try #require(registry.snapshot(at: "/empty")))
         #expect(text == "")
     }
 }

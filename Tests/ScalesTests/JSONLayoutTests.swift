@@ -53,7 +53,7 @@ import Testing
                 let expected = JSONFormat.render(snapshot, pretty: pretty, includeCollapsed: includeCollapsed)
                 let actual = registry.renderJSON(at: path, pretty: pretty, includeCollapsed: includeCollapsed)
                     .map { String(decoding: $0, as: UTF8.self) }
-                #expect(actual == expected, "\(path) pretty \(pretty) collapsed \(includeCollapsed)", sourceLocation: sourceLocation)
+                #expect(actual.map(withoutReadFailures) == withoutReadFailures(expected), "\(path) pretty \(pretty) collapsed \(includeCollapsed)", sourceLocation: sourceLocation)
             }
         }
     }
@@ -113,10 +113,11 @@ import Testing
         try expectSame(registry)
         // Everything goes.
         registry.reset()
-        #expect(registry.renderJSON() == Array("{}".utf8))
+        let health = #""scales":{"health":{"bindConflicts":0,"droppedValues":0,"nameCollisions":0,"overflowedKeys":0,"readFailures":N}}"#
+        #expect(registry.renderJSON().map { withoutReadFailures(String(decoding: $0, as: UTF8.self)) } == "{\(health)}")
         #expect(registry.renderJSON(at: "/web") == nil)
         registry.collection(at: "/web").int("errors") += 1
-        #expect(String(decoding: registry.renderJSON()!, as: UTF8.self) == #"{"web":{"errors":1}}"#)
+        #expect(registry.renderJSON().map { withoutReadFailures(String(decoding: $0, as: UTF8.self)) } == #"{\#(health),"web":{"errors":1}}"#)
     }
 
     @Test func nothingAtThePathIsNil() {

@@ -11,7 +11,7 @@ import Testing
         let snapshot = try #require(registry.snapshot(at: path), sourceLocation: sourceLocation)
         let expected = PrometheusFormat.render(snapshot, namespace: namespace)
         let actual = registry.renderPrometheus(at: path, namespace: namespace)
-        #expect(actual == expected, "\(path) namespace \(namespace ?? "-")", sourceLocation: sourceLocation)
+        #expect(actual.map(withoutReadFailures) == withoutReadFailures(expected), "\(path) namespace \(namespace ?? "-")", sourceLocation: sourceLocation)
     }
 
     @Test func sameTextAsTheSnapshotForEveryKindAndPath() throws {
@@ -58,9 +58,9 @@ import Testing
         try expectSame(registry)
         #expect(registry.renderPrometheus()?.contains("web_errors") == false)
         registry.reset()
-        #expect(registry.renderPrometheus() == "")
+        #expect(registry.renderPrometheus(at: "/web") == nil)
         registry.collection(at: "/web").counter("requests") += 2
-        #expect(registry.renderPrometheus() == "# HELP web_requests_total scales counter /web/requests\n# TYPE web_requests_total counter\nweb_requests_total 2\n")
+        #expect(registry.renderPrometheus(at: "/web") == "# HELP web_requests_total scales counter /web/requests\n# TYPE web_requests_total counter\nweb_requests_total 2\n")
     }
 
     /// Kept and fresh families that map to one name (or to a summary's `_sum`/`_count`): the

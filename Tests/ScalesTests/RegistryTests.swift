@@ -127,7 +127,8 @@ import Testing
         let stat = try #require(registry.snapshot(at: "/web/version"))
         #expect(stat.root == .stat(SnapshotStat(name: "version", value: .string("1.4.2"))))
         #expect(stat.path.description == "/web/version")
-        #expect(registry.paths().map(\.description) == ["/", "/web", "/web/errors", "/web/version"])
+        let health = healthCounterNames.map { "/scales/health/" + $0 }
+        #expect(registry.paths().map(\.description) == ["/", "/scales", "/scales/health"] + health + ["/web", "/web/errors", "/web/version"])
     }
 
     @Test func initialValuesApplyOnlyOnCreation() {
@@ -143,7 +144,7 @@ import Testing
         let old = registry.collection(at: "/web").int("errors")
         old += 1
         registry.reset()
-        try expectJSON(registry, equals: [:])
+        try expectJSON(registry, equals: [:])  // only the health counters, which a reset keeps
         old += 1  // still safe to use
         #expect(registry.collection(at: "/web").int("errors").value == 0)
     }
