@@ -76,6 +76,12 @@ final class Node {
 
 /// A `sum`, `histogram` or `intDictSum` declared in a parent collection: derived from the
 /// children's stat named `of` when read.
+///
+/// **Which children.** Below its collection, the aggregation takes the nearest containers that
+/// hold an entry named `of` (and whose type is `childType`, when given), and does not look
+/// further down inside them. That entry may be a stat or itself an aggregation (sums chain up
+/// a tree: a cluster's `sum` of its nodes' `sum` of their workers), and nothing is counted
+/// twice.
 final class Aggregation {
     enum Kind: Sendable { case sum, histogram, intDictSum }
 
@@ -91,6 +97,9 @@ final class Aggregation {
     var retiredCounters = false
     var retiredPlainInts = false
     var retiredDict: [String: Int] = [:]
+    /// Set once a child's `of` turned out to be a kind this aggregation cannot use (counted once
+    /// in ``RegistryHealth/bindConflicts``).
+    let mismatch = MismatchFlag()
 
     init(kind: Kind, of: String, childType: String?, doc: String?) {
         self.kind = kind
@@ -99,23 +108,54 @@ final class Aggregation {
         self.doc = doc
     }
 
-    /// The child cells this aggregation reads, found below `owner`.
-    func sources(below owner: Node) -> [any StatCell] {
-        var cells: [any StatCell] = []
-        for (_, entry) in owner.entries {
-            guard case .container(let child) = entry else { continue }
-            child.forEachContainer { node in
-                guard childType == nil || node.typeName == childType else { return }
-                if case .stat(let cell, _, _) = node.entries[of] { cells.append(cell) }
-            }
+    /// Whether `node` is a child this aggregation reads (its type matches and it holds `of`).
+    func reads(_ node: Node) -> Bool {
+        guard childType == nil || node.typeName == childType else { return false }
+        switch node.entries[of] {
+        case .stat, .aggregation: return true
+        case .container, nil: return false
         }
-        return cells
+    }
+
+    /// What this aggregation reads below `owner`: the nearest matching containers' entries.
+    func inputs(below owner: Node) -> [AggregationInput] {
+        var inputs: [AggregationInput] = []
+        for entry in owner.entries.values {
+            if case .container(let child) = entry { collect(child, into: &inputs) }
+        }
+        return inputs
+    }
+
+    /// The inputs at or below `node` (a matching container stops the descent).
+    func collect(_ node: Node, into inputs: inout [AggregationInput]) {
+        if reads(node) {
+            switch node.entries[of] {
+            case .stat(let cell, _, _): inputs.append(.cell(cell))
+            case .aggregation(let nested): inputs.append(.derived(nested.plan, nested.inputs(below: node)))
+            case .container, nil: break
+            }
+            return
+        }
+        for entry in node.entries.values {
+            if case .container(let child) = entry { collect(child, into: &inputs) }
+        }
+    }
+
+    /// Whether this aggregation, declared in `owner`, reads entries inside `node` (a
+    /// descendant): no container strictly between them is one it reads.
+    func reachesInto(_ node: Node, from owner: Node) -> Bool {
+        var current = node.parent
+        while let between = current, between !== owner {
+            if reads(between) { return false }
+            current = between.parent
+        }
+        return current === owner
     }
 
     /// Keeps what a removed child contributed, for `sum` and `intDictSum`. (Always called
     /// while the child's entry is removed, which moves the tree's shape.)
-    func retire(_ cell: any StatCell, health: HealthCounters) {
-        switch (kind, cell.read(health)) {
+    func retire(_ value: StatValue) {
+        switch (kind, value) {
         case (.sum, .int(let value)):
             retiredInt &+= value
             retiredPlainInts = true
@@ -136,7 +176,39 @@ final class Aggregation {
         AggregationPlan(
             kind: kind, retiredInt: retiredInt, retiredDouble: retiredDouble,
             retiredIsDouble: retiredIsDouble, retiredCounters: retiredCounters,
-            retiredPlainInts: retiredPlainInts, retiredDict: retiredDict)
+            retiredPlainInts: retiredPlainInts, retiredDict: retiredDict, mismatch: mismatch)
+    }
+}
+
+/// Whether an aggregation has met a child stat of a kind it cannot use; flips once.
+final class MismatchFlag: Sendable {
+    private let seen = Atomic<Bool>(false)
+
+    /// Marks it; `true` the first time only.
+    func mark() -> Bool {
+        !seen.exchange(true, ordering: .relaxed)
+    }
+}
+
+/// One child entry an aggregation reads: a stat's cell, or a lower aggregation with its own
+/// inputs (evaluated when read, like the one above it).
+indirect enum AggregationInput: Sendable {
+    case cell(any StatCell)
+    case derived(AggregationPlan, [AggregationInput])
+
+    func read(_ health: HealthCounters) -> StatValue {
+        switch self {
+        case .cell(let cell): return cell.read(health)
+        case .derived(let plan, let inputs): return plan.evaluate(inputs.map { $0.read(health) }, health: health)
+        }
+    }
+
+    /// Whether reading runs user code or heavy work (see ``StatCell/readsOutsideTreeLock``).
+    var readsOutsideTreeLock: Bool {
+        switch self {
+        case .cell(let cell): return cell.readsOutsideTreeLock
+        case .derived(_, let inputs): return inputs.contains { $0.readsOutsideTreeLock }
+        }
     }
 }
 
@@ -190,14 +262,12 @@ struct SnapshotBuilder {
             }
             return .stat(SnapshotStat(name: name, value: cell.read(health), doc: doc, labels: labels))
         case .aggregation(let aggregation):
-            let sources = aggregation.sources(below: owner)
-            let plan = aggregation.plan
+            let input = AggregationInput.derived(aggregation.plan, aggregation.inputs(below: owner))
             let health = self.health
-            let cheap = !defersAll && sources.allSatisfy { !$0.readsOutsideTreeLock }
-            if cheap {
-                return .stat(SnapshotStat(name: name, value: plan.evaluate(sources.map { $0.read(health) }), doc: aggregation.doc))
+            if !defersAll && !input.readsOutsideTreeLock {
+                return .stat(SnapshotStat(name: name, value: input.read(health), doc: aggregation.doc))
             }
-            deferred.append(Deferred(place: place, read: { plan.evaluate(sources.map { $0.read(health) }) }))
+            deferred.append(Deferred(place: place, read: { input.read(health) }))
             return .stat(SnapshotStat(name: name, value: .absent, doc: aggregation.doc))
         }
     }
@@ -236,8 +306,18 @@ struct AggregationPlan: Sendable {
     let retiredCounters: Bool
     let retiredPlainInts: Bool
     let retiredDict: [String: Int]
+    let mismatch: MismatchFlag
 
-    func evaluate(_ values: [StatValue]) -> StatValue {
+    /// The aggregate of the children's `values` and the retired totals. A value of a kind this
+    /// aggregation cannot use is left out and counted (once per aggregation) as a bind
+    /// conflict; when no value was usable and nothing is retired, the result is absent rather
+    /// than a 0 nobody asked for. An absent value (a failed gauge, counted already) is skipped.
+    func evaluate(_ values: [StatValue], health: HealthCounters) -> StatValue {
+        var usable = 0
+        var unusable = 0
+        defer {
+            if unusable > 0, mismatch.mark() { health.bindConflict() }
+        }
         switch kind {
         case .sum:
             var intTotal = retiredInt
@@ -247,16 +327,22 @@ struct AggregationPlan: Sendable {
             var allCounters = (retiredCounters || !values.isEmpty) && !retiredPlainInts
             for value in values {
                 switch value {
-                case .counter(let v): intTotal &+= v
+                case .counter(let v):
+                    intTotal &+= v
+                    usable += 1
                 case .int(let v):
                     intTotal &+= v
                     allCounters = false
+                    usable += 1
                 case .double(let v):
                     doubleTotal += v
                     isDouble = true
-                default: break
+                    usable += 1
+                case .absent: break
+                default: unusable += 1
                 }
             }
+            if unusable > 0, usable == 0, !retiredIsDouble, !retiredCounters, !retiredPlainInts { return .absent }
             if isDouble { return .double(doubleTotal + Double(intTotal)) }
             return allCounters ? .counter(intTotal) : .int(intTotal)
         case .histogram:
@@ -267,7 +353,10 @@ struct AggregationPlan: Sendable {
                 case .string(let s): key = s
                 case .bool(let b): key = String(b)
                 case .int(let i), .counter(let i): key = String(i)
-                default: continue
+                case .absent: continue
+                default:
+                    unusable += 1
+                    continue
                 }
                 if key.isEmpty { continue }
                 counts[key, default: 0] += 1
@@ -275,9 +364,16 @@ struct AggregationPlan: Sendable {
             return .intDict(counts)
         case .intDictSum:
             var totals = retiredDict
-            for case .intDict(let dict) in values {
-                for (key, v) in dict { totals[key, default: 0] &+= v }
+            for value in values {
+                switch value {
+                case .intDict(let dict):
+                    for (key, v) in dict { totals[key, default: 0] &+= v }
+                    usable += 1
+                case .absent: break
+                default: unusable += 1
+                }
             }
+            if unusable > 0, usable == 0, retiredDict.isEmpty { return .absent }
             return .intDict(totals)
         }
     }

@@ -236,16 +236,15 @@ extension Registry {
     func remove(names: [String], id: UInt64) {
         state.withLock { state in
             guard let node = state.node(at: names, id: id), let parent = node.parent else { return }
-            // Keep what the removed subtree contributed to sums above it.
+            // Keep what the removed subtree contributed to sums above it: the entries each sum
+            // reads inside it (none when the sum reads a container above the removed one).
             var ancestor: Node? = parent
             while let owner = ancestor {
-                for case .aggregation(let aggregation) in owner.entries.values where aggregation.kind != .histogram {
-                    node.forEachContainer { container in
-                        guard aggregation.childType == nil || container.typeName == aggregation.childType else { return }
-                        if case .stat(let cell, _, _) = container.entries[aggregation.of] {
-                            aggregation.retire(cell, health: healthCounters)
-                        }
-                    }
+                for case .aggregation(let aggregation) in owner.entries.values
+                where aggregation.kind != .histogram && aggregation.reachesInto(node, from: owner) {
+                    var inputs: [AggregationInput] = []
+                    aggregation.collect(node, into: &inputs)
+                    for input in inputs { aggregation.retire(input.read(healthCounters)) }
                 }
                 ancestor = owner.parent
             }
@@ -261,10 +260,10 @@ extension Registry {
             var ancestor: Node? = node.parent
             while let owner = ancestor {
                 for case .aggregation(let aggregation) in owner.entries.values
-                where aggregation.kind != .histogram && aggregation.of == name
-                    && (aggregation.childType == nil || aggregation.childType == node.typeName)
+                where aggregation.kind != .histogram && aggregation.of == name && aggregation.reads(node)
+                    && aggregation.reachesInto(node, from: owner)
                 {
-                    aggregation.retire(existing, health: healthCounters)
+                    aggregation.retire(existing.read(healthCounters))
                 }
                 ancestor = owner.parent
             }

@@ -57,9 +57,9 @@ import Testing
                 stats: { state: string, load: double, count: int }
             """
         #expect(diagnostics(yaml) == [
-            "stats.yaml:5:27: error: `sum` needs `int` or `double` stats, but `T.state` is `string`; use `histogram` to count children per value\nstats.yaml:11:21: note: `state` is declared `string` here",
+            "stats.yaml:5:27: error: `sum` needs `int`, `double` or `sum` stats, but `T.state` is `string`; use `histogram` to count children per value\nstats.yaml:11:21: note: `state` is declared `string` here",
             "stats.yaml:6:33: error: `histogram` needs `string`, `bool` or `int` stats, but `T.load` is `double`; use `sum` for a double\nstats.yaml:11:35: note: `load` is declared `double` here",
-            "stats.yaml:7:34: error: `intDictSum` needs `intDict` stats, but `T.count` is `int`; use `sum` for an int\nstats.yaml:11:50: note: `count` is declared `int` here",
+            "stats.yaml:7:34: error: `intDictSum` needs `intDict` or `intDictSum` stats, but `T.count` is `int`; use `sum` for an int\nstats.yaml:11:50: note: `count` is declared `int` here",
         ])
     }
 

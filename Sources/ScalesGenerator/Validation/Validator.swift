@@ -335,13 +335,14 @@ struct Validator {
         let hint: String
         switch kind {
         case .sum:
-            accepted = [.int, .double]
+            // Sums chain up a tree: a sum of the level below's sum.
+            accepted = [.int, .double, .sum]
             hint = targetKind == .intDict ? "; use `intDictSum` for an intDict" : (targetKind == .string || targetKind == .bool ? "; use `histogram` to count children per value" : "")
         case .histogram:
             accepted = [.string, .bool, .int]
             hint = targetKind == .double ? "; use `sum` for a double" : (targetKind == .intDict ? "; use `intDictSum` for an intDict" : "")
         case .intDictSum:
-            accepted = [.intDict]
+            accepted = [.intDict, .intDictSum]
             hint = targetKind == .int || targetKind == .double ? "; use `sum` for an \(targetKind.rawValue)" : ""
         default:
             return
