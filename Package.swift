@@ -36,7 +36,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
-        .target(name: "Scales"),
+        // The naming rule of the exported names (Prometheus, Graphite), shared by the runtime, the
+        // Graphite pusher and the generator; depends on nothing.
+        .target(name: "ScalesNaming"),
+        .target(name: "Scales", dependencies: ["ScalesNaming"]),
         .target(name: "ScalesTestKit", dependencies: ["Scales"]),
         .target(
             name: "ScalesMetrics",
@@ -45,7 +48,7 @@ let package = Package(
         .target(
             name: "ScalesGraphite",
             dependencies: [
-                "Scales",
+                "Scales", "ScalesNaming",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -66,7 +69,7 @@ let package = Package(
         // All generator logic (parse, validate, translate, render); no plugin or CLI dependency.
         .target(
             name: "ScalesGenerator",
-            dependencies: [.product(name: "Yams", package: "Yams")]
+            dependencies: ["ScalesNaming", .product(name: "Yams", package: "Yams")]
         ),
         .executableTarget(
             name: "scales-generate",
@@ -116,7 +119,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "ScalesGeneratorTests", dependencies: ["ScalesGenerator"]),
+        .testTarget(name: "ScalesGeneratorTests", dependencies: ["ScalesGenerator", "ScalesNaming"]),
         .testTarget(
             name: "ScalesGeneratorReferenceTests",
             dependencies: ["ScalesGenerator"],
@@ -124,7 +127,7 @@ let package = Package(
             exclude: ["Resources"]
         ),
         // Compiles the reference outputs (Generated/ is a symlink to them) and runs them.
-        .testTarget(name: "ScalesGeneratedTests", dependencies: ["Scales"]),
+        .testTarget(name: "ScalesGeneratedTests", dependencies: ["Scales", "ScalesTestKit", "ScalesGenerator"]),
         // Runs the built scales-generate binary: arguments, exit codes, write-if-changed.
         .testTarget(name: "ScalesGenerateCLITests", dependencies: ["scales-generate"]),
     ]

@@ -1,5 +1,8 @@
+import ScalesNaming
+
 /// How a path segment (a collection or stat name, an instance id, a dict key) becomes one
-/// component of a Graphite metric name.
+/// component of a Graphite metric name. (The rule lives in one place, shared with the
+/// generator, which rejects two stats whose Graphite names would collide.)
 ///
 /// scales' rules first: surrounding whitespace is trimmed, spaces and dots become `-`, slashes
 /// become `_`. Then, so that no key can break carbon's line format (`name value timestamp\n`,
@@ -25,9 +28,7 @@ public enum GraphiteNaming {
 
     /// The Graphite component for `segment`.
     public static func sanitize(_ segment: String) -> String {
-        var bytes: [UInt8] = []
-        append(segment, to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        GraphiteNames.sanitize(segment)
     }
 
     /// Sanitizes a prefix: each dot-separated part as a segment, empty parts dropped; the result
@@ -39,54 +40,12 @@ public enum GraphiteNaming {
         return parts.isEmpty ? "" : parts.joined(separator: ".") + "."
     }
 
-    /// Whether Python's `str.split()` (which carbon uses on each line) splits at `scalar`.
     static func isSeparator(_ scalar: Unicode.Scalar) -> Bool {
-        (0x1C...0x1F).contains(scalar.value) || scalar.properties.isWhitespace
+        GraphiteNames.isSeparator(scalar)
     }
 
     /// Appends the sanitized form of `segment` to `bytes`.
     static func append(_ segment: String, to bytes: inout [UInt8]) {
-        let start = bytes.count
-        // Fast path: plain ASCII names need no trimming and no decoding.
-        var plain = true
-        for byte in segment.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"):
-                bytes.append(byte)
-            case UInt8(ascii: "."):
-                bytes.append(UInt8(ascii: "-"))
-            default:
-                plain = false
-            }
-            if !plain { break }
-        }
-        if plain {
-            if bytes.count == start { bytes.append(UInt8(ascii: "_")) }
-            return
-        }
-        bytes.removeSubrange(start...)
-        let scalars = segment.unicodeScalars
-        guard let first = scalars.firstIndex(where: { !isSeparator($0) }),
-            let last = scalars.lastIndex(where: { !isSeparator($0) })
-        else {
-            bytes.append(UInt8(ascii: "_"))
-            return
-        }
-        for scalar in scalars[first...last] {
-            let replacement: UInt8?
-            switch scalar {
-            case ".": replacement = UInt8(ascii: "-")
-            case "/", ";": replacement = UInt8(ascii: "_")
-            case _ where isSeparator(scalar): replacement = UInt8(ascii: "-")
-            case _ where scalar.properties.generalCategory == .control: replacement = UInt8(ascii: "_")
-            default: replacement = nil
-            }
-            if let replacement {
-                bytes.append(replacement)
-            } else {
-                UTF8.encode(scalar) { bytes.append($0) }
-            }
-        }
+        GraphiteNames.append(segment, to: &bytes)
     }
 }

@@ -186,22 +186,36 @@ import Testing
         #expect(exposition.value("m_lat", ["quantile": "0.5"]) == "NaN")
     }
 
-    @Test func collidingNamesKeepTheFirstAndStayValid() throws {
+    /// Two stats whose names meet are neither merged nor dropped: the later in path order gets
+    /// `_2`, and the registry's render counts each such name once.
+    @Test func collidingNamesAreRenamedAndCounted() throws {
         let registry = Registry()
         let web = registry.collection(at: "/web")
-        web.int("by_path").value = 1          // gauge web_by_path
-        web.intDict("byPath")["k"] += 2       // also web_by_path (gauge, key label): merged family
+        web.intDict("byPath")["k"] += 2       // web_by_path{key="k"} (first in path order)
+        web.int("by_path").value = 1          // also web_by_path: renamed web_by_path_2
         web.counter("hits") += 1              // counter web_hits_total
-        web.int("hits_total").value = 9       // gauge web_hits_total: another type, left out
-        web.int("lat_count").value = 5        // claims web_lat_count…
-        _ = web.pmf("lat")                    // …so the summary web_lat (which needs it) is left out
-        let text = PrometheusFormat.render(try #require(registry.snapshot()))
+        web.int("hits_total").value = 9       // gauge web_hits_total: renamed web_hits_total_2
+        web.pmf("lat").record(0.5)            // summary web_lat, web_lat_sum, web_lat_count
+        web.int("lat_count").value = 5        // renamed web_lat_count_2
+        let text = PrometheusFormat.render(try #require(registry.snapshot(at: "/web")))
         let exposition = try Exposition(text)
-        #expect(exposition.value("web_by_path", [:]) != nil)
-        #expect(exposition.family("web_by_path")?.samples.count == 2)
+        #expect(exposition.value("web_by_path", ["key": "k"]) == "2")
+        #expect(exposition.family("web_by_path")?.samples.count == 1)
+        #expect(exposition.value("web_by_path_2") == "1")
         #expect(exposition.family("web_hits_total")?.type == "counter")
         #expect(exposition.value("web_hits_total") == "1")
-        #expect(exposition.family("web_lat") == nil || exposition.family("web_lat_count") == nil)
+        #expect(exposition.family("web_hits_total_2")?.type == "gauge")
+        #expect(exposition.value("web_hits_total_2") == "9")
+        #expect(exposition.value("web_lat_count") == "1")
+        #expect(exposition.value("web_lat_count_2") == "5")
+
+        #expect(registry.health.nameCollisions == 0)
+        let served = try #require(registry.renderPrometheus(at: "/web"))
+        #expect(served == text)
+        #expect(registry.health.nameCollisions == 3)
+        _ = registry.renderPrometheus()
+        #expect(registry.health.nameCollisions == 3, "each name is counted once, however often it is rendered")
+        #expect(try #require(registry.renderPrometheus()).contains("\nscales_health_name_collisions_total 3\n"))
     }
 
     @Test func labelledStatsAreSeriesOfTheirParentsFamily() throws {

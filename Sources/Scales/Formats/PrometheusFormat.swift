@@ -1,3 +1,5 @@
+import ScalesNaming
+
 /// Renders snapshots in the Prometheus text exposition format, version 0.0.4.
 ///
 /// ```swift
@@ -35,9 +37,13 @@
 ///   newline. Gauge and summary values may be `NaN`, `+Inf` or `-Inf`; counter values never are
 ///   (a non-finite one is left out).
 /// - **Order.** Families sorted by name, each contiguous with one `# HELP` and one `# TYPE`;
-///   series sorted by their labels. If two paths map to one name, the first in path order wins:
-///   a later stat of another type, a later family whose sample names (`_sum`, `_count`, `_total`,
-///   `_info`) are taken, and a repeated series are left out.
+///   series sorted by their labels.
+/// - **Collisions.** Two stats never share a name, nor is either left out: when a stat's names
+///   (its families, and a summary's `_sum` and `_count`) are taken by a stat earlier in path
+///   order (`/web/byPath` and `/web/by_path` are both `web_by_path`; an int `requestsTotal`
+///   beside a monotonic `requests`), the later one is exported as `<name>_2` (`_3`, …).
+///   ``Registry/renderPrometheus(at:namespace:)`` counts each such name once in
+///   ``RegistryHealth/nameCollisions``. The generator rejects such pairs at build time.
 ///
 /// Strings and bools are exported because a version string as an info gauge and a flag as 1/0
 /// are what Prometheus users expect; a string that changes often (a state) makes a new series
@@ -53,10 +59,17 @@ public enum PrometheusFormat {
     ///   - namespace: An optional first name part, such as the application's name.
     /// - Returns: Text ending in a newline (empty when there is no sample).
     public static func render(_ snapshot: Snapshot, namespace: String? = nil) -> String {
+        renderCountingCollisions(snapshot, namespace: namespace).text
+    }
+
+    /// ``render(_:namespace:)``, and the names that collided (see **Collisions** above).
+    static func renderCountingCollisions(_ snapshot: Snapshot, namespace: String?) -> (text: String, collisions: [String]) {
         var writer = PrometheusWriter()
         let (prefix, pattern) = rootPrefix(snapshot.path, namespace: namespace)
         writer.walk(snapshot.root, prefix: prefix, labels: PrometheusLabels(), pattern: pattern, isRoot: true)
-        return writer.output()
+        var out: [UInt8] = []
+        _ = writer.writeFamilies(into: &out)
+        return (String(decoding: out, as: UTF8.self), writer.collisions)
     }
 
     /// The name prefix and HELP pattern of the segments above a snapshot's root.
@@ -75,75 +88,25 @@ public enum PrometheusFormat {
     /// trailing or repeated `_` (may be empty).
     ///
     /// `byPath` → `by_path`, `HTTPServer` → `http_server`, `thread-{id}` → `thread_id`,
-    /// `99percentile` → `99percentile`.
+    /// `99percentile` → `99percentile`. The generator applies the same rule to reject, at build
+    /// time, two stats whose names would collide.
     public static func metricNamePart(_ text: String) -> String {
-        // Fast path: already snake case.
-        var clean = true
-        var previous: UInt8 = 0x5F  // a leading "_" is not clean
-        for byte in text.utf8 {
-            switch byte {
-            case 0x61...0x7A, 0x30...0x39: break
-            case 0x5F: if previous == 0x5F { clean = false }
-            default: clean = false
-            }
-            if !clean { break }
-            previous = byte
-        }
-        if clean, previous != 0x5F { return text }
-
-        let bytes = Array(text.utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count + 4)
-        var lastWasUnderscore = true  // trims leading underscores
-        func append(_ byte: UInt8) {
-            if byte == 0x5F {
-                if lastWasUnderscore { return }
-                lastWasUnderscore = true
-            } else {
-                lastWasUnderscore = false
-            }
-            out.append(byte)
-        }
-        func isUpper(_ byte: UInt8) -> Bool { byte >= 0x41 && byte <= 0x5A }
-        func isLower(_ byte: UInt8) -> Bool { byte >= 0x61 && byte <= 0x7A }
-        func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
-        for index in bytes.indices {
-            let byte = bytes[index]
-            if isUpper(byte) {
-                if index > 0 {
-                    let before = bytes[index - 1]
-                    let next = index + 1 < bytes.count ? bytes[index + 1] : 0
-                    if isLower(before) || isDigit(before) || (isUpper(before) && isLower(next)) { append(0x5F) }
-                }
-                append(byte + 32)
-            } else if isLower(byte) || isDigit(byte) {
-                append(byte)
-            } else {
-                append(0x5F)  // anything else, each byte of a non-ASCII character included
-            }
-        }
-        while out.last == 0x5F { out.removeLast() }
-        return String(decoding: out, as: UTF8.self)
+        PrometheusNames.namePart(text)
     }
 
     /// `prefix_part`, or whichever is not empty.
     static func joined(_ prefix: String, _ part: String) -> String {
-        if part.isEmpty { return prefix }
-        if prefix.isEmpty { return part }
-        return prefix + "_" + part
+        PrometheusNames.joined(prefix, part)
     }
 
     /// A metric name: `_` in front if it would start with a digit; `scales` if empty.
     static func metricName(_ name: String) -> String {
-        guard let first = name.utf8.first else { return "scales" }
-        return first >= 0x30 && first <= 0x39 ? "_" + name : name
+        PrometheusNames.metricName(name)
     }
 
     /// A label name: like a name part, never empty, never starting with a digit.
     static func labelName(_ text: String) -> String {
-        let part = metricNamePart(text)
-        guard let first = part.utf8.first else { return "label" }
-        return first >= 0x30 && first <= 0x39 ? "_" + part : part
+        PrometheusNames.labelName(text)
     }
 
     /// A label value with `\`, `"` and newline escaped.
@@ -257,6 +220,11 @@ struct PrometheusWriter {
 
     struct Entry {
         var family: String
+        /// The stat's base name and how the family is made from it (to rename it on a collision).
+        var base: String
+        var suffix: FamilySuffix
+        /// The stat the entry belongs to (all instances of one pattern, with one shape, are one).
+        var owner: Int
         var kind: Kind
         /// Walk order: the first entry of a name decides its family's kind.
         var order: Int
@@ -271,6 +239,14 @@ struct PrometheusWriter {
     var entries: [Entry] = []
     var pmfs: [PmfSnapshot] = []
     var helps: [Help] = []
+    /// Owners by `pattern/statName|shape`, and each owner's shape.
+    private var ownerIDs: [String: Int] = [:]
+    private var ownerShapes: [ExportShape] = []
+    /// The base names that collided with another stat's names (and were renamed), and the
+    /// families that had a series twice, in the last ``writeFamilies(into:)``.
+    private(set) var collisions: [String] = []
+    /// The owner of the stat being emitted.
+    private var currentOwner = 0
 
     // Layout mode (``PrometheusLayout``): the stats whose places are in `holes` become
     // series whose values are written at render time; the others are set aside in `dynamic`.
@@ -341,44 +317,51 @@ struct PrometheusWriter {
             helps.append(Help(doc: doc, kind: kind, pattern: pattern, statName: statName, note: note))
             return helps.count - 1
         }
+        guard let shape = Self.shape(of: value) else { return }
+        let ownerKey = pattern + "/" + (statName ?? "") + "|" + String(describing: shape)
+        if let owner = ownerIDs[ownerKey] {
+            currentOwner = owner
+        } else {
+            currentOwner = ownerShapes.count
+            ownerIDs[ownerKey] = currentOwner
+            ownerShapes.append(shape)
+        }
         switch value {
         case .int(let number):
-            add(name, .gauge, labels, scalar(String(number)), help("int"))
+            add(name, .none, .gauge, labels, scalar(String(number)), help("int"))
         case .counter(let number):
-            add(Self.suffixed(name, "_total"), .counter, labels, scalar(String(number)), help("counter"))
+            add(name, .total, .counter, labels, scalar(String(number)), help("counter"))
         case .double(let number):
-            add(name, .gauge, labels, scalar(PrometheusFormat.formatValue(number)), help("double"))
+            add(name, .none, .gauge, labels, scalar(PrometheusFormat.formatValue(number)), help("double"))
         case .bool(let flag):
-            add(name, .gauge, labels, scalar(flag ? "1" : "0"), help("bool"))
+            add(name, .none, .gauge, labels, scalar(flag ? "1" : "0"), help("bool"))
         case .string(let text):
-            add(Self.suffixed(name, "_info"), .gauge, labels.adding("value", text), .value("1"), help("string"))
+            add(name, .info, .gauge, labels.adding("value", text), .value("1"), help("string"))
         case .absent:
             break
         case .intDict(let dict):
             let help = help("intDict")
             for (key, number) in dict {
-                add(name, .gauge, labels.adding("key", key), .value(String(number)), help)
+                add(name, .none, .gauge, labels.adding("key", key), .value(String(number)), help)
             }
         case .stringDict(let dict):
-            let info = Self.suffixed(name, "_info")
             let help = help("stringDict")
             for (key, text) in dict {
-                add(info, .gauge, labels.adding("key", key).adding("value", text), .value("1"), help)
+                add(name, .info, .gauge, labels.adding("key", key).adding("value", text), .value("1"), help)
             }
         case .stateTime(let dict):
-            let counter = Self.suffixed(Self.suffixed(name, "_seconds"), "_total")
             let help = help("stateTime", " (seconds in each state)")
             for (state, seconds) in dict where seconds.isFinite {
-                add(counter, .counter, labels.adding("state", state), .value(PrometheusFormat.formatValue(seconds)), help)
+                add(name, .secondsTotal, .counter, labels.adding("state", state), .value(PrometheusFormat.formatValue(seconds)), help)
             }
         case .pmf(let pmf):
             pmfs.append(pmf)
-            add(name, .summary, labels, .pmf(pmfs.count - 1), help("pmf"))
+            add(name, .none, .summary, labels, .pmf(pmfs.count - 1), help("pmf"))
         case .pmfDict(let dict):
             let help = help("pmfDict")
             for (key, pmf) in dict {
                 pmfs.append(pmf)
-                add(name, .summary, labels.adding("key", key), .pmf(pmfs.count - 1), help)
+                add(name, .none, .summary, labels.adding("key", key), .pmf(pmfs.count - 1), help)
             }
         case .meter(let meter):
             addMeter(name, labels, meter, help("meter"), help("meter", " (events per second)"))
@@ -390,21 +373,68 @@ struct PrometheusWriter {
         }
     }
 
-    static func suffixed(_ name: String, _ suffix: String) -> String {
-        name.hasSuffix(suffix) ? name : name + suffix
-    }
-
-    mutating func addMeter(_ name: String, _ labels: PrometheusLabels, _ meter: MeterSnapshot, _ help: Int, _ rateHelp: Int) {
-        add(Self.suffixed(name, "_total"), .counter, labels, .value(String(meter.count)), help)
-        let rate = name + "_rate"
-        let rates: [(String, Double)] = [("1m", meter.m1), ("5m", meter.m5), ("15m", meter.m15), ("mean", meter.meanRate)]
-        for (window, value) in rates {
-            add(rate, .gauge, labels.adding("window", window), .value(PrometheusFormat.formatValue(value)), rateHelp)
+    /// How a value is exported (`nil`: not at all).
+    static func shape(of value: StatValue) -> ExportShape? {
+        switch value {
+        case .int, .double, .bool, .intDict: return .gauge
+        case .counter: return .counter
+        case .string, .stringDict: return .info
+        case .pmf, .pmfDict: return .summary
+        case .meter, .meterDict: return .meter
+        case .stateTime: return .stateTime
+        case .absent: return nil
         }
     }
 
-    mutating func add(_ family: String, _ kind: Kind, _ labels: PrometheusLabels, _ sample: Sample, _ help: Int) {
-        entries.append(Entry(family: family, kind: kind, order: entries.count, key: labels.text(), sample: sample, help: help))
+    static func suffixed(_ name: String, _ suffix: String) -> String {
+        PrometheusNames.suffixed(name, suffix)
+    }
+
+    mutating func addMeter(_ name: String, _ labels: PrometheusLabels, _ meter: MeterSnapshot, _ help: Int, _ rateHelp: Int) {
+        add(name, .total, .counter, labels, .value(String(meter.count)), help)
+        let rates: [(String, Double)] = [("1m", meter.m1), ("5m", meter.m5), ("15m", meter.m15), ("mean", meter.meanRate)]
+        for (window, value) in rates {
+            add(name, .rate, .gauge, labels.adding("window", window), .value(PrometheusFormat.formatValue(value)), rateHelp)
+        }
+    }
+
+    mutating func add(_ base: String, _ suffix: FamilySuffix, _ kind: Kind, _ labels: PrometheusLabels, _ sample: Sample, _ help: Int) {
+        entries.append(Entry(
+            family: suffix.family(base), base: base, suffix: suffix, owner: currentOwner, kind: kind,
+            order: entries.count, key: labels.text(), sample: sample, help: help))
+    }
+
+    /// Gives every stat names no other stat writes: in walk (path) order, a stat whose names
+    /// (its families, and a summary's `_sum` and `_count`) are taken by another stat, or by
+    /// instances of the same pattern of another kind, is renamed `base_2` (`_3`, …). Records
+    /// the base names that collided in ``collisions``.
+    private mutating func resolveCollisions() {
+        var taken: [String: Int] = [:]
+        var bases: [Int: String] = [:]
+        for index in entries.indices {
+            let owner = entries[index].owner
+            if let base = bases[owner] {
+                if base != entries[index].base { rename(index, to: base) }
+                continue
+            }
+            let original = entries[index].base
+            let shape = ownerShapes[owner]
+            var base = original
+            var attempt = 1
+            while shape.names(base: base).contains(where: { taken[$0].map { $0 != owner } ?? false }) {
+                attempt += 1
+                base = PrometheusNames.renamed(original, attempt: attempt)
+            }
+            if attempt > 1 { collisions.append(original) }
+            for name in shape.names(base: base) { taken[name] = owner }
+            bases[owner] = base
+            if base != original { rename(index, to: base) }
+        }
+    }
+
+    private mutating func rename(_ index: Int, to base: String) {
+        entries[index].base = base
+        entries[index].family = entries[index].suffix.family(base)
     }
 
     /// One family: its positions in the sorted order, and the kind and help of its earliest
@@ -413,19 +443,12 @@ struct PrometheusWriter {
         var range: Range<Int>
         var kind: Kind
         var first: Int
-        var refused = false
-    }
-
-    func output() -> String {
-        var out: [UInt8] = []
-        var writer = self
-        _ = writer.writeFamilies(into: &out)
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Writes the families in order; returns each family's name and bytes. Records where hole
     /// values go in `holeOffsets`.
     mutating func writeFamilies(into out: inout [UInt8]) -> [(family: String, range: Range<Int>)] {
+        resolveCollisions()
         let entries = self.entries
         var sorted = Array(entries.indices)
         sorted.sort { a, b in
@@ -447,35 +470,11 @@ struct PrometheusWriter {
             blocks.append(Block(range: start..<end, kind: entries[sorted[first]].kind, first: sorted[first]))
             start = end
         }
-        // A summary writes `x_sum` and `x_count` too: if another family has one of those names,
-        // the one that came first in walk order stays.
-        func block(named name: String) -> Int? {
-            var low = 0
-            var high = blocks.count
-            while low < high {
-                let middle = (low + high) / 2
-                let candidate = entries[sorted[blocks[middle].range.lowerBound]].family
-                if candidate == name { return middle }
-                if candidate < name { low = middle + 1 } else { high = middle }
-            }
-            return nil
-        }
-        for index in blocks.indices where blocks[index].kind == .summary {
-            let name = entries[sorted[blocks[index].range.lowerBound]].family
-            for suffix in ["_sum", "_count"] {
-                guard let other = block(named: name + suffix) else { continue }
-                if blocks[other].first < blocks[index].first {
-                    blocks[index].refused = true
-                } else {
-                    blocks[other].refused = true
-                }
-            }
-        }
 
         out.reserveCapacity(out.count + entries.count * 48 + blocks.count * 80)
         var families: [(family: String, range: Range<Int>)] = []
         families.reserveCapacity(blocks.count)
-        for block in blocks where !block.refused {
+        for block in blocks {
             let start = out.count
             defer { families.append((entries[block.first].family, start..<out.count)) }
             let head = entries[block.first]
@@ -491,8 +490,12 @@ struct PrometheusWriter {
             var previousKey: String?
             for position in block.range {
                 let entry = entries[sorted[position]]
-                // Another type under the same name, or the same series again: left out.
-                guard entry.kind == block.kind, entry.key != previousKey else { continue }
+                // The same series twice (one stat's labels repeated, as a bridge could make
+                // them): the first stays, and the family is counted as a collision.
+                guard entry.key != previousKey else {
+                    collisions.append(entry.family)
+                    continue
+                }
                 previousKey = entry.key
                 switch entry.sample {
                 case .value(let value):

@@ -1,3 +1,5 @@
+import ScalesNaming
+
 /// The Prometheus text of a subtree, laid out once per tree shape: the families of stats
 /// that are one number of a fixed kind (`int`, monotonic `int`, `double`, `bool`) are kept as
 /// bytes with holes for their values; the other stats (dicts, strings, gauges, statistics,
@@ -6,7 +8,8 @@
 ///
 /// The output is byte for byte ``PrometheusFormat/render(_:namespace:)`` of a fresh snapshot.
 /// When a kept family and a fresh one could share a name (`x` and `x_total`, a summary's
-/// `x_sum`…), the conflict rules need the whole tree, and every render takes that path.
+/// `x_sum`…), or when any stat must be renamed because its names are taken, the collision
+/// rule needs the whole tree, and the render takes that path.
 struct PrometheusLayout: Sendable {
     /// A stat rendered afresh: what the walk worked out for it, and how to read it.
     struct DynamicStat: Sendable {
@@ -68,19 +71,16 @@ struct PrometheusLayout: Sendable {
         var dynamic = writer.dynamic
         for index in dynamic.indices { dynamic[index].read = dynamicReaders[dynamic[index].place] }
 
-        // Every name a fresh stat could write, against the kept families' names.
+        // Every name a fresh stat could write (whatever its value's shape), against the kept
+        // families' names.
         var freshNames = Set<String>()
         for stat in dynamic {
-            let name = stat.name
-            for candidate in [
-                name, name + "_sum", name + "_count", name + "_rate", PrometheusWriter.suffixed(name, "_total"),
-                PrometheusWriter.suffixed(name, "_info"), PrometheusWriter.suffixed(PrometheusWriter.suffixed(name, "_seconds"), "_total"),
-            ] {
-                freshNames.insert(candidate)
+            for shape in ExportShape.allCases {
+                freshNames.formUnion(shape.names(base: stat.name))
             }
         }
         self.shape = shape
-        self.splits = !families.contains { freshNames.contains($0.family) }
+        self.splits = writer.collisions.isEmpty && !families.contains { freshNames.contains($0.family) }
         self.template = template
         self.families = families
         self.holes = writer.holeOffsets.map { Hole(offset: $0.offset, read: holeReaders[$0.hole]) }
@@ -97,6 +97,8 @@ struct PrometheusLayout: Sendable {
         }
         var freshBytes: [UInt8] = []
         let freshFamilies = fresh.writeFamilies(into: &freshBytes)
+        // A fresh stat renamed (its names taken): only the whole tree gives the right names.
+        guard fresh.collisions.isEmpty else { return nil }
 
         // Written straight into the result: a kept value takes at most `maxScalarBytes`.
         let capacity = template.count + holes.count * ByteWriter.maxScalarBytes + freshBytes.count
@@ -200,6 +202,9 @@ extension Registry {
             layout = made
         }
         if let bytes = layout?.render() { return bytes }
-        return snapshot(at: path).map { Array(PrometheusFormat.render($0, namespace: namespace).utf8) }
+        guard let snapshot = snapshot(at: path) else { return nil }
+        let (text, collisions) = PrometheusFormat.renderCountingCollisions(snapshot, namespace: namespace)
+        if !collisions.isEmpty { healthCounters.nameCollisions(collisions) }
+        return Array(text.utf8)
     }
 }

@@ -405,7 +405,7 @@ struct Validator {
                 continue
             }
             graphite[graphiteName] = (stat, owner)
-            for name in ExporterNames.prometheus(stat.fullPath, kind: stat.kind) {
+            for name in ExporterNames.prometheus(stat.fullPath, shapes: ExporterNames.shapes(of: stat)) {
                 if let (other, otherOwner) = prometheus[name] {
                     log.error(
                         "`\(owner.name).\(stat.name)` at `\(stat.fullPath)` and `\(otherOwner.name).\(other.name)` at `\(other.fullPath)` both become the Prometheus metric `\(name)`; rename one of them",
@@ -414,7 +414,7 @@ struct Validator {
                     break
                 }
             }
-            for name in ExporterNames.prometheus(stat.fullPath, kind: stat.kind) where prometheus[name] == nil {
+            for name in ExporterNames.prometheus(stat.fullPath, shapes: ExporterNames.shapes(of: stat)) where prometheus[name] == nil {
                 prometheus[name] = (stat, owner)
             }
         }
