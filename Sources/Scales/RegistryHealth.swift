@@ -146,6 +146,12 @@ extension Registry {
         healthCounters.bindConflict()
     }
 
+    /// Counts exported names two stats would share (each name once), for exporters that
+    /// resolve such collisions themselves (the Graphite pusher).
+    package func countNameCollisions(_ names: [String]) {
+        healthCounters.nameCollisions(names)
+    }
+
     /// Counts an update sent to an overflow key (for bridges that bound cardinality themselves).
     package func countOverflowedKey() {
         healthCounters.overflowedKey()

@@ -223,6 +223,7 @@ public final class GraphitePusher: Sendable {
         var buffer = ByteBuffer()
         let result = encoder().encode(snapshot, into: &buffer)
         if result.skippedNames > 0 { counters.skippedNames.add(result.skippedNames) }
+        if !result.collisions.isEmpty { registry.countNameCollisions(result.collisions) }
         guard result.lines > 0 else { return nil }
         let id = pushIDs.wrappingAdd(1, ordering: .relaxed).newValue
         return PendingPush(id: id, bytes: buffer, lines: result.lines)

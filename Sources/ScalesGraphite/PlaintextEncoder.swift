@@ -14,6 +14,10 @@ import Scales
 ///   per state.
 /// - Rules (``GraphiteRules``) are applied to each value's unsanitized path; prune rules to
 ///   every node on the way down.
+/// - Two values never share a name: when sanitizing makes a value's name one already written in
+///   this push (dict keys `a.b` and `a-b` both become `a-b`), the later one (in path order) is
+///   sent as `a-b_2` (`_3`, …), and the name is reported so the registry counts it once in
+///   `RegistryHealth.nameCollisions`.
 struct PlaintextEncoder {
     let prefix: [UInt8]
     let rules: GraphiteRules
@@ -22,6 +26,8 @@ struct PlaintextEncoder {
     struct Result {
         var lines = 0
         var skippedNames = 0
+        /// Names that two values would have shared (the later was sent with `_2`, …).
+        var collisions: [String] = []
     }
 
     init(prefix: String, rules: GraphiteRules) {
@@ -69,6 +75,8 @@ struct PlaintextEncoder {
         var nameMarks: [Int] = []
         /// Depth at which a segment was too long (everything below is skipped), if any.
         var tooLongAt: Int?
+        /// Every name written so far in this push.
+        var written = Set<[UInt8]>()
 
         init(encoder: PlaintextEncoder, buffer: ByteBuffer, timestamp: [UInt8]) {
             self.encoder = encoder
@@ -206,6 +214,16 @@ struct PlaintextEncoder {
             {
                 result.skippedNames += 1
                 return
+            }
+            if !written.insert(name).inserted {
+                let original = String(decoding: name[encoder.prefix.count...], as: UTF8.self)
+                let stem = name
+                var attempt = 2
+                repeat {
+                    name = stem + Array("_\(attempt)".utf8)
+                    attempt += 1
+                } while !written.insert(name).inserted
+                result.collisions.append(original)
             }
             buffer.writeBytes(name)
             buffer.writeInteger(UInt8(ascii: " "))

@@ -18,6 +18,25 @@ struct PlaintextEncoderTests {
         Dictionary(lines(text).map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
     }
 
+    /// Keys that sanitize to one name are not merged into one series: the later one gets
+    /// `_2`, and the registry counts the name once in its health.
+    @Test func namesThatMeetAfterSanitizingAreKeptApartAndCounted() throws {
+        let registry = Registry()
+        let web = registry.collection(at: "/web")
+        web.intDict("byHost")["a.b"] += 1
+        web.intDict("byHost")["a-b"] += 2
+        web.intDict("byHost")["a b"] += 3
+        let pusher = GraphitePusher(host: "127.0.0.1", port: 1, prefix: "p", registry: registry)
+        pusher.allow("web/*")
+        let snapshot = try #require(registry.snapshot())
+        // Keys in sorted order: "a b", "a-b", "a.b" all become `a-b`.
+        #expect(valueMap(pusher.plaintext(of: snapshot)) == ["p.web.byHost.a-b": "3", "p.web.byHost.a-b_2": "2", "p.web.byHost.a-b_3": "1"])
+        #expect(pusher.prepare(snapshot) != nil)
+        #expect(registry.health.nameCollisions == 1)
+        _ = pusher.prepare(snapshot)
+        #expect(registry.health.nameCollisions == 1, "each name is counted once")
+    }
+
     @Test func everyKindBecomesNumbersUnderSubPaths() throws {
         let registry = Registry()
         let web = registry.collection(at: "/web")
