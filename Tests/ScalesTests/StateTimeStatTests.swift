@@ -8,8 +8,10 @@ import Testing
     @Test func creditsTimeToTheStateBeingLeft() {
         let (registry, clock) = Registry.forTesting()
         let phase = registry.collection(at: "/worker").stateTime("phase")
-        #expect(phase.state == "0")
+        #expect(phase.state == "", "no state before one is set")
+        #expect(registry.value(at: "/worker/phase") == .stateTime([:]))
         clock.advance(by: .seconds(2))
+        #expect(registry.value(at: "/worker/phase") == .stateTime([:]), "time before the first state belongs to no state")
         phase.state = "parsing"
         clock.advance(by: .seconds(3))
         phase.state = "writing"
@@ -19,9 +21,13 @@ import Testing
         phase.state = "parsing"
         clock.advance(by: .seconds(4))
         // The current state includes the time so far.
-        #expect(registry.value(at: "/worker/phase") == .stateTime(["0": 2, "parsing": 7, "writing": 1]))
+        #expect(registry.value(at: "/worker/phase") == .stateTime(["parsing": 7, "writing": 1]))
         clock.advance(by: .seconds(1))
-        #expect(phase.seconds == ["0": 2, "parsing": 8, "writing": 1])
+        #expect(phase.seconds == ["parsing": 8, "writing": 1])
+        phase.state = ""  // leaves every state
+        clock.advance(by: .seconds(5))
+        #expect(phase.seconds == ["parsing": 8, "writing": 1])
+        #expect(phase.state == "")
     }
 
     @Test func acquireRaisesTheIntegerStateForItsBody() throws {
@@ -45,7 +51,7 @@ import Testing
             }
         }
         #expect(active.state == "0")
-        #expect(active.seconds == ["1": 6, "2": 1, "0": 0])
+        #expect(active.seconds == ["1": 6, "2": 1, "0": 0], "no state before the first acquire; \"0\" after it")
     }
 
     @Test func acquireWorksForAsyncBodies() async {

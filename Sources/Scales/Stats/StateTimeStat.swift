@@ -9,25 +9,27 @@ import Synchronization
 /// ```swift
 /// pool.busy = "connecting"      // with the generated @StateTime property
 /// pool.busy = "idle"
-/// try pool.$busy.acquire { try query() }   // "0" -> "1" while the query runs
+/// try pool.$busy.acquire { try query() }   // "1" while the query runs, "0" after
 /// ```
 ///
-/// The stat starts in state `"0"` when created. Its value is seconds per state, including the
-/// time so far in the current state.
+/// Its value is seconds per state, including the time so far in the current state. A new stat
+/// is in no state: it shows no state and counts no time until a state is set (or ``acquire(_:)``
+/// raises it to `"1"`), so it never shows a state nobody set. (scales starts in no state too.)
+/// Assigning `""` leaves every state: the time until then is credited, and no time is counted
+/// until the next state.
 public final class StateTimeStat: StatCell {
-    /// The state a new stat is in.
-    public static let initialState = "0"
-
     struct State {
-        var current: String
+        /// `nil` before the first state, and after `""` was assigned.
+        var current: String?
         var since: UInt64
         /// Nanoseconds per state left so far.
         var totals: [String: UInt64] = [:]
 
         mutating func change(to state: String, at now: UInt64) {
+            let state: String? = state.isEmpty ? nil : state
             guard state != current else { return }
             let now = max(now, since)
-            totals[current, default: 0] &+= now - since
+            if let current { totals[current, default: 0] &+= now - since }
             current = state
             since = now
         }
@@ -43,13 +45,13 @@ public final class StateTimeStat: StatCell {
 
     init(clock: any StatClock) {
         self.clock = ClockReader(clock)
-        storage = Lock(State(current: Self.initialState, since: self.clock.now()))
+        storage = Lock(State(current: nil, since: self.clock.now()))
     }
 
-    /// The current state; assigning a different one credits the time since the last change
-    /// to the state being left.
+    /// The current state (`""` before any); assigning a different one credits the time since
+    /// the last change to the state being left.
     public var state: String {
-        get { storage.withLock { $0.current } }
+        get { storage.withLock { $0.current ?? "" } }
         set {
             let now = clock.now()
             storage.withLock { $0.change(to: newValue, at: now) }
@@ -61,7 +63,9 @@ public final class StateTimeStat: StatCell {
         let now = clock.now()
         return storage.withLock { state in
             var result = state.totals.mapValues { Double($0) / 1e9 }
-            result[state.current, default: 0] += Double(now > state.since ? now - state.since : 0) / 1e9
+            if let current = state.current {
+                result[current, default: 0] += Double(now > state.since ? now - state.since : 0) / 1e9
+            }
             return result
         }
     }
@@ -73,8 +77,9 @@ public final class StateTimeStat: StatCell {
     /// let rows = try pool.$active.acquire { try db.query(sql) }   // state "1" while it runs
     /// ```
     ///
-    /// A state that is not an integer counts as 0 when raised; when lowered, a state that is no
-    /// longer an integer (someone assigned a name meanwhile) is left alone.
+    /// No state, or one that is not an integer, counts as 0 when raised; when lowered, a state
+    /// that is no longer an integer (someone assigned a name meanwhile) is left alone. After the
+    /// last body ends the state is `"0"` (nobody in it), which counts time like any state.
     public func acquire<R>(_ body: () throws -> R) rethrows -> R {
         step(by: 1)
         defer { step(by: -1) }
@@ -94,7 +99,7 @@ public final class StateTimeStat: StatCell {
     func step(by delta: Int) {
         let now = clock.now()
         storage.withLock { state in
-            if let level = Int(state.current) {
+            if let current = state.current, let level = Int(current) {
                 state.change(to: String(level &+ delta), at: now)
             } else if delta > 0 {
                 state.change(to: String(delta), at: now)
