@@ -12,11 +12,22 @@ final class TreeShape: Sendable {
     var current: UInt64 { changes.load(ordering: .relaxed) }
 }
 
+/// What a stat's entry in the tree says about it besides its cell: docs and export hints.
+struct StatDescription: Sendable {
+    var doc: String?
+    /// Set for a labelled series (see ``SnapshotStat/labels``).
+    var labels: [StatLabel]? = nil
+    /// The base unit carried into exported names (see ``SnapshotStat/unit``).
+    var unit: String? = nil
+    /// The label name of a dict's keys (see ``SnapshotStat/keyLabel``).
+    var keyLabel: String? = nil
+}
+
 /// The registry's tree. Nodes are touched only while the registry's lock is held.
 final class Node {
     enum Entry {
         case container(Node)
-        case stat(any StatCell, doc: String?, labels: [StatLabel]?)
+        case stat(any StatCell, StatDescription)
         case aggregation(Aggregation)
     }
 
@@ -93,7 +104,8 @@ final class Aggregation {
     var retiredInt = 0
     var retiredDouble = 0.0
     var retiredIsDouble = false
-    /// Whether retired values were counters, plain ints, both or neither (a sum of counters is a counter).
+    /// Whether retired values were counters (int or double), plain numbers, both or neither (a
+    /// sum of counters is a counter).
     var retiredCounters = false
     var retiredPlainInts = false
     var retiredDict: [String: Int] = [:]
@@ -130,7 +142,7 @@ final class Aggregation {
     func collect(_ node: Node, into inputs: inout [AggregationInput]) {
         if reads(node) {
             switch node.entries[of] {
-            case .stat(let cell, _, _): inputs.append(.cell(cell))
+            case .stat(let cell, _): inputs.append(.cell(cell))
             case .aggregation(let nested): inputs.append(.derived(nested.plan, nested.inputs(below: node)))
             case .container, nil: break
             }
@@ -165,6 +177,11 @@ final class Aggregation {
         case (.sum, .double(let value)):
             retiredDouble += value
             retiredIsDouble = true
+            retiredPlainInts = true
+        case (.sum, .doubleCounter(let value)):
+            retiredDouble += value
+            retiredIsDouble = true
+            retiredCounters = true
         case (.intDictSum, .intDict(let dict)):
             for (key, value) in dict { retiredDict[key, default: 0] &+= value }
         default:
@@ -254,13 +271,13 @@ struct SnapshotBuilder {
         switch entry {
         case .container(let child):
             return self.node(child)
-        case .stat(let cell, let doc, let labels):
+        case .stat(let cell, let description):
             if cell.readsOutsideTreeLock || defersAll {
                 let health = self.health
                 deferred.append(Deferred(place: place, read: { cell.read(health) }, scalarKind: cell.scalarKind, cell: cell))
-                return .stat(SnapshotStat(name: name, value: .absent, doc: doc, labels: labels))
+                return .stat(SnapshotStat(name: name, value: .absent, description))
             }
-            return .stat(SnapshotStat(name: name, value: cell.read(health), doc: doc, labels: labels))
+            return .stat(SnapshotStat(name: name, value: cell.read(health), description))
         case .aggregation(let aggregation):
             let input = AggregationInput.derived(aggregation.plan, aggregation.inputs(below: owner))
             let health = self.health
@@ -337,13 +354,21 @@ struct AggregationPlan: Sendable {
                 case .double(let v):
                     doubleTotal += v
                     isDouble = true
+                    allCounters = false
+                    usable += 1
+                case .doubleCounter(let v):
+                    doubleTotal += v
+                    isDouble = true
                     usable += 1
                 case .absent: break
                 default: unusable += 1
                 }
             }
             if unusable > 0, usable == 0, !retiredIsDouble, !retiredCounters, !retiredPlainInts { return .absent }
-            if isDouble { return .double(doubleTotal + Double(intTotal)) }
+            if isDouble {
+                let total = doubleTotal + Double(intTotal)
+                return allCounters ? .doubleCounter(total) : .double(total)
+            }
             return allCounters ? .counter(intTotal) : .int(intTotal)
         case .histogram:
             var counts: [String: Int] = [:]

@@ -123,13 +123,30 @@ public struct SnapshotStat: Sendable, Equatable {
     /// exporters that have labels (Prometheus) use the parent's path as the metric name and
     /// these as its labels; the others use the stat's name as usual. `nil` for ordinary stats.
     public let labels: [StatLabel]?
+    /// The base unit of the value (`seconds`, `bytes`), from stats.yaml's `unit:`: exporters
+    /// with unit conventions (Prometheus) carry it into the name (`…_seconds`). Not a meter's
+    /// display unit, which is ``MeterSnapshot/unit``.
+    public let unit: String?
+    /// The label name of a dict's keys on `/metrics` (stats.yaml's `label:`); `nil` means `key`.
+    public let keyLabel: String?
 
     /// Creates a stat record.
-    public init(name: String, value: StatValue, doc: String? = nil, labels: [StatLabel]? = nil) {
+    public init(
+        name: String, value: StatValue, doc: String? = nil, labels: [StatLabel]? = nil, unit: String? = nil,
+        keyLabel: String? = nil
+    ) {
         self.name = name
         self.value = value
         self.doc = doc
         self.labels = labels
+        self.unit = unit
+        self.keyLabel = keyLabel
+    }
+
+    init(name: String, value: StatValue, _ description: StatDescription) {
+        self.init(
+            name: name, value: value, doc: description.doc, labels: description.labels, unit: description.unit,
+            keyLabel: description.keyLabel)
     }
 }
 
@@ -155,6 +172,8 @@ public enum StatValue: Sendable, Equatable {
     case counter(Int)
     /// A `double`; may be non-finite only if made by hand (the kinds drop non-finite input).
     case double(Double)
+    /// A `monotonic` double: only ever increases (exported as a Prometheus counter).
+    case doubleCounter(Double)
     /// A `string`.
     case string(String)
     /// A `bool`.

@@ -5,13 +5,13 @@ extension StatCollection {
     /// ```swift
     /// let retries = collection.int("retriesLeft", initial: 3)
     /// ```
-    public func int(_ name: String, initial: Int, doc: String? = nil) -> IntStat {
-        bind(name, doc: doc) { _ in IntStat(initial) }
+    public func int(_ name: String, initial: Int, unit: String? = nil, doc: String? = nil) -> IntStat {
+        bind(name, doc: doc, unit: unit) { _ in IntStat(initial) }
     }
 
     /// Binds a `double` stat that starts at `initial` when first created (binding it again keeps
     /// its current value; a non-finite `initial` starts at 0); stats.yaml's `value:` key on a double.
-    public func double(_ name: String, initial: Double, doc: String? = nil) -> DoubleStat {
-        bind(name, doc: doc) { DoubleStat(initial, health: $0) }
+    public func double(_ name: String, initial: Double, unit: String? = nil, doc: String? = nil) -> DoubleStat {
+        bind(name, doc: doc, unit: unit) { DoubleStat(initial, health: $0) }
     }
 }

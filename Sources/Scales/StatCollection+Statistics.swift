@@ -14,10 +14,12 @@ extension StatCollection {
     ///   - name: The stat's name in the collection.
     ///   - window: How far back the window figures look (default 5 minutes; see
     ///     ``PmfStat/window``). Binding again returns the existing cell with its window.
+    ///   - unit: The base unit of the values, such as `seconds`, carried into the exported
+    ///     name (`web_latency_seconds`).
     ///   - doc: Documentation, shown as Prometheus HELP.
-    public func pmf(_ name: String, window: Duration? = nil, doc: String? = nil) -> PmfStat {
+    public func pmf(_ name: String, window: Duration? = nil, unit: String? = nil, doc: String? = nil) -> PmfStat {
         let clock = registry.clock
-        return bind(name, doc: doc) { PmfStat(window: window, clock: clock, health: $0) }
+        return bind(name, doc: doc, unit: unit) { PmfStat(window: window, clock: clock, health: $0) }
     }
 
     /// Binds a `pmfDict` stat: a pmf per key.
@@ -31,10 +33,17 @@ extension StatCollection {
     ///   - name: The stat's name in the collection.
     ///   - maxKeys: The most keys kept; further keys share ``IntDictStat/overflowKey``.
     ///   - window: Every key's window (default 5 minutes).
+    ///   - label: The keys' label name on `/metrics` (`key` by default).
+    ///   - unit: The base unit of the values, as for ``pmf(_:window:unit:doc:)``.
     ///   - doc: Documentation, shown as Prometheus HELP.
-    public func pmfDict(_ name: String, maxKeys: Int? = nil, window: Duration? = nil, doc: String? = nil) -> PmfDictStat {
+    public func pmfDict(
+        _ name: String, maxKeys: Int? = nil, window: Duration? = nil, label: String? = nil, unit: String? = nil,
+        doc: String? = nil
+    ) -> PmfDictStat {
         let clock = registry.clock
-        return bind(name, doc: doc) { PmfDictStat(maxKeys: maxKeys, window: window, clock: clock, health: $0) }
+        return bind(name, doc: doc, unit: unit, keyLabel: label) {
+            PmfDictStat(maxKeys: maxKeys, window: window, clock: clock, health: $0)
+        }
     }
 
     /// Binds a `meter` stat: event count and 1/5/15-minute rates.
@@ -65,9 +74,11 @@ extension StatCollection {
     ///   - maxKeys: The most keys kept; further keys share ``IntDictStat/overflowKey``.
     ///   - unit: The unit shown with every key's rates (default `per second`).
     ///   - doc: Documentation, shown as Prometheus HELP.
-    public func meterDict(_ name: String, maxKeys: Int? = nil, unit: String? = nil, doc: String? = nil) -> MeterDictStat {
+    public func meterDict(
+        _ name: String, maxKeys: Int? = nil, unit: String? = nil, label: String? = nil, doc: String? = nil
+    ) -> MeterDictStat {
         let clock = registry.clock
-        return bind(name, doc: doc) { MeterDictStat(maxKeys: maxKeys, unit: unit, clock: clock, health: $0) }
+        return bind(name, doc: doc, keyLabel: label) { MeterDictStat(maxKeys: maxKeys, unit: unit, clock: clock, health: $0) }
     }
 
     /// Binds a `stateTime` stat: seconds spent in each state.

@@ -38,21 +38,35 @@ public struct StatCollection: Sendable {
     // MARK: Stats
 
     /// Binds an `int` stat.
+    ///
+    /// `unit` is a base unit such as `bytes`, carried into the exported name (`…_bytes`).
     @discardableResult
-    public func int(_ name: String, doc: String? = nil) -> IntStat {
-        bind(name, doc: doc) { _ in IntStat() }
+    public func int(_ name: String, unit: String? = nil, doc: String? = nil) -> IntStat {
+        bind(name, doc: doc, unit: unit) { _ in IntStat() }
     }
 
-    /// Binds a `monotonic` int stat (a counter).
+    /// Binds a `monotonic` int stat (a counter); `unit` as for ``int(_:unit:doc:)``.
     @discardableResult
-    public func counter(_ name: String, doc: String? = nil) -> CounterStat {
-        bind(name, doc: doc) { CounterStat(health: $0) }
+    public func counter(_ name: String, unit: String? = nil, doc: String? = nil) -> CounterStat {
+        bind(name, doc: doc, unit: unit) { CounterStat(health: $0) }
     }
 
-    /// Binds a `double` stat.
+    /// Binds a `double` stat; `unit` as for ``int(_:unit:doc:)`` (`seconds`, `bytes`…).
     @discardableResult
-    public func double(_ name: String, doc: String? = nil) -> DoubleStat {
-        bind(name, doc: doc) { DoubleStat(0, health: $0) }
+    public func double(_ name: String, unit: String? = nil, doc: String? = nil) -> DoubleStat {
+        bind(name, doc: doc, unit: unit) { DoubleStat(0, health: $0) }
+    }
+
+    /// Binds a `monotonic` double stat: a floating-point counter (exported as a Prometheus
+    /// counter); `unit` as for ``int(_:unit:doc:)``.
+    ///
+    /// ```swift
+    /// let busy = worker.doubleCounter("busy", unit: "seconds")   // worker_busy_seconds_total
+    /// busy += elapsed
+    /// ```
+    @discardableResult
+    public func doubleCounter(_ name: String, unit: String? = nil, doc: String? = nil) -> DoubleCounterStat {
+        bind(name, doc: doc, unit: unit) { DoubleCounterStat(health: $0) }
     }
 
     /// Binds a `string` stat; `initial` is its value when first created (not when bound again).
@@ -70,20 +84,28 @@ public struct StatCollection: Sendable {
     /// Binds a `gauge` of `Value` (Int, Double, String or Bool); give it a closure with
     /// ``GaugeStat/bind(_:)``.
     @discardableResult
-    public func gauge<Value: StatScalar>(_ name: String, of type: Value.Type = Value.self, doc: String? = nil) -> GaugeStat<Value> {
-        bind(name, doc: doc) { _ in GaugeStat<Value>() }
+    public func gauge<Value: StatScalar>(
+        _ name: String, of type: Value.Type = Value.self, unit: String? = nil, doc: String? = nil
+    ) -> GaugeStat<Value> {
+        bind(name, doc: doc, unit: unit) { _ in GaugeStat<Value>() }
     }
 
     /// Binds an `intDict` stat.
+    ///
+    /// `label` names the keys' label on `/metrics` (`key` by default): `path` reads better
+    /// than `key` for a dict by path. `unit` as for ``int(_:unit:doc:)``.
     @discardableResult
-    public func intDict(_ name: String, autoDelete: Bool = false, maxKeys: Int? = nil, doc: String? = nil) -> IntDictStat {
-        bind(name, doc: doc) { IntDictStat(autoDelete: autoDelete, maxKeys: maxKeys, health: $0) }
+    public func intDict(
+        _ name: String, autoDelete: Bool = false, maxKeys: Int? = nil, label: String? = nil, unit: String? = nil,
+        doc: String? = nil
+    ) -> IntDictStat {
+        bind(name, doc: doc, unit: unit, keyLabel: label) { IntDictStat(autoDelete: autoDelete, maxKeys: maxKeys, health: $0) }
     }
 
-    /// Binds a `stringDict` stat.
+    /// Binds a `stringDict` stat; `label` as for ``intDict(_:autoDelete:maxKeys:label:unit:doc:)``.
     @discardableResult
-    public func stringDict(_ name: String, maxKeys: Int? = nil, doc: String? = nil) -> StringDictStat {
-        bind(name, doc: doc) { StringDictStat(maxKeys: maxKeys, health: $0) }
+    public func stringDict(_ name: String, maxKeys: Int? = nil, label: String? = nil, doc: String? = nil) -> StringDictStat {
+        bind(name, doc: doc, keyLabel: label) { StringDictStat(maxKeys: maxKeys, health: $0) }
     }
 
     /// Binds any cell kind; the statistics kinds (`pmf`, `meter`, …) bind through this.
@@ -91,7 +113,8 @@ public struct StatCollection: Sendable {
     /// `make` runs, under the registry's lock, only when nothing is bound at `name`; it must not
     /// touch the registry.
     package func bind<Cell: StatCell>(
-        _ name: String, doc: String?, labels: [StatLabel]? = nil, make: (HealthCounters) -> Cell
+        _ name: String, doc: String?, labels: [StatLabel]? = nil, unit: String? = nil, keyLabel: String? = nil,
+        make: (HealthCounters) -> Cell
     ) -> Cell {
         let health = registry.healthCounters
         if detached { return make(health) }
@@ -100,9 +123,12 @@ public struct StatCollection: Sendable {
             switch node.entries[name] {
             case nil:
                 let cell = make(health)
-                node.entries[name] = .stat(cell, doc: doc, labels: labels)
+                let description = StatDescription(
+                    doc: doc, labels: labels, unit: unit.flatMap { $0.isEmpty ? nil : $0 },
+                    keyLabel: keyLabel.flatMap { $0.isEmpty ? nil : $0 })
+                node.entries[name] = .stat(cell, description)
                 return .bound(cell)
-            case .stat(let existing, _, _):
+            case .stat(let existing, _):
                 if let cell = existing as? Cell { return .bound(cell) }
                 return .conflict
             case .container, .aggregation:
@@ -255,7 +281,7 @@ extension Registry {
 
     func removeStat(names: [String], id: UInt64, name: String, cell: AnyObject?) {
         state.withLock { state in
-            guard let node = state.node(at: names, id: id), case .stat(let existing, _, _) = node.entries[name] else { return }
+            guard let node = state.node(at: names, id: id), case .stat(let existing, _) = node.entries[name] else { return }
             if let cell, existing !== cell { return }
             var ancestor: Node? = node.parent
             while let owner = ancestor {

@@ -134,7 +134,7 @@ struct PlaintextEncoder {
             switch value {
             case .int(let number), .counter(let number):
                 leaf(statName, .int(number))
-            case .double(let number):
+            case .double(let number), .doubleCounter(let number):
                 leaf(statName, .double(number))
             case .bool(let flag):
                 leaf(statName, .int(flag ? 1 : 0))

@@ -94,6 +94,16 @@ package enum PrometheusNames {
         name.hasSuffix(suffix) ? name : name + suffix
     }
 
+    /// `name` with the base unit `unit` (`seconds`, `bytes`) appended as a name part, unless it
+    /// already ends with it: `latency` → `latency_seconds`; `latency_seconds` stays. A counter's
+    /// `_total` comes after the unit (`sent_bytes_total`).
+    package static func withUnit(_ name: String, _ unit: String?) -> String {
+        guard let unit else { return name }
+        let part = namePart(unit)
+        guard !part.isEmpty, name != part, !name.hasSuffix("_" + part) else { return name }
+        return name + "_" + part
+    }
+
     /// The name a renamed stat gets when its names are taken: `base_2`, `base_3`, …
     package static func renamed(_ base: String, attempt: Int) -> String {
         base + "_" + String(attempt)

@@ -19,7 +19,7 @@ import Testing
         var names: [String: [String]] = [:]
         for collection in model.files.flatMap(\.collections) {
             for stat in collection.stats {
-                names[stat.fullPath.description] = ExporterNames.prometheus(stat.fullPath, shapes: ExporterNames.shapes(of: stat))
+                names[stat.fullPath.description] = ExporterNames.prometheus(stat.fullPath, unit: ExporterNames.unit(of: stat), shapes: ExporterNames.shapes(of: stat))
             }
         }
         return names
@@ -85,5 +85,22 @@ import Testing
             #expect(!written.isDisjoint(with: names), "\(path) writes none of \(names)")
         }
         #expect(written.contains("farm_finished_total") && written.contains("farm_rack_finished_total"), "sums of counters are counters")
+    }
+
+    /// Units go into the reserved names as into the written ones.
+    @Test func unitsAreInTheReservedNames() throws {
+        let reserved = try Self.reserved("units-and-labels.stats.yaml")
+        let registry = Registry()
+        let api = ApiStats(registry: registry)
+        api.latency.record(1)
+        api.latencyByRoute["/"].record(1)
+        api.byPath["/"] += 1
+        api.owners["a"] = "b"
+        api.hitsByStatus["200"].mark()
+        api.queueBytes.bind { 1 }
+        for (path, names) in reserved {
+            let text = try #require(registry.renderPrometheus(at: StatPath(path)))
+            #expect(Self.sampleNames(text) == Set(names), "\(path)")
+        }
     }
 }

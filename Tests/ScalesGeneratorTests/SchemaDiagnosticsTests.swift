@@ -102,14 +102,14 @@ import Testing
     @Test func optionOfAnotherKind() {
         let yaml = "collections:\n  W: { path: /w, stats: { d: { kind: intDict, window: 5m } } }\n"
         #expect(diagnostics(yaml) == [
-            "stats.yaml:2:47: error: `window` does not apply to `intDict` stats, only to `pmf` or `pmfDict`; `intDict` takes `kind`, `doc`, `autoDelete` and `maxKeys`"
+            "stats.yaml:2:47: error: `window` does not apply to `intDict` stats, only to `pmf` or `pmfDict`; `intDict` takes `kind`, `doc`, `autoDelete`, `maxKeys`, `label` and `unit`"
         ])
     }
 
     @Test func unknownStatKey() {
         let yaml = "collections:\n  W: { path: /w, stats: { d: { kind: pmf, windw: 60 } } }\n"
         #expect(diagnostics(yaml) == [
-            "stats.yaml:2:43: error: unknown key `windw` in a `pmf` stat; did you mean `window`? valid keys are `kind`, `doc` or `window`"
+            "stats.yaml:2:43: error: unknown key `windw` in a `pmf` stat; did you mean `window`? valid keys are `kind`, `doc`, `window` or `unit`"
         ])
     }
 
@@ -214,6 +214,32 @@ import Testing
         #expect(found.count == 5)
         #expect(found.map { $0.prefix(while: { $0 != " " }) } == [
             "stats.yaml:3:11:", "stats.yaml:4:5:", "stats.yaml:6:15:", "stats.yaml:7:7:", "stats.yaml:9:11:",
+        ])
+    }
+
+    /// `unit:` is a base unit on the numeric kinds (a display text on meters, as in scales);
+    /// `label:` a label name a user may choose.
+    @Test func unitsAndLabelsAreChecked() {
+        let yaml = """
+            collections:
+              W:
+                path: /w
+                stats:
+                  latency: { kind: pmf, unit: ms }
+                  size: { kind: int, unit: MB }
+                  byPath: { kind: intDict, label: "le" }
+                  byRoute: { kind: pmfDict, label: 9lives }
+                  hits: { kind: meter, unit: requests per second }
+                  total: { kind: double, monotonic: true, value: 1.5 }
+                  flag: { kind: bool, unit: seconds }
+            """
+        #expect(diagnostics(yaml) == [
+            "stats.yaml:5:35: error: `unit` is a base unit in lower case, such as `seconds` or `bytes` (Prometheus names carry it: `latency_seconds`); found `ms`; record seconds and say `unit: seconds`",
+            "stats.yaml:6:32: error: `unit` is a base unit in lower case, such as `seconds` or `bytes` (Prometheus names carry it: `latency_seconds`); found `MB`; record bytes and say `unit: bytes`",
+            "stats.yaml:7:39: error: `label` is the Prometheus label name of the keys, such as `path` or `status`: letters, digits and `_`, not starting with a digit or `__`, and not `le` or `quantile`; found `le`",
+            "stats.yaml:8:40: error: `label` is the Prometheus label name of the keys, such as `path` or `status`: letters, digits and `_`, not starting with a digit or `__`, and not `le` or `quantile`; found `9lives`",
+            "stats.yaml:10:54: error: a `monotonic` double is a counter and starts at 0; remove `value`, or drop `monotonic: true` to start `total` elsewhere",
+            "stats.yaml:11:27: error: `unit` does not apply to `bool` stats, only to `int`, `double`, `gauge`, `intDict`, `pmf`, `pmfDict`, `meter` or `meterDict`; `bool` takes `kind`, `doc` and `value`",
         ])
     }
 }

@@ -100,7 +100,7 @@ struct JSONWriter {
     mutating func write(_ value: StatValue, depth: Int) {
         switch value {
         case .int(let v), .counter(let v): writeInteger(v)
-        case .double(let v): writeNumber(v)
+        case .double(let v), .doubleCounter(let v): writeNumber(v)
         case .string(let s): writeString(s)
         case .bool(let b): append(b ? "true" : "false")
         case .absent: append("null")

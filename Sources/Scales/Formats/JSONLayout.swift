@@ -112,7 +112,7 @@ struct JSONLayout: Sendable {
     static func appendScalar(_ value: StatValue, to out: inout ByteWriter) {
         switch value {
         case .int(let number), .counter(let number): out.appendInteger(number)
-        case .double(let number):
+        case .double(let number), .doubleCounter(let number):
             switch JSONWriter.NumberForm(number) {
             case .null: out.append("null")
             case .integral(let integer):

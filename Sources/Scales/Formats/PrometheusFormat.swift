@@ -208,6 +208,7 @@ struct PrometheusWriter {
         var pattern: String
         var statName: String?
         var note: StaticString?
+        var unit: String?
     }
 
     enum Sample {
@@ -286,22 +287,24 @@ struct PrometheusWriter {
             if let statLabels = stat.labels {
                 // One labelled series of a family named by the parent container.
                 for label in statLabels { labels = labels.adding(label.name, label.value) }
-                name = PrometheusFormat.metricName(prefix)
+                name = PrometheusNames.withUnit(PrometheusFormat.metricName(prefix), stat.unit)
                 statName = nil
             } else {
-                name = PrometheusFormat.metricName(PrometheusFormat.joined(prefix, PrometheusFormat.metricNamePart(stat.name)))
+                let base = PrometheusFormat.metricName(PrometheusFormat.joined(prefix, PrometheusFormat.metricNamePart(stat.name)))
+                name = PrometheusNames.withUnit(base, stat.unit)
                 statName = stat.name
             }
+            let meta = Meta(doc: stat.doc, pattern: pattern, statName: statName, unit: stat.unit, keyLabel: stat.keyLabel)
             if let holes {
                 guard let hole = holes[place] else {
-                    dynamic.append(.init(place: place, name: name, labels: labels, doc: stat.doc, pattern: pattern, statName: statName))
+                    dynamic.append(.init(place: place, name: name, labels: labels, meta: meta))
                     return
                 }
                 currentHole = hole
                 defer { currentHole = nil }
-                emit(stat.value, name: name, labels: labels, doc: stat.doc, pattern: pattern, statName: statName)
+                emit(stat.value, name: name, labels: labels, meta)
             } else {
-                emit(stat.value, name: name, labels: labels, doc: stat.doc, pattern: pattern, statName: statName)
+                emit(stat.value, name: name, labels: labels, meta)
             }
         }
     }
@@ -312,13 +315,25 @@ struct PrometheusWriter {
         return .value(text())
     }
 
-    mutating func emit(_ value: StatValue, name: String, labels: PrometheusLabels, doc: String?, pattern: String, statName: String?) {
+    /// What a stat's lines say besides its value: its help, and its export hints.
+    struct Meta: Sendable {
+        var doc: String?
+        var pattern: String
+        var statName: String?
+        /// Base unit, already in the name; also said in HELP.
+        var unit: String?
+        /// The label name of a dict's keys (`key` when `nil`).
+        var keyLabel: String?
+    }
+
+    mutating func emit(_ value: StatValue, name: String, labels: PrometheusLabels, _ meta: Meta) {
         func help(_ kind: StaticString, _ note: StaticString? = nil) -> Int {
-            helps.append(Help(doc: doc, kind: kind, pattern: pattern, statName: statName, note: note))
+            helps.append(Help(doc: meta.doc, kind: kind, pattern: meta.pattern, statName: meta.statName, note: note, unit: meta.unit))
             return helps.count - 1
         }
+        let keyLabel = meta.keyLabel ?? "key"
         guard let shape = Self.shape(of: value) else { return }
-        let ownerKey = pattern + "/" + (statName ?? "") + "|" + String(describing: shape)
+        let ownerKey = meta.pattern + "/" + (meta.statName ?? "") + "|" + String(describing: shape)
         if let owner = ownerIDs[ownerKey] {
             currentOwner = owner
         } else {
@@ -333,6 +348,10 @@ struct PrometheusWriter {
             add(name, .total, .counter, labels, scalar(String(number)), help("counter"))
         case .double(let number):
             add(name, .none, .gauge, labels, scalar(PrometheusFormat.formatValue(number)), help("double"))
+        case .doubleCounter(let number):
+            // A counter's value is never non-finite (the cell drops such input; a hand-made one is left out).
+            guard number.isFinite || currentHole != nil else { break }
+            add(name, .total, .counter, labels, scalar(PrometheusFormat.formatValue(number)), help("counter"))
         case .bool(let flag):
             add(name, .none, .gauge, labels, scalar(flag ? "1" : "0"), help("bool"))
         case .string(let text):
@@ -342,12 +361,12 @@ struct PrometheusWriter {
         case .intDict(let dict):
             let help = help("intDict")
             for (key, number) in dict {
-                add(name, .none, .gauge, labels.adding("key", key), .value(String(number)), help)
+                add(name, .none, .gauge, labels.adding(keyLabel, key), .value(String(number)), help)
             }
         case .stringDict(let dict):
             let help = help("stringDict")
             for (key, text) in dict {
-                add(name, .info, .gauge, labels.adding("key", key).adding("value", text), .value("1"), help)
+                add(name, .info, .gauge, labels.adding(keyLabel, key).adding("value", text), .value("1"), help)
             }
         case .stateTime(let dict):
             let help = help("stateTime", " (seconds in each state)")
@@ -361,14 +380,14 @@ struct PrometheusWriter {
             let help = help("pmfDict")
             for (key, pmf) in dict {
                 pmfs.append(pmf)
-                add(name, .none, .summary, labels.adding("key", key), .pmf(pmfs.count - 1), help)
+                add(name, .none, .summary, labels.adding(keyLabel, key), .pmf(pmfs.count - 1), help)
             }
         case .meter(let meter):
             addMeter(name, labels, meter, help("meter"), help("meter", " (events per second)"))
         case .meterDict(let dict):
             let (help, rateHelp) = (help("meterDict"), help("meterDict", " (events per second)"))
             for (key, meter) in dict {
-                addMeter(name, labels.adding("key", key), meter, help, rateHelp)
+                addMeter(name, labels.adding(keyLabel, key), meter, help, rateHelp)
             }
         }
     }
@@ -377,7 +396,7 @@ struct PrometheusWriter {
     static func shape(of value: StatValue) -> ExportShape? {
         switch value {
         case .int, .double, .bool, .intDict: return .gauge
-        case .counter: return .counter
+        case .counter, .doubleCounter: return .counter
         case .string, .stringDict: return .info
         case .pmf, .pmfDict: return .summary
         case .meter, .meterDict: return .meter
@@ -555,6 +574,11 @@ struct PrometheusWriter {
             }
         }
         help.note?.withUTF8Buffer { out.append(contentsOf: $0) }
+        if let unit = help.unit {
+            out.append(contentsOf: " (in ".utf8)
+            appendEscapedHelp(unit, to: &out)
+            out.append(0x29)
+        }
     }
 
     static func appendEscapedHelp(_ text: String, to out: inout [UInt8]) {

@@ -16,10 +16,8 @@ struct PrometheusLayout: Sendable {
         var place: [Int]
         var name: String
         var labels: PrometheusLabels
-        var doc: String?
-        var pattern: String
-        var statName: String?
-        var read: (@Sendable () -> StatValue)?
+        var meta: PrometheusWriter.Meta
+        var read: (@Sendable () -> StatValue)? = nil
     }
 
     /// A kept family's value: where it goes, and its reader.
@@ -59,6 +57,7 @@ struct PrometheusLayout: Sendable {
             case .int: placeholder = .int(0)
             case .counter: placeholder = .counter(0)
             case .double: placeholder = .double(0)
+            case .doubleCounter: placeholder = .doubleCounter(0)
             case .bool: placeholder = .bool(false)
             }
             SnapshotBuilder.fill(&root, with: [.init(place: reader.place, read: { placeholder })])
@@ -93,7 +92,7 @@ struct PrometheusLayout: Sendable {
         var fresh = PrometheusWriter()
         for stat in dynamic {
             guard let read = stat.read else { continue }
-            fresh.emit(read(), name: stat.name, labels: stat.labels, doc: stat.doc, pattern: stat.pattern, statName: stat.statName)
+            fresh.emit(read(), name: stat.name, labels: stat.labels, stat.meta)
         }
         var freshBytes: [UInt8] = []
         let freshFamilies = fresh.writeFamilies(into: &freshBytes)
@@ -147,7 +146,7 @@ struct PrometheusLayout: Sendable {
     static func appendValue(_ value: StatValue, to out: inout ByteWriter) {
         switch value {
         case .int(let number), .counter(let number): out.appendInteger(number)
-        case .double(let number):
+        case .double(let number), .doubleCounter(let number):
             if number.isFinite {
                 number.write(to: &out)  // the digits of `formatValue`, without a String
             } else {

@@ -233,7 +233,7 @@ public struct SnapshotQuery: Sendable, Hashable, CustomStringConvertible {
     /// What matches inside a structured value, or `nil` when nothing does (or it is a scalar).
     func filter(_ value: StatValue) -> StatValue? {
         switch value {
-        case .int, .counter, .double, .string, .bool, .absent:
+        case .int, .counter, .double, .doubleCounter, .string, .bool, .absent:
             return nil
         case .intDict(let dict):
             let kept = dict.filter { keeps(key: $0.key, value: .int($0.value)) }

@@ -10,14 +10,14 @@
 /// ```
 extension StatValue {
     /// The members of a structured value, sorted by key for dicts and in scales' field order for
-    /// `pmf` and `meter`; `nil` for a scalar (`int`, `counter`, `double`, `string`, `bool`,
+    /// `pmf` and `meter`; `nil` for a scalar (`int`, `counter`, `double`, `doubleCounter`, `string`, `bool`,
     /// `absent`).
     ///
     /// A `pmf` gives `count` and the window figures (an empty window's figures are
     /// ``StatValue/absent``); a `meter` gives `count`, `m1`, `m5`, `m15`, `mean` and `unit`.
     public var members: [(key: String, value: StatValue)]? {
         switch self {
-        case .int, .counter, .double, .string, .bool, .absent:
+        case .int, .counter, .double, .doubleCounter, .string, .bool, .absent:
             return nil
         case .intDict(let dict):
             return dict.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }

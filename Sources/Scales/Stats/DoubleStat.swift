@@ -62,3 +62,54 @@ public final class DoubleStat: StatCell, CustomStringConvertible {
 
     package var scalarKind: ScalarKind? { .double }
 }
+
+/// A `monotonic` double stat: a floating-point counter, such as seconds spent or bytes in
+/// fractions; exported as a Prometheus counter (`…_total`).
+///
+/// ```swift
+/// worker.busySeconds += elapsed
+/// ```
+///
+/// Negative and non-finite amounts are dropped and counted in ``RegistryHealth/droppedValues``.
+public final class DoubleCounterStat: StatCell, CustomStringConvertible {
+    @usableFromInline let bits: Atomic<UInt64>
+    @usableFromInline let health: HealthCounters
+
+    /// Creates a counter not bound to any registry.
+    public convenience init() {
+        self.init(health: HealthCounters())
+    }
+
+    package init(health: HealthCounters) {
+        bits = Atomic(Double(0).bitPattern)
+        self.health = health
+    }
+
+    /// The count so far.
+    @inlinable public var value: Double { Double(bitPattern: bits.load(ordering: .relaxed)) }
+
+    /// Adds `amount` atomically if it is finite and not negative; otherwise drops and counts it.
+    @inlinable public func add(_ amount: Double) {
+        guard amount.isFinite, amount >= 0 else { return health.droppedValue() }
+        var old = bits.load(ordering: .relaxed)
+        while true {
+            let new = (Double(bitPattern: old) + amount).bitPattern
+            let (exchanged, original) = bits.weakCompareExchange(
+                expected: old, desired: new, successOrdering: .relaxed, failureOrdering: .relaxed)
+            if exchanged { return }
+            old = original
+        }
+    }
+
+    /// Atomically adds `rhs`: `stats.busySeconds += elapsed`.
+    @inlinable public static func += (lhs: DoubleCounterStat, rhs: Double) {
+        lhs.add(rhs)
+    }
+
+    /// The value as text.
+    public var description: String { String(value) }
+
+    package func read(_ health: HealthCounters) -> StatValue { .doubleCounter(value) }
+
+    package var scalarKind: ScalarKind? { .doubleCounter }
+}

@@ -31,5 +31,5 @@ extension StatCell {
 
 /// The value cases of one number: see ``StatCell/scalarKind``.
 package enum ScalarKind: Sendable {
-    case int, counter, double, bool
+    case int, counter, double, doubleCounter, bool
 }

@@ -91,15 +91,15 @@ public enum StatKind: String, CaseIterable, Sendable, Equatable {
     /// The option keys the kind accepts besides `kind` and `doc`.
     var optionKeys: [String] {
         switch self {
-        case .int: return ["monotonic", "value"]
-        case .double, .string, .bool: return ["value"]
-        case .gauge: return ["type"]
-        case .intDict: return ["autoDelete", "maxKeys"]
-        case .stringDict: return ["maxKeys"]
-        case .pmf: return ["window"]
-        case .pmfDict: return ["maxKeys", "window"]
+        case .int, .double: return ["monotonic", "value", "unit"]
+        case .string, .bool: return ["value"]
+        case .gauge: return ["type", "unit"]
+        case .intDict: return ["autoDelete", "maxKeys", "label", "unit"]
+        case .stringDict: return ["maxKeys", "label"]
+        case .pmf: return ["window", "unit"]
+        case .pmfDict: return ["maxKeys", "window", "label", "unit"]
         case .meter: return ["unit"]
-        case .meterDict: return ["maxKeys", "unit"]
+        case .meterDict: return ["maxKeys", "unit", "label"]
         case .stateTime: return []
         case .sum, .histogram, .intDictSum: return ["of"]
         }
@@ -139,7 +139,7 @@ public struct AggregationSource: Sendable, Equatable {
 
 /// The per-kind keys of a stat.
 public struct StatOptions: Sendable, Equatable {
-    /// `monotonic: true` on an int.
+    /// `monotonic: true` on an int or a double: a counter.
     public var monotonic = false
     /// `value:` on int, double, string or bool.
     public var initial: Located<InitialValue>?
@@ -151,8 +151,12 @@ public struct StatOptions: Sendable, Equatable {
     public var maxKeys: Int?
     /// `window:` on pmf and pmfDict, in milliseconds.
     public var windowMilliseconds: Int?
-    /// `unit:` on meter and meterDict.
+    /// `unit:`: on a meter or meterDict the unit its rates are shown in (`per second` by
+    /// default); on the numeric kinds a base unit (`seconds`, `bytes`) carried into the
+    /// exported name.
     public var unit: String?
+    /// `label:` on a dict kind: the keys' label name on `/metrics` (`key` by default).
+    public var label: String?
     /// `of:` on an aggregation.
     public var of: Located<AggregationSource>?
 

@@ -7,13 +7,13 @@ enum ExporterNames {
     /// Every Prometheus metric name a stat at `path` may write: the base name (each segment's
     /// literal text in snake case, joined with `_`; a template's id becomes a label) and the
     /// families of each shape its kind can take, with a summary's `_sum` and `_count`.
-    static func prometheus(_ path: PathPattern, shapes: [ExportShape]) -> [String] {
-        let base = PrometheusNames.baseName(literalSegments: path.segments.map { segment in
+    static func prometheus(_ path: PathPattern, unit: String? = nil, shapes: [ExportShape]) -> [String] {
+        let base = PrometheusNames.withUnit(PrometheusNames.baseName(literalSegments: path.segments.map { segment in
             switch segment {
             case .name(let name): return name
             case .template(let prefix, _, let suffix): return prefix + suffix
             }
-        })
+        }), unit)
         var names: [String] = []
         for shape in shapes {
             for name in shape.names(base: base) where !names.contains(name) { names.append(name) }
@@ -26,14 +26,22 @@ enum ExporterNames {
     static func shapes(of stat: ResolvedStat) -> [ExportShape] {
         let options = stat.decl.options
         switch stat.kind {
-        case .int: return [options.monotonic ? .counter : .gauge]
-        case .double, .bool, .intDict, .histogram, .intDictSum: return [.gauge]
+        case .int, .double: return [options.monotonic ? .counter : .gauge]
+        case .bool, .intDict, .histogram, .intDictSum: return [.gauge]
         case .string, .stringDict: return [.info]
         case .gauge: return [options.gaugeType == .string ? .info : .gauge]
         case .pmf, .pmfDict: return [.summary]
         case .meter, .meterDict: return [.meter]
         case .stateTime: return [.stateTime]
         case .sum: return [.gauge, .counter]
+        }
+    }
+
+    /// The base unit a stat's exported names carry (a meter's `unit:` is a display unit, not one).
+    static func unit(of stat: ResolvedStat) -> String? {
+        switch stat.kind {
+        case .meter, .meterDict: return nil
+        default: return stat.decl.options.unit
         }
     }
 

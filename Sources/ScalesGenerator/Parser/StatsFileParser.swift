@@ -241,12 +241,56 @@ struct StatsFileParser {
         case "window":
             options.windowMilliseconds = parseWindow(value)
         case "unit":
-            options.unit = expectText(value, key: "unit")?.value
+            guard let text = expectText(value, key: "unit") else { return }
+            if kind == .meter || kind == .meterDict {
+                options.unit = text.value  // the rates' display unit, as in scales
+            } else if Self.isBaseUnit(text.value) {
+                options.unit = text.value
+            } else {
+                log.error(
+                    "`unit` is a base unit in lower case, such as `seconds` or `bytes` (Prometheus names carry it: `latency_seconds`); found `\(text.value)`\(Self.baseUnitHint(text.value))",
+                    at: text.location)
+            }
+        case "label":
+            guard let text = expectText(value, key: "label") else { return }
+            if Self.isLabelName(text.value) {
+                options.label = text.value
+            } else {
+                log.error(
+                    "`label` is the Prometheus label name of the keys, such as `path` or `status`: letters, digits and `_`, not starting with a digit or `__`, and not `le` or `quantile`; found `\(text.value)`",
+                    at: text.location)
+            }
         case "of":
             options.of = parseAggregationSource(value)
         default:
             break
         }
+    }
+
+    /// A base unit: lower-case letters and `_`, such as `seconds`, `bytes`, `celsius`.
+    static func isBaseUnit(_ text: String) -> Bool {
+        guard baseUnitHint(text).isEmpty, let first = text.utf8.first, first >= 0x61, first <= 0x7A else { return false }
+        return text.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F }
+    }
+
+    /// A hint for units that are not base units.
+    static func baseUnitHint(_ text: String) -> String {
+        switch text.lowercased() {
+        case "ms", "milliseconds", "us", "µs", "microseconds", "ns", "nanoseconds", "s", "sec", "secs", "second", "minutes", "m":
+            return "; record seconds and say `unit: seconds`"
+        case "kb", "mb", "gb", "kib", "mib", "gib", "b", "byte":
+            return "; record bytes and say `unit: bytes`"
+        default:
+            return ""
+        }
+    }
+
+    /// A Prometheus label name a user may choose.
+    static func isLabelName(_ text: String) -> Bool {
+        guard let first = text.utf8.first, !(first >= 0x30 && first <= 0x39), !text.hasPrefix("__"),
+            text != "le", text != "quantile"
+        else { return false }
+        return text.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }
     }
 
     private mutating func parseInitialValue(_ node: Node, kind: StatKind) -> Located<InitialValue>? {

@@ -143,7 +143,7 @@ struct Translator {
         let options = stat.decl.options
         switch stat.kind {
         case .int: return (nil, options.monotonic ? "CounterStat" : "IntStat")
-        case .double: return (nil, "DoubleStat")
+        case .double: return (nil, options.monotonic ? "DoubleCounterStat" : "DoubleStat")
         case .string: return ("Stat", "String")
         case .bool: return ("Stat", "Bool")
         case .gauge: return (nil, "GaugeStat<\(options.gaugeType.swiftType)>")
@@ -170,6 +170,8 @@ struct Translator {
             return "A counter at \(path): `\(name) += 1` adds atomically; it never goes down."
         case .int:
             return "An `int` at \(path): `\(name) += 1` and `-=` are single atomic updates; `\(name).value` reads or stores."
+        case .double where options.monotonic:
+            return "A floating-point counter at \(path): `\(name) += x` adds atomically; it never goes down."
         case .double:
             return "A `double` at \(path): `\(name) += x` adds atomically; `\(name).value` reads or stores; non-finite input is dropped."
         case .string, .bool:
@@ -215,7 +217,7 @@ struct Translator {
             method = options.monotonic ? "counter" : "int"
             if case .int(let value)? = options.initial?.value { arguments.append(Argument("initial", .intLiteral(value))) }
         case .double:
-            method = "double"
+            method = options.monotonic ? "doubleCounter" : "double"
             if case .double(let value)? = options.initial?.value { arguments.append(Argument("initial", .doubleLiteral(value))) }
         case .string:
             method = "string"
@@ -230,9 +232,11 @@ struct Translator {
             method = "intDict"
             if options.autoDelete { arguments.append(Argument("autoDelete", .boolLiteral(true))) }
             if let maxKeys = options.maxKeys { arguments.append(Argument("maxKeys", .intLiteral(maxKeys))) }
+            if let label = options.label { arguments.append(Argument("label", .stringLiteral(label))) }
         case .stringDict:
             method = "stringDict"
             if let maxKeys = options.maxKeys { arguments.append(Argument("maxKeys", .intLiteral(maxKeys))) }
+            if let label = options.label { arguments.append(Argument("label", .stringLiteral(label))) }
         case .pmf:
             method = "pmf"
             if let window = options.windowMilliseconds { arguments.append(Argument("window", duration(window))) }
@@ -240,6 +244,7 @@ struct Translator {
             method = "pmfDict"
             if let maxKeys = options.maxKeys { arguments.append(Argument("maxKeys", .intLiteral(maxKeys))) }
             if let window = options.windowMilliseconds { arguments.append(Argument("window", duration(window))) }
+            if let label = options.label { arguments.append(Argument("label", .stringLiteral(label))) }
         case .meter:
             method = "meter"
             if let unit = options.unit { arguments.append(Argument("unit", .stringLiteral(unit))) }
@@ -247,6 +252,7 @@ struct Translator {
             method = "meterDict"
             if let maxKeys = options.maxKeys { arguments.append(Argument("maxKeys", .intLiteral(maxKeys))) }
             if let unit = options.unit { arguments.append(Argument("unit", .stringLiteral(unit))) }
+            if let label = options.label { arguments.append(Argument("label", .stringLiteral(label))) }
         case .stateTime:
             method = "stateTime"
         case .sum, .histogram, .intDictSum:
@@ -255,6 +261,12 @@ struct Translator {
                 arguments.append(Argument("of", .stringLiteral(of.stat)))
                 arguments.append(Argument("childType", .stringLiteral(of.collection)))
             }
+        }
+        switch stat.kind {
+        case .meter, .meterDict, .sum, .histogram, .intDictSum, .stateTime, .string, .bool, .stringDict: break
+        default:
+            // A base unit, in the order the runtime's parameters take it (after maxKeys/window/label).
+            if let unit = options.unit { arguments.append(Argument("unit", .stringLiteral(unit))) }
         }
         if let doc = stat.decl.doc { arguments.append(Argument("doc", .stringLiteral(doc))) }
         let call = Expression.call(.member(.identifier("collection"), method), arguments)

@@ -248,7 +248,7 @@ struct Validator {
     private mutating func checkStatOptions(_ stat: StatDecl) {
         if stat.options.monotonic, let initial = stat.options.initial {
             log.error(
-                "a `monotonic` int is a counter and starts at 0; remove `value`, or drop `monotonic: true` to start `\(stat.name.value)` elsewhere",
+                "a `monotonic` \(stat.kind.value.rawValue) is a counter and starts at 0; remove `value`, or drop `monotonic: true` to start `\(stat.name.value)` elsewhere",
                 at: initial.location)
         }
     }
@@ -405,7 +405,7 @@ struct Validator {
                 continue
             }
             graphite[graphiteName] = (stat, owner)
-            for name in ExporterNames.prometheus(stat.fullPath, shapes: ExporterNames.shapes(of: stat)) {
+            for name in ExporterNames.prometheus(stat.fullPath, unit: ExporterNames.unit(of: stat), shapes: ExporterNames.shapes(of: stat)) {
                 if let (other, otherOwner) = prometheus[name] {
                     log.error(
                         "`\(owner.name).\(stat.name)` at `\(stat.fullPath)` and `\(otherOwner.name).\(other.name)` at `\(other.fullPath)` both become the Prometheus metric `\(name)`; rename one of them",
@@ -414,7 +414,7 @@ struct Validator {
                     break
                 }
             }
-            for name in ExporterNames.prometheus(stat.fullPath, shapes: ExporterNames.shapes(of: stat)) where prometheus[name] == nil {
+            for name in ExporterNames.prometheus(stat.fullPath, unit: ExporterNames.unit(of: stat), shapes: ExporterNames.shapes(of: stat)) where prometheus[name] == nil {
                 prometheus[name] = (stat, owner)
             }
         }

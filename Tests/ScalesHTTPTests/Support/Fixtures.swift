@@ -44,6 +44,14 @@ func everyKindRegistry() -> Registry {
     web.stateTime("mode").state = "busy"
     web.string("banner", initial: Hostile.script)
     web.string("multiline", initial: Hostile.newline)
+    // Base units and key labels (stats.yaml's `unit:` and `label:`), a floating-point counter.
+    let api = registry.collection(at: "/api")
+    api.pmf("latency", unit: "seconds").record(0.125)
+    api.pmfDict("latencyByRoute", label: "route", unit: "seconds")["/a"].record(0.25)
+    api.intDict("byPath", label: "path")["/index.html"] += 1
+    api.counter("sent", unit: "bytes") += 512
+    api.doubleCounter("busy", unit: "seconds") += 1.5
+    api.meterDict("hitsByStatus", label: "status")["200"].mark()
 
     for id in ["h1", Hostile.quotes, Hostile.unicode] {
         registry.collection(at: "/handler/{id}", id: id, type: "HandlerStats").int("active") += 1
