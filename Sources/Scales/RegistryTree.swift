@@ -49,6 +49,8 @@ final class Node {
     var explicit = false
     // Binding again sets these to the values they have: only a real change is a new shape.
     var collapsed = false { didSet { if collapsed != oldValue { shape.changed() } } }
+    /// `false` for a bridge's root whose name stays out of exported names.
+    var addsToExportedNames = true { didSet { if addsToExportedNames != oldValue { shape.changed() } } }
     var typeName: String? { didSet { if typeName != oldValue { shape.changed() } } }
     var doc: String? { didSet { if doc != oldValue { shape.changed() } } }
     var instance: TemplateInstance? { didSet { if instance != oldValue { shape.changed() } } }
@@ -264,7 +266,8 @@ struct SnapshotBuilder {
             place.removeLast()
         }
         return .container(SnapshotContainer(
-            name: node.name, collapsed: node.collapsed, instance: node.instance, doc: node.doc, sortedChildren: children))
+            name: node.name, collapsed: node.collapsed, instance: node.instance, doc: node.doc,
+            addsToExportedNames: node.addsToExportedNames, sortedChildren: children))
     }
 
     mutating func entry(_ name: String, _ entry: Node.Entry, owner: Node) -> SnapshotNode {

@@ -62,24 +62,36 @@ public struct SnapshotContainer: Sendable, Equatable {
     public let instance: TemplateInstance?
     /// The doc text of the collection, if any.
     public let doc: String?
+    /// Whether the container's name is a part of the exported names below it (`true` but for
+    /// a bridge's root, such as the swift-metrics factory's `/metrics`: its metrics keep the
+    /// names their libraries gave them on `/metrics`).
+    public let addsToExportedNames: Bool
     /// Children sorted by name (Swift `String` order).
     public internal(set) var children: [SnapshotNode]
 
     /// Creates a container; children are sorted by name.
-    public init(name: String, collapsed: Bool = false, instance: TemplateInstance? = nil, doc: String? = nil, children: [SnapshotNode]) {
+    public init(
+        name: String, collapsed: Bool = false, instance: TemplateInstance? = nil, doc: String? = nil,
+        addsToExportedNames: Bool = true, children: [SnapshotNode]
+    ) {
         self.name = name
         self.collapsed = collapsed
         self.instance = instance
         self.doc = doc
+        self.addsToExportedNames = addsToExportedNames
         self.children = children.sorted { $0.name < $1.name }
     }
 
     /// Creates a container whose children are already sorted by name (snapshots build them so).
-    init(name: String, collapsed: Bool, instance: TemplateInstance?, doc: String?, sortedChildren: [SnapshotNode]) {
+    init(
+        name: String, collapsed: Bool, instance: TemplateInstance?, doc: String?, addsToExportedNames: Bool,
+        sortedChildren: [SnapshotNode]
+    ) {
         self.name = name
         self.collapsed = collapsed
         self.instance = instance
         self.doc = doc
+        self.addsToExportedNames = addsToExportedNames
         self.children = sortedChildren
     }
 

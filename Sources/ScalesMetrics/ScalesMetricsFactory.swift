@@ -17,7 +17,7 @@ import Scales
 /// | swift-metrics | stat kind | where |
 /// |---|---|---|
 /// | `Counter` | monotonic `int` (`CounterStat`) | `/metrics/L/<D>` |
-/// | `FloatingPointCounter` | `double` | `/metrics/L/<D>` |
+/// | `FloatingPointCounter` | monotonic `double` (`DoubleCounterStat`) | `/metrics/L/<D>` |
 /// | `Meter` (set, increment, decrement) | `double` | `/metrics/L/<D>` |
 /// | `Recorder`, `aggregate: true` | `pmf` | `/metrics/L/<D>` |
 /// | `Recorder`, `aggregate: false` | `double` (last value) | `/metrics/L/<D>` |
@@ -27,7 +27,11 @@ import Scales
 /// `<D>` is the dimensions sorted by name, written `name=value` and joined with commas
 /// (`method=GET,status=200`); a metric without dimensions is the series `value`. Every series of
 /// a label is a labelled series of one family: on `/metrics` the label is the metric name and
-/// the dimensions are real Prometheus labels, however many dimension sets a label has.
+/// the dimensions are real Prometheus labels, however many dimension sets a label has. The
+/// root's name stays out of the names on `/metrics`: `Counter(label: "http_requests_total")` is
+/// `http_requests_total` there (and `metrics.http_requests_total…` in Graphite, `/metrics/…` on
+/// the status page). A label whose name another stat already has on `/metrics` is exported with
+/// `_2` appended and counted in ``Scales/RegistryHealth/nameCollisions``.
 ///
 /// Make one factory per registry and root (the label table below is the factory's own).
 /// A label keeps the kind it was first made with; making it again as another kind gives a
@@ -85,6 +89,7 @@ public struct ScalesMetricsFactory: MetricsFactory {
         case .admitted:
             break
         }
+        registry.collection(at: root).leaveOutOfExportedNames()
         let collection = registry.collection(at: root.appending(label))
         return Series(cell: make(collection, name, statLabels), label: label, name: name, collection: collection, labels: labels)
     }
@@ -96,9 +101,10 @@ public struct ScalesMetricsFactory: MetricsFactory {
         CounterSeries(bind(label, dimensions, kind: .counter, make: { $0.labelledCounter($1, labels: $2) }))
     }
 
-    /// Makes a floating-point counter: a `double` series that only grows.
+    /// Makes a floating-point counter: a monotonic `double` series (a Prometheus counter).
     public func makeFloatingPointCounter(label: String, dimensions: [(String, String)]) -> any FloatingPointCounterHandler {
-        FloatingPointCounterSeries(bind(label, dimensions, kind: .floatingPointCounter, make: { $0.labelledDouble($1, labels: $2) }))
+        FloatingPointCounterSeries(
+            bind(label, dimensions, kind: .floatingPointCounter, make: { $0.labelledDoubleCounter($1, labels: $2) }))
     }
 
     /// Makes a meter (swift-metrics' settable gauge): a `double` series.

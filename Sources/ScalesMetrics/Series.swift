@@ -82,14 +82,14 @@ final class CounterSeries: CounterHandler, DestroyableSeries {
 }
 
 final class FloatingPointCounterSeries: FloatingPointCounterHandler, DestroyableSeries {
-    let series: Series<DoubleStat>
-    init(_ series: Series<DoubleStat>) { self.series = series }
+    let series: Series<DoubleCounterStat>
+    init(_ series: Series<DoubleCounterStat>) { self.series = series }
     // swift-metrics' own rule: a counter ignores negative and non-finite amounts.
     func increment(by amount: Double) {
         guard amount > 0 else { return }
         series.cell.add(amount)
     }
-    func reset() { series.cell.value = 0 }
+    func reset() { series.cell.reset() }
     func destroy() { series.destroy() }
 }
 

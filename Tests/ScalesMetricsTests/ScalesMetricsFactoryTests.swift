@@ -54,9 +54,25 @@ import Testing
         counter.increment(by: 1.5)
         counter.increment(by: -3)
         counter.increment(by: Double.nan)
-        #expect(value("/metrics/bytes/value") == .double(1.5))
+        #expect(value("/metrics/bytes/value") == .doubleCounter(1.5))
         counter.reset()
-        #expect(value("/metrics/bytes/value") == .double(0))
+        #expect(value("/metrics/bytes/value") == .doubleCounter(0))
+    }
+
+    /// On `/metrics`, swift-metrics names are the libraries' own (no `metrics_` in front), and a
+    /// floating-point counter is a counter; a name an app stat already has gets `_2`, counted.
+    @Test func prometheusNamesAreTheLibrariesOwn() throws {
+        Counter(label: "http_requests_total", dimensions: [("method", "GET")], factory: factory).increment(by: 3)
+        FloatingPointCounter(label: "cpu_seconds", factory: factory).increment(by: 0.5)
+        Gauge(label: "web_queue", factory: factory).record(4)
+        registry.collection(at: "/web").int("queue") += 7  // also `web_queue`: later in path order than /metrics
+        let text = try #require(registry.renderPrometheus())
+        #expect(text.contains("# TYPE http_requests_total counter\nhttp_requests_total{method=\"GET\"} 3\n"))
+        #expect(text.contains("# TYPE cpu_seconds_total counter\ncpu_seconds_total 0.5\n"))
+        #expect(text.contains("\nweb_queue 4.0\n"))
+        #expect(text.contains("\nweb_queue_2 7\n"))
+        #expect(registry.health.nameCollisions == 1)
+        #expect(!text.contains("metrics_"))
     }
 
     @Test func metersSetIncrementAndDecrement() {

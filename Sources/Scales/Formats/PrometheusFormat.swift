@@ -271,7 +271,9 @@ struct PrometheusWriter {
                     labels = labels.adding(placeholder, instance.id)
                     pattern += "/" + instance.template.description
                 } else {
-                    prefix = PrometheusFormat.joined(prefix, PrometheusFormat.metricNamePart(container.name))
+                    if container.addsToExportedNames {
+                        prefix = PrometheusFormat.joined(prefix, PrometheusFormat.metricNamePart(container.name))
+                    }
                     pattern += "/" + container.name
                 }
             }

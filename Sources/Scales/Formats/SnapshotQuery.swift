@@ -158,7 +158,7 @@ public struct SnapshotQuery: Sendable, Hashable, CustomStringConvertible {
             root = .container(
                 SnapshotContainer(
                     name: container.name, collapsed: false, instance: container.instance, doc: container.doc,
-                    children: filter(container.children)))
+                    addsToExportedNames: container.addsToExportedNames, children: filter(container.children)))
         case .stat(let stat):
             if stat.value.isScalar, stat.name == key, matches(stat.value) {
                 root = .stat(stat)
@@ -216,7 +216,7 @@ public struct SnapshotQuery: Sendable, Hashable, CustomStringConvertible {
                     .container(
                         SnapshotContainer(
                             name: container.name, collapsed: false, instance: container.instance,
-                            doc: container.doc, children: inner)))
+                            doc: container.doc, addsToExportedNames: container.addsToExportedNames, children: inner)))
             case .stat(let stat):
                 if stat.name == key {
                     if matches(stat.value) { kept.append(child) }
@@ -265,6 +265,8 @@ public struct SnapshotQuery: Sendable, Hashable, CustomStringConvertible {
 extension SnapshotContainer {
     /// This container and everything in it, with its own `collapsed` flag cleared.
     var expanded: SnapshotContainer {
-        SnapshotContainer(name: name, collapsed: false, instance: instance, doc: doc, children: children)
+        SnapshotContainer(
+            name: name, collapsed: false, instance: instance, doc: doc, addsToExportedNames: addsToExportedNames,
+            children: children)
     }
 }

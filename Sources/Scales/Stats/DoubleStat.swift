@@ -101,6 +101,12 @@ public final class DoubleCounterStat: StatCell, CustomStringConvertible {
         }
     }
 
+    /// Sets the count back to 0, for bridges whose API has a reset; Prometheus treats the drop
+    /// as a counter reset.
+    package func reset() {
+        bits.store(Double(0).bitPattern, ordering: .relaxed)
+    }
+
     /// Atomically adds `rhs`: `stats.busySeconds += elapsed`.
     @inlinable public static func += (lhs: DoubleCounterStat, rhs: Double) {
         lhs.add(rhs)

@@ -47,7 +47,7 @@ let registry: Registry = {
                 #expect(response.headers[.contentType] == "text/plain; version=0.0.4; charset=utf-8")
                 return String(buffer: response.body)
             }
-            let line = #"metrics_hb_requests_total{http_request_method="GET",http_response_status_code="200",http_route="/hello"} 1"#
+            let line = #"hb_requests_total{http_request_method="GET",http_response_status_code="200",http_route="/hello"} 1"#
             #expect(exposition.contains(line), "\(exposition)")
             #expect(exposition.contains("app_greetings_total 1"))
             return exposition
