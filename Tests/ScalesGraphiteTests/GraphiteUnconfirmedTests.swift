@@ -15,7 +15,10 @@ struct GraphiteUnconfirmedTests {
     /// told to; `closeAll()` closes them (a reset when lines are still unread, as when carbon dies).
     final class HoldingListener: Sendable {
         let channel: any Channel
-        let accepted = Mutex<[any Channel]>([])
+        final class Accepted: Sendable {
+            let list = Mutex<[any Channel]>([])
+        }
+        let accepted = Accepted()
 
         init(reads: Bool) async throws {
             let accepted = self.accepted
@@ -23,7 +26,7 @@ struct GraphiteUnconfirmedTests {
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.autoRead, value: reads)
                 .childChannelInitializer { channel in
-                    accepted.withLock { $0.append(channel) }
+                    accepted.list.withLock { $0.append(channel) }
                     return channel.eventLoop.makeSucceededVoidFuture()
                 }
                 .bind(host: "127.0.0.1", port: 0).get()
@@ -32,7 +35,7 @@ struct GraphiteUnconfirmedTests {
         var port: Int { channel.localAddress?.port ?? 0 }
 
         func closeAll() async {
-            for child in accepted.withLock({ $0 }) { try? await child.close() }
+            for child in accepted.list.withLock({ $0 }) { try? await child.close() }
         }
 
         func close() async {
