@@ -52,8 +52,11 @@ final class StatusChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var readHeld = false
     /// When the connection is closed unless something moves it on.
     private var deadline = NIODeadline.distantFuture
-    /// The timer that enforces `deadline`; rescheduled lazily, not on every request.
+    /// The timer that enforces `deadline`; rescheduled lazily when the deadline moves later,
+    /// at once when it moves earlier.
     private var timer: Scheduled<Void>?
+    /// When `timer` fires.
+    private var timerDeadline = NIODeadline.distantFuture
 
     init(
         coalescer: RequestCoalescer, requestCheck: StatusServer.RequestCheck?, maxBodyBytes: Int, maxHeaderBytes: Int,
@@ -90,13 +93,18 @@ final class StatusChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     // MARK: Deadlines
 
-    /// Moves the deadline. Cheap: the one timer re-checks it when it fires.
+    /// Moves the deadline. Cheap when it moves later: the one timer re-checks it when it fires.
     private func setDeadline(_ newDeadline: NIODeadline, context: ChannelHandlerContext) {
         deadline = newDeadline
+        if let timer, newDeadline < timerDeadline {
+            timer.cancel()
+            self.timer = nil
+        }
         if timer == nil { scheduleTimer(context: context) }
     }
 
     private func scheduleTimer(context: ChannelHandlerContext) {
+        timerDeadline = deadline
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
             let (this, context) = loopBound.value

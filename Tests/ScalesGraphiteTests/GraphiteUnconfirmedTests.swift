@@ -17,8 +17,21 @@ struct GraphiteUnconfirmedTests {
         let channel: any Channel
         final class Accepted: Sendable {
             let list = Mutex<[any Channel]>([])
+            /// Lines (newlines) read from all connections.
+            let lines = Atomic<Int>(0)
         }
         let accepted = Accepted()
+
+        /// Counts the lines it reads.
+        final class LineCounter: ChannelInboundHandler, Sendable {
+            typealias InboundIn = ByteBuffer
+            let accepted: Accepted
+            init(_ accepted: Accepted) { self.accepted = accepted }
+            func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+                let count = unwrapInboundIn(data).readableBytesView.lazy.filter { $0 == UInt8(ascii: "\n") }.count
+                accepted.lines.wrappingAdd(count, ordering: .relaxed)
+            }
+        }
 
         init(reads: Bool) async throws {
             let accepted = self.accepted
@@ -27,10 +40,15 @@ struct GraphiteUnconfirmedTests {
                 .childChannelOption(.autoRead, value: reads)
                 .childChannelInitializer { channel in
                     accepted.list.withLock { $0.append(channel) }
-                    return channel.eventLoop.makeSucceededVoidFuture()
+                    return channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(LineCounter(accepted))
+                    }
                 }
                 .bind(host: "127.0.0.1", port: 0).get()
         }
+
+        var connections: Int { accepted.list.withLock { $0.count } }
+        var linesRead: Int { accepted.lines.load(ordering: .relaxed) }
 
         var port: Int { channel.localAddress?.port ?? 0 }
 
@@ -71,6 +89,7 @@ struct GraphiteUnconfirmedTests {
         #expect(pusher.statistics.sentLines == 5)
         #expect(pusher.statistics.unconfirmedLines == 0)
         // carbon dies with the lines unread: its kernel answers with a reset.
+        #expect(try await eventually { listener.connections == 1 })
         await listener.closeAll()
         #expect(try await eventually { pusher.statistics.unconfirmedLines == 5 }, "\(pusher.statistics)")
         #expect(!pusher.statistics.connected)
@@ -90,7 +109,7 @@ struct GraphiteUnconfirmedTests {
         let (pusher, _) = makePusher(port: listener.port)
         #expect(await pusher.push(timeout: .seconds(5)) == .sent(lines: 5))
         // carbon read everything, then closed in order (a restart): nothing is in doubt.
-        try await Task.sleep(for: .milliseconds(200))
+        #expect(try await eventually { listener.linesRead == 5 })
         await listener.closeAll()
         #expect(try await eventually { !pusher.statistics.connected }, "\(pusher.statistics)")
         #expect(pusher.statistics.unconfirmedLines == 0)
