@@ -169,8 +169,9 @@ final class StatusChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // I/O errors (a reset connection) have nothing to answer; parse errors get a 4xx
-        // unless a response is under way.
-        if let parserError = error as? HTTPParserError, !responseInProgress {
+        // unless a response is under way or the connection is closing (a partial request
+        // parsed at close, as when the server stops).
+        if let parserError = error as? HTTPParserError, !responseInProgress, context.channel.isActive {
             ParserErrorResponse.write(parserError, maxHeaderBytes: maxHeaderBytes, context: context)
         }
         context.close(promise: nil)
