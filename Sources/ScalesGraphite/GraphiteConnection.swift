@@ -59,6 +59,10 @@ final class GraphiteConnection {
 
     private var phase = Phase.idle
     private var channel: (any Channel)?
+    /// Notices whether `channel` ended with an error (a reset) rather than an orderly close.
+    private var closeObserver: CloseObserver?
+    /// Lines of the push last written in full on `channel`: unconfirmed if carbon resets it.
+    private var lastWrittenLines = 0
     /// Bumped whenever a connection or write attempt is abandoned: callbacks carrying an older
     /// value are ignored.
     private var attempt = 0
@@ -190,6 +194,9 @@ final class GraphiteConnection {
 
     private func connected(_ channel: any Channel) {
         self.channel = channel
+        let observer = CloseObserver()
+        closeObserver = (try? channel.pipeline.syncOperations.addHandler(observer)) != nil ? observer : nil
+        lastWrittenLines = 0
         if hasConnected { counters.reconnects.add(1) }
         hasConnected = true
         counters.connected.value = true
@@ -204,6 +211,7 @@ final class GraphiteConnection {
     /// while idle it only means the next push connects again.
     private func channelClosed(_ closed: any Channel) {
         guard let channel, channel === closed else { return }
+        countUnconfirmed(closeObserver?.failed == true)
         self.channel = nil
         counters.connected.value = false
         if isWriting { failed(GraphiteConnectionError.closedByPeer) }
@@ -254,6 +262,7 @@ final class GraphiteConnection {
         if queue.first?.id == push.id { queue.removeFirst() }
         counters.pendingPushes.value = queue.count
         counters.sentLines.add(push.lines)
+        lastWrittenLines = push.lines
         resolve(push.id, .sent(lines: push.lines))
         if failureLogged {
             logger.notice(
@@ -272,6 +281,7 @@ final class GraphiteConnection {
 
     /// Any failure: close the connection once, count, log the first one, retry after a backoff.
     private func failed(_ error: any Error) {
+        countUnconfirmed(closeObserver?.failed == true || Self.isReset(error))
         attempt += 1
         writeTimer?.cancel()
         writeTimer = nil
@@ -313,6 +323,8 @@ final class GraphiteConnection {
     private func closeChannel(discardingUnsent: Bool = false) {
         guard let open = channel else { return }
         channel = nil
+        closeObserver = nil
+        lastWrittenLines = 0
         counters.connected.value = false
         if discardingUnsent, let sockets = open as? any SocketOptionProvider {
             sockets.setSoLinger(linger(l_onoff: 1, l_linger: 0))
@@ -320,6 +332,21 @@ final class GraphiteConnection {
         } else {
             open.close(mode: .all, promise: nil)
         }
+    }
+
+    /// carbon's plaintext protocol has no acknowledgement: a push written to the socket may
+    /// still sit unread in carbon's buffers. When carbon resets the connection (`reset`: it
+    /// closed with our bytes unread, as a dying carbon does), the last push written on it is
+    /// counted as unconfirmed: it was counted as sent, but may never have landed.
+    private func countUnconfirmed(_ reset: Bool) {
+        if reset, lastWrittenLines > 0 { counters.unconfirmedLines.add(lastWrittenLines) }
+        lastWrittenLines = 0
+    }
+
+    /// Whether `error` says the peer reset the connection (or it is gone: a broken pipe).
+    static func isReset(_ error: any Error) -> Bool {
+        guard let error = error as? IOError else { return false }
+        return error.errnoCode == ECONNRESET || error.errnoCode == EPIPE
     }
 
     private func drop(_ push: PendingPush) {
@@ -358,6 +385,23 @@ final class GraphiteConnection {
     static func seconds(_ duration: Duration) -> Double {
         let parts = duration.components
         return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+}
+
+/// Records whether a connection to carbon saw an error (a reset, read as `ECONNRESET`) before
+/// it closed; an orderly close (carbon read everything and closed) leaves `failed` false.
+final class CloseObserver: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+
+    private(set) var failed = false
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        // carbon sends nothing; whatever comes is dropped.
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        failed = true
+        context.close(promise: nil)
     }
 }
 

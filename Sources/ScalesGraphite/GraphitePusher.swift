@@ -41,6 +41,10 @@ import Darwin
 /// the host name again each time. One warning is logged at the first failure and one notice at
 /// recovery. The pusher's counters are stats of its registry (``GraphitePusherStatistics``).
 ///
+/// carbon's plaintext protocol has no acknowledgement: a push counts as sent once its lines are
+/// written to the socket. If carbon then resets the connection (it died with our bytes unread),
+/// the last push written on it is also counted as ``GraphitePusherStatistics/unconfirmedLines``.
+///
 /// For pushing every minute, use ``GraphitePeriodicPusher``.
 public final class GraphitePusher: Sendable {
     /// The carbon host name or address; resolved again on every connection attempt.

@@ -9,8 +9,14 @@ import Scales
 /// if stats.droppedLines > 0 { print("lost \(stats.droppedLines) lines, last error: \(stats.lastError ?? "-")") }
 /// ```
 public struct GraphitePusherStatistics: Sendable, Equatable {
-    /// Lines written to carbon's socket in full.
+    /// Lines written to carbon's socket in full. carbon's plaintext protocol has no
+    /// acknowledgement: written is all a sender can know (see ``unconfirmedLines``).
     public var sentLines: Int
+    /// Lines counted in ``sentLines`` that may never have landed: the push last written on a
+    /// connection that carbon then reset (it closed with bytes of ours still unread, as when it
+    /// dies or is killed). Earlier pushes on that connection are not counted, so this is a
+    /// lower bound.
+    public var unconfirmedLines: Int
     /// Lines of pushes dropped: pushed out of a full queue, or still queued at shutdown.
     public var droppedLines: Int
     /// Pushes dropped (each counts all its lines in ``droppedLines``).
@@ -32,6 +38,7 @@ public struct GraphitePusherStatistics: Sendable, Equatable {
 /// The cells behind ``GraphitePusherStatistics``, bound in the pusher's registry.
 final class GraphiteCounters: Sendable {
     let sentLines: CounterStat
+    let unconfirmedLines: CounterStat
     let droppedLines: CounterStat
     let droppedPushes: CounterStat
     let reconnects: CounterStat
@@ -45,6 +52,8 @@ final class GraphiteCounters: Sendable {
         if let path {
             let stats = registry.collection(at: path, doc: "The Graphite pusher's own counters")
             sentLines = stats.counter("sentLines", doc: "Lines written to carbon in full")
+            unconfirmedLines = stats.counter(
+                "unconfirmedLines", doc: "Sent lines of the last push on a connection carbon then reset (maybe lost)")
             droppedLines = stats.counter("droppedLines", doc: "Lines of dropped pushes (queue full, or shutdown)")
             droppedPushes = stats.counter("droppedPushes", doc: "Pushes dropped")
             reconnects = stats.counter("reconnects", doc: "Connections made after the first")
@@ -55,6 +64,7 @@ final class GraphiteCounters: Sendable {
             lastError = stats.string("lastError", doc: "The most recent failure")
         } else {
             sentLines = CounterStat()
+            unconfirmedLines = CounterStat()
             droppedLines = CounterStat()
             droppedPushes = CounterStat()
             reconnects = CounterStat()
@@ -69,7 +79,7 @@ final class GraphiteCounters: Sendable {
     var statistics: GraphitePusherStatistics {
         let error = lastError.value
         return GraphitePusherStatistics(
-            sentLines: sentLines.value, droppedLines: droppedLines.value, droppedPushes: droppedPushes.value,
+            sentLines: sentLines.value, unconfirmedLines: unconfirmedLines.value, droppedLines: droppedLines.value, droppedPushes: droppedPushes.value,
             reconnects: reconnects.value, failures: failures.value, skippedNames: skippedNames.value,
             pendingPushes: pendingPushes.value, connected: connected.value, lastError: error.isEmpty ? nil : error)
     }

@@ -168,23 +168,29 @@ public struct StatusHandler: Sendable {
 
     /// The snapshot at `names`: a collection or a stat, or a member inside a stat's value
     /// (a dict key, a `pmf` or `meter` field).
+    ///
+    /// Linear in the path: one lookup of the whole path, then (for a member) one snapshot of
+    /// the first segment's subtree walked segment by segment down to the stat on the path.
+    /// Trying every prefix instead made a deep path (`/a/a/…/a`, thousands of segments)
+    /// quadratic work on the event loop.
     func lookup(_ names: [String]) -> Snapshot? {
         if let snapshot = registry.snapshot(at: StatPath(names: names)) { return snapshot }
-        var split = names.count - 1
-        while split > 0 {
-            if let snapshot = registry.snapshot(at: StatPath(names: Array(names[..<split]))) {
-                guard case .stat(let stat) = snapshot.root else { return nil }
-                var value = stat.value
-                for name in names[split...] {
-                    guard let member = value.member(name) else { return nil }
-                    value = member
-                }
-                let root = SnapshotNode.stat(SnapshotStat(name: names[names.count - 1], value: value))
-                return Snapshot(path: StatPath(names: names), root: root, timestamp: snapshot.timestamp)
-            }
-            split -= 1
+        guard names.count > 1, let top = registry.snapshot(at: StatPath(names: [names[0]])) else { return nil }
+        var node = top.root
+        var index = 1
+        while case .container(let container) = node {
+            guard index < names.count, let child = container.child(named: names[index]) else { return nil }
+            node = child
+            index += 1
         }
-        return nil
+        guard case .stat(let stat) = node, index < names.count else { return nil }
+        var value = stat.value
+        for name in names[index...] {
+            guard let member = value.member(name) else { return nil }
+            value = member
+        }
+        let root = SnapshotNode.stat(SnapshotStat(name: names[names.count - 1], value: value))
+        return Snapshot(path: StatPath(names: names), root: root, timestamp: top.timestamp)
     }
 
     /// Text from the request, shortened for an error message.

@@ -26,7 +26,10 @@ import ServiceLifecycle
 /// It binds `127.0.0.1` unless told otherwise, answers `GET` and `HEAD` only, and bounds what a
 /// client can cost: request size (``Configuration/maxTargetLength``,
 /// ``Configuration/maxHeaderBytes``, ``Configuration/maxBodyBytes``), time
-/// (``Configuration/requestTimeout``) and connections (``Configuration/maxConnections``).
+/// (``Configuration/requestHeadTimeout``, ``Configuration/requestTimeout``) and connections
+/// (``Configuration/maxConnections``; stalled connections make room for new ones). A client that
+/// sends requests without reading the responses is not read from until it does, so the memory a
+/// connection costs stays bounded.
 /// Requests are answered by a ``StatusHandler``; an optional ``Configuration/requestCheck`` runs
 /// first. Bad requests get a 4xx with a message, or a closed connection.
 ///
@@ -115,23 +118,32 @@ public actor StatusServer: Service {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
+            // Bounds one read burst (16 reads of at most 16 KiB): what a client that pipelines
+            // without reading can make the server parse and hold at once.
+            .childChannelOption(
+                .recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 16 * 1024))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
-                    guard connections.add(channel, limit: configuration.maxConnections) else {
+                    switch connections.add(channel, limit: configuration.maxConnections) {
+                    case .refused:
                         try sync.addHandler(RefuseConnectionHandler())
                         return
+                    case .admitted(let evicted):
+                        evicted?.close(promise: nil)
                     }
                     channel.closeFuture.whenComplete { _ in connections.remove(channel) }
+                    let status = StatusChannelHandler(
+                        coalescer: coalescers.coalescer(for: channel.eventLoop), requestCheck: configuration.requestCheck,
+                        maxBodyBytes: configuration.maxBodyBytes, maxHeaderBytes: configuration.maxHeaderBytes,
+                        requestTimeout: TimeAmount(configuration.requestTimeout),
+                        headTimeout: TimeAmount(configuration.requestHeadTimeout), connections: connections)
+                    try sync.addHandler(RequestStartObserver(status: status))
                     try sync.configureHTTPServerPipeline(
                         withPipeliningAssistance: true, withErrorHandling: false,
                         withOutboundHeaderValidation: true, withEncoderConfiguration: .init(),
                         withDecoderLimitConfiguration: decoderLimits)
-                    try sync.addHandler(
-                        StatusChannelHandler(
-                            coalescer: coalescers.coalescer(for: channel.eventLoop), requestCheck: configuration.requestCheck,
-                            maxBodyBytes: configuration.maxBodyBytes, maxHeaderBytes: configuration.maxHeaderBytes,
-                            requestTimeout: TimeAmount(configuration.requestTimeout)))
+                    try sync.addHandler(status)
                 }
             }
         let channel: any Channel
@@ -223,36 +235,89 @@ public actor StatusServer: Service {
     }
 }
 
-/// The open connections, so ``StatusServer/stop()`` can drain them and the count stays bounded.
+/// The open connections, so ``StatusServer/stop()`` can drain them, the count stays bounded,
+/// and a stalled connection can make room for a new one at the limit.
 final class ConnectionTracker: Sendable {
-    private let channels = Lock<[ObjectIdentifier: any Channel]>([:])
+    private struct Entry {
+        var channel: any Channel
+        /// When the connection last became idle (opened, or its last response written): the
+        /// smallest is evicted first.
+        var idleSince: UInt64
+        /// A complete request is being answered: not evicted.
+        var busy: Bool
+    }
 
-    /// Adds `channel` unless `limit` connections are open already.
-    func add(_ channel: any Channel, limit: Int) -> Bool {
-        channels.withLock { channels in
-            guard channels.count < limit else { return false }
-            channels[ObjectIdentifier(channel)] = channel
-            return true
+    private struct State {
+        var entries: [ObjectIdentifier: Entry] = [:]
+        var clock: UInt64 = 0
+    }
+
+    /// How a new connection was taken in.
+    enum Admission {
+        /// Serve it; close `evicted` (if any), whose place it took.
+        case admitted(evicted: (any Channel)?)
+        /// Every connection is busy: refuse it.
+        case refused
+    }
+
+    private let state = Lock(State())
+
+    /// Adds `channel`; when `limit` connections are open, it takes the place of the one that has
+    /// been idle longest (waiting for a request, or with one still arriving), or is refused if
+    /// every connection is answering a request.
+    func add(_ channel: any Channel, limit: Int) -> Admission {
+        state.withLock { state in
+            var evicted: (any Channel)?
+            if state.entries.count >= limit {
+                var oldest: (key: ObjectIdentifier, idleSince: UInt64)?
+                for (key, entry) in state.entries where !entry.busy {
+                    if oldest.map({ entry.idleSince < $0.idleSince }) ?? true { oldest = (key, entry.idleSince) }
+                }
+                guard let oldest else { return .refused }
+                evicted = state.entries.removeValue(forKey: oldest.key)?.channel
+            }
+            state.clock += 1
+            state.entries[ObjectIdentifier(channel)] = Entry(channel: channel, idleSince: state.clock, busy: false)
+            return .admitted(evicted: evicted)
+        }
+    }
+
+    /// Marks `channel` as answering a request (`true`) or idle again (`false`).
+    func setBusy(_ channel: any Channel, _ busy: Bool) {
+        state.withLock { state in
+            let key = ObjectIdentifier(channel)
+            guard state.entries[key] != nil else { return }
+            state.entries[key]?.busy = busy
+            if !busy {
+                state.clock += 1
+                state.entries[key]?.idleSince = state.clock
+            }
         }
     }
 
     func remove(_ channel: any Channel) {
-        _ = channels.withLock { $0.removeValue(forKey: ObjectIdentifier(channel)) }
+        _ = state.withLock { $0.entries.removeValue(forKey: ObjectIdentifier(channel)) }
     }
 
     func all() -> [any Channel] {
-        channels.withLock { Array($0.values) }
+        state.withLock { $0.entries.values.map(\.channel) }
     }
 
-    var count: Int { channels.withLock { $0.count } }
+    var count: Int { state.withLock { $0.entries.count } }
 }
 
-/// Sends a 503 to a connection over the limit and closes it.
+/// Sends a 503 to a connection over the limit, then half-closes it and reads (and drops)
+/// what the client sends until it closes, or for `linger` at most: closing with the request
+/// unread would send a reset, and the client would often lose the 503.
 final class RefuseConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
+    /// The longest a refused connection is kept to drain.
+    static let linger = TimeAmount.seconds(2)
+
     private var refused = false
+    private var timer: Scheduled<Void>?
 
     func handlerAdded(context: ChannelHandlerContext) {
         if context.channel.isActive { refuse(context: context) }
@@ -260,6 +325,13 @@ final class RefuseConnectionHandler: ChannelInboundHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         refuse(context: context)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
+        context.fireChannelInactive()
     }
 
     private func refuse(context: ChannelHandlerContext) {
@@ -270,12 +342,21 @@ final class RefuseConnectionHandler: ChannelInboundHandler {
             + "content-length: \(message.utf8.count)\r\nconnection: close\r\nretry-after: 1\r\n\r\n" + message
         let buffer = context.channel.allocator.buffer(string: text)
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { _ in
+        context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { result in
+            let context = loopBound.value
+            guard case .success = result else {
+                context.close(promise: nil)
+                return
+            }
+            // FIN after the 503; the client's close (EOF) then closes the channel.
+            context.close(mode: .output, promise: nil)
+        }
+        timer = context.eventLoop.assumeIsolated().scheduleTask(in: Self.linger) {
             loopBound.value.close(promise: nil)
         }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        // Whatever the client sends is not read into anything.
+        // Read and dropped.
     }
 }

@@ -38,14 +38,25 @@ extension StatusServer {
         public var maxHeaderBytes: Int
         /// The most request body bytes read (the page takes none); beyond that 413 and close.
         public var maxBodyBytes: Int
-        /// A connection must deliver each complete request within this time of opening or of its
-        /// previous response, and take its response within this time; otherwise it is closed.
-        /// This bounds idle keep-alive connections and clients that stall mid-request.
+        /// A complete request must be answered and its response taken by the client (written to
+        /// the socket) within this time, and an idle keep-alive connection is closed after this
+        /// time without a new request; 10 s by default. Only the client moves these deadlines
+        /// on (a new request): the server's own writes do not, so a client that sends requests
+        /// and never reads its responses is closed too.
         public var requestTimeout: Duration
+        /// A request must arrive in full (request line, header fields and any body) within this
+        /// time of its first byte — on a new connection, of the connection's opening — or the
+        /// connection is closed (a slowloris trickle); 3 s by default, or ``requestTimeout`` if
+        /// that is shorter.
+        public var requestHeadTimeout: Duration
         /// How long ``StatusServer/stop()`` waits for requests in flight before closing
         /// connections anyway.
         public var shutdownTimeout: Duration
-        /// The most connections served at once; further ones get a 503 and are closed.
+        /// The most connections served at once; 256 by default. At the limit a new connection
+        /// takes the place of the one that has waited longest without a complete request (idle,
+        /// or its request still arriving), which is closed: stalled clients cannot keep others
+        /// out. Only when every connection has a request being answered is the new one refused
+        /// with a 503 (its request is read and dropped, so the client sees the 503, not a reset).
         public var maxConnections: Int
         /// Runs before each request; see ``RequestCheck``.
         public var requestCheck: RequestCheck?
@@ -76,6 +87,7 @@ extension StatusServer {
             self.maxHeaderBytes = 32 * 1024
             self.maxBodyBytes = 8192
             self.requestTimeout = .seconds(10)
+            self.requestHeadTimeout = .seconds(3)
             self.shutdownTimeout = .seconds(10)
             self.maxConnections = 256
             self.requestCheck = requestCheck

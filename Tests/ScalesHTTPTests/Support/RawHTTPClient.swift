@@ -140,7 +140,7 @@ final class RawHTTPConnection {
         }
         var response = RawResponse(status: status, reason: parts.count > 2 ? parts[2] : "", headers: headers, body: Data())
         buffer.removeSubrange(buffer.startIndex..<headEnd.upperBound)
-        guard !isHead else { return response }
+        guard !isHead, !(100..<200).contains(status) else { return response }  // 1xx: no body
         if let lengthText = response.header("content-length") {
             guard let length = Int(lengthText) else { throw RawHTTPError.malformed("content-length \(lengthText)") }
             while buffer.count < length {
@@ -164,6 +164,16 @@ final class RawHTTPConnection {
         } catch {
             return false
         }
+    }
+
+    /// Whether the server has closed (or reset) the connection, without waiting: `poll` says
+    /// readable and a peek reads end of file or an error.
+    func isClosedNow() -> Bool {
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&entry, 1, 0) > 0 else { return false }
+        var byte: UInt8 = 0
+        let count = recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        return count == 0 || (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
     }
 
     /// Sends a GET for `target` and reads the response.
