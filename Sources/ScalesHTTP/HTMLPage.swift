@@ -315,7 +315,7 @@ struct HTMLWriter {
         var link = statusPath
         for name in names {
             link += "/"
-            link += RequestTarget.encodeSegment(name)
+            link += RequestTarget.linkSegment(name)
         }
         return link + "/"
     }

@@ -24,7 +24,8 @@ struct RequestTarget: Sendable {
 
     /// The path as sent, without the query (still percent-encoded).
     let rawPath: String
-    /// The path's segments, decoded; empty segments (`//`, a trailing `/`) are left out.
+    /// The path's segments, decoded, each without one leading `!` (see ``linkSegment(_:)``);
+    /// empty segments (`//`, a trailing `/`) are left out.
     let segments: [String]
     /// The query's parameters, decoded, in order.
     let parameters: [(name: String, value: String)]
@@ -59,7 +60,8 @@ struct RequestTarget: Sendable {
         rawPath = String(path)
         var segments: [String] = []
         for piece in path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true) {
-            segments.append(try Self.decode(Substring(piece), plusIsSpace: false))
+            let segment = try Self.decode(Substring(piece), plusIsSpace: false)
+            segments.append(segment.hasPrefix("!") ? String(segment.dropFirst()) : segment)
         }
         self.segments = segments
         var parameters: [(name: String, value: String)] = []
@@ -114,6 +116,16 @@ struct RequestTarget: Sendable {
         case 0x61...0x66: return byte - 0x61 + 10
         default: return nil
         }
+    }
+
+    /// One name as a path segment of a link the status page shows: percent-encoded, and with a
+    /// `!` in front when the name is empty, `.`, `..` or starts with `!` — names a browser would
+    /// drop or resolve away (it treats `.`, `..` and even `%2E%2E` as dot segments). Parsing
+    /// removes one leading `!` from every segment, so every name, `a/b` included, is one
+    /// segment that a link reaches.
+    static func linkSegment(_ name: String) -> String {
+        let escaped = name.isEmpty || name == "." || name == ".." || name.hasPrefix("!")
+        return encodeSegment(escaped ? "!" + name : name)
     }
 
     /// Percent-encodes one path segment: everything but unreserved characters.
