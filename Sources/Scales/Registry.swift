@@ -150,15 +150,15 @@ public final class Registry: Sendable {
             guard let parent else { return nil }
             var id = id
             var overflowed = false
-            var ids = parent.instanceIDs[template, default: []]
-            if !ids.contains(id), let maxKeys, id != IntDictStat.overflowKey,
-                ids.subtracting([IntDictStat.overflowKey]).count >= maxKeys
+            // In place: copying the set (or subtracting from it) made each bind cost as much as
+            // the number of live siblings.
+            if let maxKeys, id != IntDictStat.overflowKey, let ids = parent.instanceIDs[template], !ids.contains(id),
+                ids.count - (ids.contains(IntDictStat.overflowKey) ? 1 : 0) >= maxKeys
             {
                 id = IntDictStat.overflowKey
                 overflowed = true
             }
-            ids.insert(id)
-            parent.instanceIDs[template] = ids
+            parent.instanceIDs[template, default: []].insert(id)
             let segment = template.filling(id).description
             let instanceNames = parentNames + [segment]
             guard let node = state.makeContainers(at: instanceNames + rest) else { return nil }

@@ -102,6 +102,8 @@ final class Aggregation {
     let of: String
     let childType: String?
     let doc: String?
+    /// For `intDictSum`: the most keys kept for removed children (see ``retire(_:health:)``).
+    let maxRetiredKeys: Int
     /// What removed children contributed (`sum` and `intDictSum` keep it; `histogram` does not).
     var retiredInt = 0
     var retiredDouble = 0.0
@@ -115,11 +117,15 @@ final class Aggregation {
     /// in ``RegistryHealth/bindConflicts``).
     let mismatch = MismatchFlag()
 
-    init(kind: Kind, of: String, childType: String?, doc: String?) {
+    /// The default bound on the keys an `intDictSum` keeps for removed children.
+    static let defaultMaxRetiredKeys = 1000
+
+    init(kind: Kind, of: String, childType: String?, doc: String?, maxRetiredKeys: Int? = nil) {
         self.kind = kind
         self.of = of
         self.childType = childType
         self.doc = doc
+        self.maxRetiredKeys = Swift.max(0, maxRetiredKeys ?? Self.defaultMaxRetiredKeys)
     }
 
     /// Whether `node` is a child this aggregation reads (its type matches and it holds `of`).
@@ -168,7 +174,12 @@ final class Aggregation {
 
     /// Keeps what a removed child contributed, for `sum` and `intDictSum`. (Always called
     /// while the child's entry is removed, which moves the tree's shape.)
-    func retire(_ value: StatValue) {
+    ///
+    /// An `intDictSum` keeps the totals of at most ``maxRetiredKeys`` keys for removed
+    /// children (so that short-lived children with keys of their own cannot grow it without
+    /// bound); a removed child's total for a further key is added to the key
+    /// ``IntDictStat/overflowKey`` and counted in ``RegistryHealth/overflowedKeys``.
+    func retire(_ value: StatValue, health: HealthCounters) {
         switch (kind, value) {
         case (.sum, .int(let value)):
             retiredInt &+= value
@@ -185,10 +196,22 @@ final class Aggregation {
             retiredIsDouble = true
             retiredCounters = true
         case (.intDictSum, .intDict(let dict)):
-            for (key, value) in dict { retiredDict[key, default: 0] &+= value }
+            for (key, value) in dict {
+                if retiredDict[key] != nil || retiredKeyCount < maxRetiredKeys || key == IntDictStat.overflowKey {
+                    retiredDict[key, default: 0] &+= value
+                } else {
+                    retiredDict[IntDictStat.overflowKey, default: 0] &+= value
+                    health.overflowedKey()
+                }
+            }
         default:
             break
         }
+    }
+
+    /// Keys kept for removed children, not counting the overflow key.
+    private var retiredKeyCount: Int {
+        retiredDict.count - (retiredDict[IntDictStat.overflowKey] == nil ? 0 : 1)
     }
 
     var plan: AggregationPlan {

@@ -239,6 +239,9 @@ public struct PmfSnapshot: Sendable, Equatable {
     public var p99: Double?
     /// 99.9th percentile of the window.
     public var p999: Double?
+    /// The all-time counts on the pmf's bucket grid, for exporters that take histograms
+    /// (Prometheus native histograms); `nil` when not known (a record made by hand).
+    public var buckets: NativeHistogram? = nil
 
     /// Creates a pmf record; `nil` figures mean "no values in the window".
     public init(

@@ -165,20 +165,28 @@ public struct StatCollection: Sendable {
     }
 
     /// Declares an `intDictSum`: the per-key total of the intDict `of` over all child
-    /// collections. A removed child's last values stay in the totals.
+    /// collections. A removed child's last values stay in the totals, for at most `maxKeys`
+    /// keys (1,000 by default): a removed child's total for a further key goes to
+    /// ``IntDictStat/overflowKey`` and is counted in ``RegistryHealth/overflowedKeys``, so that
+    /// short-lived children with keys of their own keep memory and render time flat.
     @discardableResult
-    public func intDictSum(_ name: String, of: String, childType: String? = nil, doc: String? = nil) -> AggregateStat {
-        aggregate(name, .intDictSum, of: of, childType: childType, doc: doc)
+    public func intDictSum(
+        _ name: String, of: String, childType: String? = nil, maxKeys: Int? = nil, doc: String? = nil
+    ) -> AggregateStat {
+        aggregate(name, .intDictSum, of: of, childType: childType, doc: doc, maxRetiredKeys: maxKeys)
     }
 
-    private func aggregate(_ name: String, _ kind: Aggregation.Kind, of: String, childType: String?, doc: String?) -> AggregateStat {
+    private func aggregate(
+        _ name: String, _ kind: Aggregation.Kind, of: String, childType: String?, doc: String?, maxRetiredKeys: Int? = nil
+    ) -> AggregateStat {
         let handle = AggregateStat(registry: registry, path: path.appending(name))
         if detached { return handle }
         let conflict: Bool = registry.state.withLock { state in
             guard let node = state.node(at: names, id: nodeID) else { return false }
             switch node.entries[name] {
             case nil:
-                node.entries[name] = .aggregation(Aggregation(kind: kind, of: of, childType: childType, doc: doc))
+                node.entries[name] = .aggregation(
+                    Aggregation(kind: kind, of: of, childType: childType, doc: doc, maxRetiredKeys: maxRetiredKeys))
                 return false
             case .aggregation(let existing):
                 return existing.kind != kind || existing.of != of
@@ -270,7 +278,7 @@ extension Registry {
                 where aggregation.kind != .histogram && aggregation.reachesInto(node, from: owner) {
                     var inputs: [AggregationInput] = []
                     aggregation.collect(node, into: &inputs)
-                    for input in inputs { aggregation.retire(input.read(healthCounters)) }
+                    for input in inputs { aggregation.retire(input.read(healthCounters), health: healthCounters) }
                 }
                 ancestor = owner.parent
             }
@@ -289,7 +297,7 @@ extension Registry {
                 where aggregation.kind != .histogram && aggregation.of == name && aggregation.reads(node)
                     && aggregation.reachesInto(node, from: owner)
                 {
-                    aggregation.retire(existing.read(healthCounters))
+                    aggregation.retire(existing.read(healthCounters), health: healthCounters)
                 }
                 ancestor = owner.parent
             }
