@@ -9,7 +9,8 @@ import Testing
 /// The expected files are also compiled and exercised by `ScalesGeneratedTests` (its
 /// `Generated` folder is a symlink to `Expected`), so they cannot drift into Swift that does
 /// not compile. After an intended change of the output, regenerate them with
-/// `SCALES_UPDATE_REFERENCES=1 swift test --filter ScalesGeneratorReferenceTests`.
+/// `SCALES_UPDATE_REFERENCES=1 swift test --filter ScalesGeneratorReferenceTests` (a run that
+/// rewrites a file fails; `.ci/run` refuses the variable).
 @Suite struct FileBasedReferenceTests {
     static let resources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "Resources")
 
@@ -33,7 +34,12 @@ import Testing
         let file = try #require(result.files.first)
         let expectedURL = Self.resources.appending(path: "Expected").appending(path: file.fileName)
         if ProcessInfo.processInfo.environment["SCALES_UPDATE_REFERENCES"] == "1" {
+            let old = try? String(contentsOf: expectedURL, encoding: .utf8)
             try Data(file.contents.utf8).write(to: expectedURL)
+            // Rewriting is not checking: a run that rewrote a file fails, so it cannot pass by accident.
+            if old != file.contents {
+                Issue.record("\(file.fileName) rewritten from the generator's output; review the diff and run again without SCALES_UPDATE_REFERENCES")
+            }
             return
         }
         let expected = (try? String(contentsOf: expectedURL, encoding: .utf8)) ?? ""

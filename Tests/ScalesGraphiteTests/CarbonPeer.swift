@@ -20,8 +20,8 @@ struct CarbonPeer: Sendable {
         return root.appendingPathComponent("Scripts/peers/carbon.sh").path
     }()
 
-    /// Whether a missing peer fails the test instead of skipping it (`SCALES_REQUIRE_PEERS=1`).
-    static var requirePeers: Bool { ProcessInfo.processInfo.environment["SCALES_REQUIRE_PEERS"] == "1" }
+    /// Whether a missing peer fails the test instead of skipping it (`SCALES_REQUIRE_PEERS=1`, or `true`/`yes`).
+    static var requirePeers: Bool { ["1", "true", "yes"].contains(ProcessInfo.processInfo.environment["SCALES_REQUIRE_PEERS"]?.lowercased() ?? "") }
 
     /// Whether `SCALES_HIDE_PEERS` (comma-separated, test-only) names `peer`: it then counts as
     /// missing, to exercise the skip and `SCALES_REQUIRE_PEERS=1` paths on a machine that has it.

@@ -8,8 +8,8 @@ import Glibc
 /// Finding and running the real peers (promtool, prometheus, chromium, wrk) and the repository's
 /// `Scripts/peers/*.sh`.
 enum Peers {
-    /// Whether a missing peer fails the test instead of skipping it (`SCALES_REQUIRE_PEERS=1`).
-    static var required: Bool { ProcessInfo.processInfo.environment["SCALES_REQUIRE_PEERS"] == "1" }
+    /// Whether a missing peer fails the test instead of skipping it (`SCALES_REQUIRE_PEERS=1`, or `true`/`yes`).
+    static var required: Bool { ["1", "true", "yes"].contains(ProcessInfo.processInfo.environment["SCALES_REQUIRE_PEERS"]?.lowercased() ?? "") }
 
     /// The repository's root, from this file's location.
     static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)

@@ -188,8 +188,8 @@ final class RawHTTPConnection {
 }
 
 /// One request on a fresh connection.
-func httpGet(port: Int, _ target: String, headers: [String] = []) throws -> RawResponse {
-    let connection = try RawHTTPConnection(port: port)
+func httpGet(port: Int, host: String = "127.0.0.1", _ target: String, headers: [String] = []) throws -> RawResponse {
+    let connection = try RawHTTPConnection(port: port, host: host)
     return try connection.get(target, headers: headers, close: true)
 }
 
