@@ -226,6 +226,17 @@ public final class Registry: Sendable {
     /// paths come from requests, so the number is bounded).
     static let maxLayouts = 32
 
+    /// How many layouts of each format are kept now, and the bound (for tests).
+    package var keptLayouts: (json: Int, prometheus: Int, bound: Int) {
+        (jsonLayouts.withLock(\.count), prometheusLayouts.withLock(\.count), Self.maxLayouts)
+    }
+
+    /// The ids the registry has on record for the instances of `template` under `parent`
+    /// (for tests of its bookkeeping).
+    package func instanceIDs(under parent: StatPath, template: StatPath.Segment) -> Set<String> {
+        state.withLock { $0.node(at: parent.segments.map(\.description))?.instanceIDs[template] ?? [] }
+    }
+
     /// Every path under which something is bound, for tools that list the tree.
     public func paths() -> [StatPath] {
         guard let snapshot = snapshot() else { return [] }

@@ -1,5 +1,6 @@
 import Dispatch
 import Scales
+import ScalesTestKit
 import Testing
 
 /// Updates are exact under concurrency: no increment is lost (also run under TSan by .ci/run).
@@ -50,6 +51,24 @@ import Testing
                 if i % 7 == 0 { handler.remove() }
             }
         }
-        #expect(registry.snapshot() != nil)
+        // The tree and the registry's own bookkeeping agree: every instance shown is on record
+        // with its stat, and nothing removed is left on record.
+        let template = StatPath.Segment.template(prefix: "", placeholder: "id", suffix: "")
+        let shown = registry.snapshot(at: "/handler").map { snapshot -> Set<String> in
+            guard case .container(let container) = snapshot.root else { return [] }
+            return Set(container.children.map(\.name))
+        } ?? []
+        #expect(shown == registry.instanceIDs(under: "/handler", template: template))
+        for id in shown {
+            guard case .int(let requests)? = registry.value(at: StatPath(names: ["handler", id, "requests"])) else {
+                Issue.record("instance \(id) without its stat")
+                continue
+            }
+            #expect(requests >= 1)
+        }
+        // Everything can still be bound and removed: the tree ends with nothing but health.
+        for id in 0..<50 { registry.collection(at: "/handler/{id}", id: String(id)).remove() }
+        #expect(registry.snapshot(at: "/handler") == nil)
+        #expect(registry.instanceIDs(under: "/handler", template: template).isEmpty)
     }
 }

@@ -136,8 +136,12 @@ import Testing
             for index in 0..<100 {
                 let json = try #require(registry.renderJSON(at: StatPath(names: ["c\(index)"])))
                 #expect(String(decoding: json, as: UTF8.self) == "{\"n\":\(index + round * 0)}")
+                _ = registry.renderPrometheus(at: StatPath(names: ["c\(index)"]))
+                let kept = registry.keptLayouts
+                #expect(kept.json <= kept.bound && kept.prometheus <= kept.bound, "\(kept)")
             }
         }
+        #expect(registry.keptLayouts.json > 0, "layouts are kept at all")
     }
 
     /// Renders race with binds and removals on other threads: every render is valid JSON
