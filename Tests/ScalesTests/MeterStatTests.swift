@@ -361,6 +361,38 @@ func equalsJava(_ actual: Double, _ java: Double) -> Bool {
         #expect(figures.m1 >= 0 && figures.meanRate > 0)
     }
 
+    /// The wall-second hint, driven with simulated clocks: coarse wall and monotonic clocks a
+    /// fixed offset apart (as Linux sets them at each timer tick). A mark whose wall second is
+    /// below the hint is before the tick's end by the monotonic clock (never late), and with
+    /// ticks that end on a whole wall second the hint vouches for every second of the tick.
+    @Test func theWallSecondHintIsNeverLate() {
+        var random = SplitMix64(seed: 42)
+        var vouched = 0
+        for _ in 0..<20_000 {
+            let offset = random.next() % (1 << 62)  // wall = monotonic + offset
+            let tickEnd = random.next() % (1 << 50) + 10_000_000_000
+            let now = tickEnd - random.next() % 6_000_000_000
+            guard let hint = MeterStat.nextCheck(wallNanoseconds: now + offset, now: now, tickEnd: tickEnd) else {
+                #expect(tickEnd <= now || (tickEnd + offset) / 1_000_000_000 >= 1 << 32)
+                continue
+            }
+            #expect(hint == (tickEnd + offset) / 1_000_000_000)
+            for _ in 0..<20 {
+                let mark = now + random.next() % 7_000_000_000
+                if (mark + offset) / 1_000_000_000 < hint {
+                    vouched += 1
+                    #expect(mark < tickEnd)
+                }
+            }
+        }
+        #expect(vouched > 10_000)
+        // A tick ending on a whole wall second: vouched until that second begins.
+        let end: UInt64 = 7_000_000_000_000
+        #expect(MeterStat.nextCheck(wallNanoseconds: 1_000_000_000_000_000_123, now: end - 4_999_999_877, tickEnd: end)
+            == 1_000_000_005)
+        #expect(MeterStat.nextCheck(wallNanoseconds: 1_000_000_000_000_000_000, now: end, tickEnd: end) == nil)
+    }
+
     @Test func meterDictKeepsAMeterPerKey() throws {
         let (registry, clock) = Registry.forTesting()
         let web = registry.collection(at: "/web")
