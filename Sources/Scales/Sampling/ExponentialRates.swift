@@ -19,9 +19,9 @@ import Darwin
 ///
 /// Because a mark brings the ticks up to date before it adds, each event belongs to the tick
 /// it happened in, and a read commits only what the next mark would have: the figures do not
-/// depend on who reads them when. (One edge, Java's too: a look at exactly `5k` seconds after
-/// the start, to the nanosecond, after a tick with no look at all, takes `k` ticks where a
-/// later look would take `k - 1` and leave that instant in the open tick.)
+/// depend on who reads them when. (One edge, Java's too: a look exactly on a tick's end, to the
+/// nanosecond, takes that tick at once if nothing looked during it, and an event at that
+/// instant then counts in the next tick; after a look during the tick, it counts in that one.)
 ///
 /// Nothing ticks in the background. Ticks without events are applied in closed form,
 /// `rate * exp(-5k / 60 / minutes)` for `k` of them, and only when needed: the state is the

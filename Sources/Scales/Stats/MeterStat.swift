@@ -18,16 +18,16 @@ import Synchronization
 /// The rates are Java Metrics' `Meter`'s: exponentially weighted moving averages over 5-second
 /// ticks from the meter's creation, each event counted in the tick it happened in (see
 /// ``figures``), so they do not depend on who reads them when. Startup: the mean rate is exact
-/// from the first event; `m1`, `m5` and `m15` are 0 until more than 5 s have passed, then
-/// start at the first tick's rate. Rates below 1e-9 per second read as 0. A negative `n` is
-/// dropped and counted in ``RegistryHealth/droppedValues``.
+/// from the first event; `m1`, `m5` and `m15` are 0 until the first tick ends, then start at
+/// its rate. Rates below 1e-9 per second read as 0 (Java's would show the leftovers). A
+/// negative `n` is dropped and counted in ``RegistryHealth/droppedValues``.
 ///
 /// Cost: there is no background thread; a mark is one relaxed atomic add plus a check that
 /// its tick has not ended. With ``SystemClock`` on Linux the check reads the wall clock's
-/// whole seconds (`time()`, one load in the vDSO) against a hint; the first mark after each
-/// tick's end (and any mark the hint cannot vouch for) reads the coarse monotonic clock and,
-/// under a lock, takes the tick. With any other clock (such as a test's manual clock) every
-/// mark reads the clock.
+/// whole seconds (`time()`, one load in the vDSO) against a hint; only the first mark after
+/// each tick's end (or one the hint cannot vouch for) reads the coarse monotonic clock and,
+/// under a lock, takes the ticks that have ended. With any other clock (such as a test's
+/// `ManualClock`), and on other systems, every mark reads the clock.
 ///
 /// Concurrency: the total count is exact. A mark racing the end of a tick on another thread
 /// may be counted in the neighbouring tick (Java's `Meter` has the same race).
@@ -41,7 +41,8 @@ public final class MeterStat: StatCell {
     /// Whether marks check their tick with the wall clock's seconds: ``SystemClock`` on Linux.
     @usableFromInline let wallHints: Bool
     /// The wall second from which marks must read the monotonic clock (0: from now). Every
-    /// wall second below it ends before the open tick does (see `nextCheck(wallNanoseconds:now:tickEnd:)`).
+    /// wall second below it ends before the open tick does (see
+    /// `nextCheck(wallNanoseconds:now:tickEnd:)`).
     @usableFromInline let nextCheck = Atomic<UInt64>(0)
     /// `ExponentialRates.tickEnd` as of the last tick (by the meter's clock): a mark at or
     /// before it takes no tick.
