@@ -228,9 +228,11 @@ func equalsJava(_ actual: Double, _ java: Double) -> Bool {
     }
 
     /// Two meters see the same marks; one is also read at random moments, the other only at
-    /// checkpoints: their figures are identical at every checkpoint. (Off exact tick
-    /// boundaries: a mark or read at exactly 5k s after creation, after an idle tick, commits
-    /// one more empty tick than a later look would, in Java as here.)
+    /// checkpoints: their figures are identical, to the last bit, at every checkpoint. (Off
+    /// exact tick ends: a look exactly on a tick's end, to the nanosecond, takes that tick at
+    /// once if nothing looked during it, so an event at that instant counts in the next tick;
+    /// after a look during the tick it counts in that one: Java's own edge, which the random
+    /// sequences above check against Java.)
     @Test(arguments: 1...4 as ClosedRange<UInt64>)
     func readingNeverChangesALaterFigure(seed: UInt64) {
         var random = SplitMix64(seed: seed &+ 100)
