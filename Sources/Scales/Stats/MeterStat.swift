@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Synchronization
 
 /// A `meter` stat: counts events and reports their 1-, 5- and 15-minute moving average rates
@@ -8,26 +15,45 @@ import Synchronization
 /// web.bytesIn.mark(512)    // n events
 /// ```
 ///
-/// Marking is one relaxed atomic add (and, on every 64th event, a look at the clock); there is
-/// no background thread. The rates are Java Metrics' exponentially weighted moving averages
-/// over 5-second ticks, brought up to date in closed form when read (see the discussion of
-/// ``figures``). Startup: the mean rate is exact from the first event; `m1`, `m5` and `m15` are
-/// 0 until the first 5-second tick completes, then start at that tick's rate. Rates below
-/// 1e-9 per second read as 0. A negative `n` is dropped and counted in
-/// ``RegistryHealth/droppedValues``.
+/// The rates are Java Metrics' `Meter`'s: exponentially weighted moving averages over 5-second
+/// ticks from the meter's creation, each event counted in the tick it happened in (see
+/// ``figures``), so they do not depend on who reads them when. Startup: the mean rate is exact
+/// from the first event; `m1`, `m5` and `m15` are 0 until the first tick ends, then start at
+/// its rate. Rates below 1e-9 per second read as 0 (Java's would show the leftovers). A
+/// negative `n` is dropped and counted in ``RegistryHealth/droppedValues``.
+///
+/// Cost: there is no background thread; a mark is one relaxed atomic add plus a check that
+/// its tick has not ended. With ``SystemClock`` on Linux the check reads the wall clock's
+/// whole seconds (`time()`, one load in the vDSO) against a hint; only the first mark after
+/// each tick's end (or one the hint cannot vouch for) reads the coarse monotonic clock and,
+/// under a lock, takes the ticks that have ended. With any other clock (such as a test's
+/// `ManualClock`), and on other systems, every mark reads the clock.
+///
+/// Concurrency: the total count is exact. A mark racing the end of a tick on another thread
+/// may be counted in the neighbouring tick (Java's `Meter` has the same race).
 public final class MeterStat: StatCell {
     /// The unit shown when none is given: `per second`, as scales shows it.
     public static let defaultUnit = "per second"
-    /// Marks between two looks at the clock (a power of two).
-    @usableFromInline static let observeEvery = 64
 
-    @usableFromInline let count: Atomic<Int>
+    // The words marks only read come first; the count marks add to comes after the others,
+    // on another cache line, so that two threads marking do not also fight over the hint.
+
+    /// Whether marks check their tick with the wall clock's seconds: ``SystemClock`` on Linux.
+    @usableFromInline let wallHints: Bool
+    /// The wall second from which marks must read the monotonic clock (0: from now). Every
+    /// wall second below it ends before the open tick does (see
+    /// `nextCheck(wallNanoseconds:now:tickEnd:)`).
+    @usableFromInline let nextCheck = Atomic<UInt64>(0)
+    /// `ExponentialRates.tickEnd` as of the last tick (by the meter's clock): a mark at or
+    /// before it takes no tick.
+    @usableFromInline let tickEnd: Atomic<UInt64>
     let rates: Lock<ExponentialRates>
     let created: UInt64
     /// The unit shown next to the rates.
     public let unit: String
     let clock: ClockReader
     @usableFromInline let health: HealthCounters
+    @usableFromInline let count: Atomic<Int>
 
     /// Creates a meter not bound to any registry.
     public convenience init(unit: String? = nil, clock: some StatClock = SystemClock()) {
@@ -35,19 +61,39 @@ public final class MeterStat: StatCell {
     }
 
     init(unit: String?, clock: any StatClock, health: HealthCounters) {
-        self.clock = ClockReader(clock)
-        let now = self.clock.coarse()
-        count = Atomic(0)
+        let reader = ClockReader(clock)
+        var now = reader.coarse()
+        var start = now
+        var hints = false
+        #if os(Linux)
+        if reader.isSystem, let (wall, monotonic) = Self.coarseWallAndMonotonic() {
+            // The ticks start at the wall clock's last whole second (under a second before
+            // creation), so they end as the wall second changes: the hint then vouches for
+            // every wall second of a tick, and only the first mark after a tick's end checks.
+            now = monotonic
+            start = monotonic &- wall % 1_000_000_000
+            hints = true
+        }
+        #endif
+        self.clock = reader
+        wallHints = hints
         created = now
-        rates = Lock(ExponentialRates(start: now))
+        let rates = ExponentialRates(start: start)
+        tickEnd = Atomic(rates.tickEnd)
+        self.rates = Lock(rates)
+        count = Atomic(0)
         self.unit = unit ?? Self.defaultUnit
         self.health = health
+        if hints { refreshHint(tickEnd: rates.tickEnd) }
     }
 
     /// Marks one event.
     @inlinable public func mark() {
-        let old = count.wrappingAdd(1, ordering: .relaxed).oldValue
-        if old & (Self.observeEvery - 1) == Self.observeEvery - 1 { observe() }
+        if vouched() {
+            count.wrappingAdd(1, ordering: .relaxed)
+        } else {
+            markChecking(1)
+        }
     }
 
     /// Marks `n` events; a negative `n` is dropped and counted.
@@ -56,30 +102,119 @@ public final class MeterStat: StatCell {
             if n < 0 { health.droppedValue() }
             return
         }
-        let old = count.wrappingAdd(n, ordering: .relaxed).oldValue
-        if (old / Self.observeEvery) != ((old &+ n) / Self.observeEvery) { observe() }
+        if vouched() {
+            count.wrappingAdd(n, ordering: .relaxed)
+        } else {
+            markChecking(n)
+        }
     }
 
     /// Events marked since the meter was created.
     public var total: Int { count.load(ordering: .relaxed) }
 
-    @usableFromInline
-    func observe() {
+    /// Whether the hint vouches that the open tick has not ended: the wall second is in
+    /// `[nextCheck - 5, nextCheck)` (a wall clock stepped back by more than that re-checks).
+    @inlinable @inline(__always)
+    func vouched() -> Bool {
+        guard wallHints else { return false }
+        let wall = SystemClock.wallSeconds()
+        // One unsigned compare; no hint (0) wraps far above.
+        return nextCheck.load(ordering: .relaxed) &- 1 &- wall < 5
+    }
+
+    /// A mark the hint did not vouch for: reads the meter's clock and, if the open tick has
+    /// ended, takes the ticks passed (with the count before this mark's events) first.
+    @usableFromInline @inline(never)
+    func markChecking(_ n: Int) {
         let now = clock.coarse()
-        rates.withLock { $0.observe(count: count.load(ordering: .relaxed), at: now) }
+        let end = tickEnd.load(ordering: .acquiring)
+        if now > end {
+            let newEnd = tick(at: now)
+            if wallHints { refreshHint(tickEnd: newEnd) }
+        } else if wallHints, end - now >= 1_000_000_000 {
+            // No hint, or an old one: a second or more is left, so a new one vouches for some.
+            refreshHint(tickEnd: end)
+        }
+        count.wrappingAdd(n, ordering: .relaxed)
+    }
+
+    /// Java's `tickIfNecessary()` at `now`, with the count now; returns the open tick's end.
+    func tick(at now: UInt64) -> UInt64 {
+        rates.withLock { rates in
+            if rates.tickIfNecessary(count: count.load(ordering: .relaxed), at: now) {
+                tickEnd.store(rates.tickEnd, ordering: .releasing)
+            }
+            return rates.tickEnd
+        }
+    }
+
+    /// Stores the hint for a tick ending at `end` (the coarse monotonic clock).
+    func refreshHint(tickEnd end: UInt64) {
+        guard let (wall, monotonic) = Self.coarseWallAndMonotonic(),
+            let hint = Self.nextCheck(wallNanoseconds: wall, now: monotonic, tickEnd: end)
+        else { return }
+        // A racing thread may store an older hint over this one: that only costs an earlier
+        // check (each hint vouches only for times before an end the meter has reached).
+        nextCheck.store(hint, ordering: .relaxed)
+    }
+
+    /// The hint for a tick ending at `tickEnd`, from a reading of the coarse wall clock
+    /// (`wallNanoseconds`, since 1970) and of the coarse monotonic clock (`now`) taken at the
+    /// same timer tick: the wall second at the tick's end, rounded down, or `nil` if the tick
+    /// has ended or the value does not fit in 32 bits.
+    ///
+    /// Why it holds: Linux sets both coarse clocks at each timer tick, a fixed offset apart
+    /// (only a step of the wall clock changes it). A later mark reading wall second
+    /// `w < nextCheck` is at a coarse wall time below `nextCheck` seconds, so at a coarse
+    /// monotonic time below `tickEnd`: in the open tick, as ``figures`` would find. The one
+    /// way to be late: a wall clock stepped *back* (by up to 5 s; larger steps fail the range
+    /// check) keeps marks in the ending tick for up to the size of the step.
+    package static func nextCheck(wallNanoseconds wall: UInt64, now: UInt64, tickEnd: UInt64) -> UInt64? {
+        guard tickEnd > now else { return nil }
+        let hint = (wall &+ (tickEnd - now)) / 1_000_000_000
+        return hint > 0 && hint < 1 << 32 ? hint : nil
+    }
+
+    /// The coarse wall and monotonic clocks as of the same timer tick (nanoseconds), or `nil`
+    /// where they are not known to move together (off Linux) or kept changing.
+    static func coarseWallAndMonotonic() -> (wall: UInt64, monotonic: UInt64)? {
+        #if os(Linux)
+        for _ in 0..<4 {
+            var before = timespec()
+            var monotonic = timespec()
+            var after = timespec()
+            clock_gettime(CLOCK_REALTIME_COARSE, &before)
+            clock_gettime(CLOCK_MONOTONIC_COARSE, &monotonic)
+            clock_gettime(CLOCK_REALTIME_COARSE, &after)
+            // The same wall reading before and after: no timer tick in between.
+            guard before.tv_sec == after.tv_sec, before.tv_nsec == after.tv_nsec else { continue }
+            guard before.tv_sec >= 0 else { return nil }
+            return (
+                UInt64(before.tv_sec) &* 1_000_000_000 &+ UInt64(before.tv_nsec),
+                UInt64(monotonic.tv_sec) &* 1_000_000_000 &+ UInt64(monotonic.tv_nsec)
+            )
+        }
+        #endif
+        return nil
     }
 
     /// The figures now: count, the three moving averages and the mean rate, per second.
     ///
-    /// Reading brings the averages up to date first (a look at the clock); it never resets
-    /// anything.
+    /// Reading does what Java's rate getters do: it takes the ticks that have ended (with the
+    /// count now: every event so far happened before now), exactly as the next mark would,
+    /// then reports. So a read changes no later figure, and never resets anything. The rates
+    /// move only when a tick ends: every 5 s from the meter's creation. (With ``SystemClock``
+    /// on Linux, from the wall clock's last whole second before creation: the first tick is
+    /// 4 to 5 s long, so that ticks end as the wall second changes.)
     public var figures: MeterSnapshot {
         let now = clock.coarse()
-        let (total, rates) = self.rates.withLock { rates -> (Int, ExponentialRates) in
+        let (total, rates, ticked) = self.rates.withLock { rates -> (Int, ExponentialRates, Bool) in
             let total = count.load(ordering: .relaxed)
-            rates.observe(count: total, at: now)
-            return (total, rates)
+            let ticked = rates.tickIfNecessary(count: total, at: now)
+            if ticked { tickEnd.store(rates.tickEnd, ordering: .releasing) }
+            return (total, rates, ticked)
         }
+        if ticked && wallHints { refreshHint(tickEnd: rates.tickEnd) }
         let elapsed = Double(now &- created) / 1e9
         let mean = total > 0 && elapsed > 0 ? Double(total) / elapsed : 0
         return MeterSnapshot(
