@@ -84,6 +84,8 @@ import Testing
         #expect(output.contains(#"self.errors = collection.intDictSum("errors", of: "e", childType: "T")"#))
     }
 
+    /// Within one process (across processes, with their own hash seeds: `DeterminismTests` in
+    /// ScalesGenerateCLITests).
     @Test func outputIsDeterministic() {
         let yaml = "collections:\n  A: { path: /a, stats: { x: int, y: pmf } }\n  B: { path: \"/b/{id}\", stats: { z: meter } }\n"
         #expect(generated(yaml) == generated(yaml))
