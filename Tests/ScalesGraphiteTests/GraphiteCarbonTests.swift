@@ -43,8 +43,19 @@ struct GraphiteCarbonTests {
             let since = unixNow() - 2
             let snapshot = try #require(registry.snapshot())
             let outcome = await pusher.push(snapshot)
-            let expectedNames = Set(
-                pusher.plaintext(of: snapshot).split(separator: "\n").map { String($0.split(separator: " ")[0]) })
+            // Written out here, not taken from the pusher's own rendering of the snapshot.
+            let pmfFields = ["count", "min", "max", "mean", "stddev", "median", "75percentile", "95percentile",
+                             "98percentile", "99percentile", "999percentile"]
+            let pusherCounters = ["sentLines", "unconfirmedLines", "droppedLines", "droppedPushes", "reconnects",
+                                  "failures", "skippedNames", "pendingPushes", "connected"]
+            let health = ["bindConflicts", "droppedValues", "nameCollisions", "overflowedKeys", "readFailures"]
+            let names: [String] = ["web.errors", "web.requests", "web.load", "web.healthy", "web.byPath._index-html", "handler.h1.requests"]
+                + pmfFields.map { "web.latency." + $0 }
+                + ["count", "m1", "m5", "m15", "mean"].map { "web.hits." + $0 }
+                + pusherCounters.map { "scales.graphite." + $0 }
+                + health.map { "scales.health." + $0 }
+            let expectedNames = Set(names.map { "scalestest." + $0 })
+            #expect(Set(pusher.plaintext(of: snapshot).split(separator: "\n").map { String($0.split(separator: " ")[0]) }) == expectedNames)
             #expect(outcome == .sent(lines: expectedNames.count))
 
             let points = await carbon.waitForPoints(since: since) { expectedNames.isSubset(of: Set($0.keys)) }

@@ -2,6 +2,10 @@ import NIOCore
 import Scales
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @testable import ScalesGraphite
 
 @Suite("Plaintext lines from snapshots")
@@ -114,8 +118,16 @@ struct PlaintextEncoderTests {
 
     @Test func defaultPrefixIsTheLowercasedHostNameEndingInADot() {
         let pusher = GraphitePusher(host: "127.0.0.1", port: 1, registry: Registry())
-        let host = GraphitePusher.hostName().lowercased()
-        #expect(pusher.prefix == GraphiteNaming.sanitizePrefix(host))
+        // The host name read here, not through the pusher's own helpers.
+        var name = [CChar](repeating: 0, count: 256)
+        #expect(gethostname(&name, 255) == 0)
+        let host = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).lowercased()
+        let plain = !host.isEmpty && host.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x2E }
+            && !host.hasPrefix(".") && !host.hasSuffix(".") && !host.contains("..")
+        if plain {
+            #expect(pusher.prefix == host + ".", "a plain host name is the prefix as it is")
+        }
+        #expect(pusher.prefix.isEmpty == false)
         #expect(pusher.prefix.hasSuffix("."))
         #expect(pusher.prefix == pusher.prefix.lowercased())
         #expect(GraphitePusher(host: "h", prefix: "Apps.Web", registry: Registry()).prefix == "Apps.Web.")
