@@ -152,7 +152,13 @@ struct PlaintextEncoderTests {
         }
         #expect(text.split(separator: "\n").allSatisfy { $0.split(separator: " ").count == 3 })
         let values = valueMap(text)
-        #expect(values["p.app.byKey.a-b"] == "2" || values["p.app.byKey.a-b"] == "1")  // "a b" and "a.b" collide, as in scales
+        // "a b" and "a.b" both sanitize to `a-b` (as in scales), "" and "  " to `_`: kept apart,
+        // the later key in sorted order with `_2` appended (`__2` for `_`).
+        #expect(values["p.app.byKey.a-b"] == "1")
+        #expect(values["p.app.byKey.a-b_2"] == "2")
+        #expect(values["p.app.byKey._"] == "9")
+        #expect(values["p.app.byKey.__2"] == "10", "\(values.keys.sorted())")
+        #expect(values["p.handler._.requests"] == "108" && values["p.handler._.requests_2"] == "109")
         #expect(values["p.app.byKey.a_b"] == "3")
         #expect(values["p.app.byKey.new-line"] == "4")
         #expect(values["p.app.byKey.été"] == "6")

@@ -58,12 +58,14 @@ import Testing
                 try expect(port: port, bytes, status: 400)
                 bytes = Array("GET /status/caf".utf8) + [0xC3, 0xA9] + Array(" HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
                 try expect(port: port, bytes, status: 400)
-                // Invalid UTF-8 in a header value is ignored by the page (it reads no headers).
+                // Invalid UTF-8 in a header value (obs-text, which HTTP allows there) is carried
+                // by the parser and never read by the page: the request is answered.
                 bytes = Array("GET /status/?format=json HTTP/1.1\r\nHost: x\r\nX-Junk: ".utf8) + [0xFF, 0xC0] + Array("\r\n\r\n".utf8)
                 let connection = try RawHTTPConnection(port: port)
                 connection.send(bytes)
                 let response = try connection.readResponse()
-                #expect(response.status == 200 || response.status == 400)
+                #expect(response.status == 200)
+                #expect(response.text.hasPrefix("{"))
             }
         }
     }
