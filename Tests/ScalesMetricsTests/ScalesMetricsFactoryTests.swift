@@ -2,8 +2,9 @@ import CoreMetrics
 import Dispatch
 import Metrics
 import Scales
-import ScalesMetrics
 import Testing
+
+@testable import ScalesMetrics
 
 /// swift-metrics' expectations of a backend, checked through the public API with the factory
 /// passed explicitly (no process-wide bootstrap).
@@ -136,8 +137,10 @@ import Testing
 
     @Test func aLabelKeepsItsFirstKind() {
         Counter(label: "mixed", factory: factory).increment()
-        let meter = Meter(label: "mixed", dimensions: [("a", "b")], factory: factory)
-        meter.set(5)  // works, but outside the tree
+        let meter = factory.makeMeter(label: "mixed", dimensions: [("a", "b")])
+        meter.set(5.0)  // works, but outside the tree
+        meter.increment(by: 2)
+        #expect((meter as? MeterSeries)?.series.cell.value == 7, "the handler works")
         #expect(registry.health.bindConflicts == 1)
         #expect(registry.snapshot(at: "/metrics/mixed/a=b") == nil)
         #expect(value("/metrics/mixed/value") == .counter(1))
