@@ -15,7 +15,7 @@ import Testing
         n.double("f").value = 1.5e300
         n.double("g").value = -0.0
         n.double("h").value = 123456789012345680000.0
-        n.double("i").value = 5e-324
+        n.double("i").value = .leastNonzeroMagnitude  // 5e-324
         n.double("j").value = 100
         n.double("k").value = 1e16
         n.double("l").value = 2.5e-5
