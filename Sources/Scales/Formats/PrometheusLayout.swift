@@ -155,7 +155,9 @@ struct PrometheusLayout: Sendable {
         _ template: UnsafeBufferPointer<UInt8>, upTo end: Int, cursor: inout (position: Int, hole: Int), into out: inout ByteWriter
     ) {
         var (position, hole) = cursor
-        while hole < holes.count, holes[hole].offset < end {
+        // `<=`: a protobuf family ends with its last value (a text line ends with a newline,
+        // so there no hole is at a family's end); none is ever at a family's start.
+        while hole < holes.count, holes[hole].offset <= end {
             out.append(UnsafeBufferPointer(rebasing: template[position..<holes[hole].offset]))
             Self.appendValue(holes[hole].read(), format: format, to: &out)
             position = holes[hole].offset
