@@ -3,9 +3,12 @@
 #
 #   prometheus.sh install                 install from Debian (idempotent)
 #   prometheus.sh freeport                print a free TCP port on 127.0.0.1
-#   prometheus.sh start DIR JOB=HOST:PORT…  start a private server scraping each target's /metrics
+#   prometheus.sh start DIR [--native-histograms] JOB=HOST:PORT…
+#                                         start a private server scraping each target's /metrics
 #                                         every second; data and config in DIR; prints
-#                                         "READY prometheus 127.0.0.1:PORT pid=N dir=DIR"
+#                                         "READY prometheus 127.0.0.1:PORT pid=N dir=DIR";
+#                                         --native-histograms: --enable-feature=native-histograms
+#                                         (it then asks for protobuf first)
 #   prometheus.sh stop DIR                stop the server started in DIR (by its pid)
 #   prometheus.sh check-metrics           promtool check metrics on stdin (exit 0 clean, 3 lint, 1 parse error)
 #
@@ -68,8 +71,13 @@ freeport)
     freeport
     ;;
 start)
-    dir=${2:?usage: prometheus.sh start DIR JOB=HOST:PORT...}
+    dir=${2:?usage: prometheus.sh start DIR [--native-histograms] JOB=HOST:PORT...}
     shift 2
+    features=()
+    if [ "${1:-}" = --native-histograms ]; then
+        features=(--enable-feature=native-histograms)
+        shift
+    fi
     [ $# -gt 0 ] || { echo "prometheus.sh start: no targets" >&2; exit 2; }
     prometheus=$(find_tool prometheus) || { echo "prometheus: not installed" >&2; exit 1; }
     mkdir -p "$dir/data"
@@ -95,7 +103,7 @@ start)
             [ "$n" -gt 2 ] 2>/dev/null && eval "exec $n>&-" 2>/dev/null
         done
         exec nohup "$prometheus" --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
-            --web.listen-address="127.0.0.1:$port" --storage.tsdb.retention.time=1h \
+            --web.listen-address="127.0.0.1:$port" --storage.tsdb.retention.time=1h ${features[@]+"${features[@]}"} \
             > "$dir/prometheus.log" 2>&1 < /dev/null
     ) &
     pid=$!
@@ -129,7 +137,7 @@ check-metrics)
     exec "$promtool" check metrics
     ;;
 *)
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -49,7 +49,8 @@ final class RequestCoalescer: Sendable {
         }
         var answered: [String: StatusResponse] = [:]
         for waiting in batch {
-            let key = waiting.request.method + " " + waiting.request.target
+            // Accept is part of the page asked for (it picks the format of /metrics).
+            let key = waiting.request.method + " " + waiting.request.target + "\n" + (waiting.request.header("Accept") ?? "")
             if let response = answered[key] {
                 waiting.answer(response)
             } else {

@@ -266,7 +266,11 @@ final class StatusChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
         guard let requestCheck else {
-            let request = StatusRequest(method: head.method.rawValue, target: head.uri)
+            // The handler needs one header: Accept, which picks the format of /metrics.
+            let accept = head.headers["accept"]
+            let request = StatusRequest(
+                method: head.method.rawValue, target: head.uri,
+                headers: accept.isEmpty ? [] : [("Accept", accept.joined(separator: ", "))])
             coalescer.submit(request) { [self] response in
                 guard context.channel.isActive else { return }
                 write(response, for: head, keepAlive: head.isKeepAlive, context: context)

@@ -14,7 +14,9 @@ import Scales
 ///   dict or a `pmf` (`/status/web/latency/median`). `?format=html` (default), `json` or
 ///   `prettyjson` (scales' JSON shape); `?query=key` or `?query=key<op>value` (see
 ///   ``SnapshotQuery``). Unknown path: 404 with the path in the message.
-/// - `GET /metrics`: Prometheus text format 0.0.4 (see ``PrometheusFormat``).
+/// - `GET /metrics`: in the format the `Accept` header asks for (see ``MetricsNegotiation``):
+///   protobuf with native histograms, OpenMetrics 1.0, or Prometheus text 0.0.4 (the default;
+///   see ``PrometheusFormat``), with the matching `Content-Type` and `Vary: Accept`.
 /// - `GET /`: a redirect to the status page.
 /// - `HEAD` is answered like `GET` (the server leaves the body out); other methods get 405 with
 ///   `Allow: GET, HEAD`. A target longer than `maxTargetLength` gets 414; bad percent-encoding,
@@ -87,7 +89,7 @@ public struct StatusHandler: Sendable {
             return statusPage(Array(segments.dropFirst(statusSegments.count)), target)
         }
         if segments == metricsSegments {
-            return metrics()
+            return metrics(MetricsNegotiation.format(accept: request.header("Accept")))
         }
         if segments.isEmpty {
             return StatusResponse(
@@ -159,11 +161,11 @@ public struct StatusHandler: Sendable {
         ("Cache-Control", "no-store"),
     ]
 
-    func metrics() -> StatusResponse {
+    func metrics(_ format: ExpositionFormat) -> StatusResponse {
         StatusResponse(
             status: 200,
-            headers: [("Content-Type", PrometheusFormat.contentType), ("Cache-Control", "no-store")],
-            bodyBytes: registry.renderPrometheusBytes() ?? [])
+            headers: [("Content-Type", format.contentType), ("Vary", "Accept"), ("Cache-Control", "no-store")],
+            bodyBytes: registry.renderMetricsBytes(format: format) ?? (format == .openMetrics ? Array("# EOF\n".utf8) : []))
     }
 
     /// The snapshot at `names`: a collection or a stat, or a member inside a stat's value

@@ -64,12 +64,21 @@ public enum PrometheusFormat {
 
     /// ``render(_:namespace:)``, and the names that collided (see **Collisions** above).
     static func renderCountingCollisions(_ snapshot: Snapshot, namespace: String?) -> (text: String, collisions: [String]) {
-        var writer = PrometheusWriter()
+        let (bytes, collisions) = renderBytesCountingCollisions(snapshot, namespace: namespace, format: .prometheusText)
+        return (String(decoding: bytes, as: UTF8.self), collisions)
+    }
+
+    /// The snapshot in `format` (see ``ExpositionFormat``), and the names that collided.
+    static func renderBytesCountingCollisions(
+        _ snapshot: Snapshot, namespace: String?, format: ExpositionFormat
+    ) -> (bytes: [UInt8], collisions: [String]) {
+        var writer = PrometheusWriter(format: format)
         let (prefix, pattern) = rootPrefix(snapshot.path, namespace: namespace)
         writer.walk(snapshot.root, prefix: prefix, labels: PrometheusLabels(), pattern: pattern, isRoot: true)
         var out: [UInt8] = []
         _ = writer.writeFamilies(into: &out)
-        return (String(decoding: out, as: UTF8.self), writer.collisions)
+        if format == .openMetrics { out.append(contentsOf: "# EOF\n".utf8) }
+        return (out, writer.collisions)
     }
 
     /// The name prefix and HELP pattern of the segments above a snapshot's root.
@@ -201,6 +210,21 @@ struct PrometheusWriter {
         case gauge, counter, summary
     }
 
+    /// What ``writeFamilies(into:)`` writes; the walk, the names and the collision rule are
+    /// the same for every format.
+    let format: ExpositionFormat
+
+    init(format: ExpositionFormat = .prometheusText) {
+        self.format = format
+    }
+
+    /// Each entry's labels (by its `order`), kept only for the formats that need them apart
+    /// (protobuf); the text formats use the rendered `key`.
+    var labelSets: [PrometheusLabels] = []
+    /// OpenMetrics: names written elsewhere in the same exposition (a layout's other half), which
+    /// a counter's or info's family name without its suffix must not take.
+    var openMetricsTaken: Set<String> = []
+
     /// HELP text, written at output time: the doc, or `scales <kind> <pattern>`; plus a note.
     struct Help {
         var doc: String?
@@ -245,7 +269,7 @@ struct PrometheusWriter {
     private var ownerShapes: [ExportShape] = []
     /// The base names that collided with another stat's names (and were renamed), and the
     /// families that had a series twice, in the last ``writeFamilies(into:)``.
-    private(set) var collisions: [String] = []
+    var collisions: [String] = []
     /// The owner of the stat being emitted.
     private var currentOwner = 0
 
@@ -423,6 +447,7 @@ struct PrometheusWriter {
         entries.append(Entry(
             family: suffix.family(base), base: base, suffix: suffix, owner: currentOwner, kind: kind,
             order: entries.count, key: labels.text(), sample: sample, help: help))
+        if format == .protobuf { labelSets.append(labels) }
     }
 
     /// Gives every stat names no other stat writes: in walk (path) order, a stat whose names
@@ -495,9 +520,20 @@ struct PrometheusWriter {
         out.reserveCapacity(out.count + entries.count * 48 + blocks.count * 80)
         var families: [(family: String, range: Range<Int>)] = []
         families.reserveCapacity(blocks.count)
+        var openMetricsNames: [String: Int] = [:]
+        if format == .openMetrics { openMetricsNames = openMetricsNameCounts(blocks, sorted) }
         for block in blocks {
             let start = out.count
             defer { families.append((entries[block.first].family, start..<out.count)) }
+            switch format {
+            case .prometheusText: break
+            case .openMetrics:
+                writeOpenMetricsFamily(block, sorted, names: openMetricsNames, into: &out)
+                continue
+            case .protobuf:
+                writeProtobufFamily(block, sorted, into: &out)
+                continue
+            }
             let head = entries[block.first]
             out.append(contentsOf: "# HELP ".utf8)
             out.append(contentsOf: head.family.utf8)
@@ -508,38 +544,43 @@ struct PrometheusWriter {
             out.append(0x20)
             out.append(contentsOf: block.kind.rawValue.utf8)
             out.append(0x0A)
-            var previousKey: String?
-            for position in block.range {
-                let entry = entries[sorted[position]]
-                // The same series twice (one stat's labels repeated, as a bridge could make
-                // them): the first stays, and the family is counted as a collision.
-                guard entry.key != previousKey else {
-                    collisions.append(entry.family)
-                    continue
-                }
-                previousKey = entry.key
-                switch entry.sample {
-                case .value(let value):
-                    Self.appendLine(entry.family, entry.key, nil, value, to: &out)
-                case .hole(let hole):
-                    Self.appendLine(entry.family, entry.key, nil, "", to: &out)
-                    holeOffsets.append((out.count - 1, hole))
-                case .pmf(let pmfIndex):
-                    let pmf = pmfs[pmfIndex]
-                    let quantiles: [(String, Double?)] = [
-                        ("quantile=\"0.5\"", pmf.median), ("quantile=\"0.75\"", pmf.p75), ("quantile=\"0.95\"", pmf.p95),
-                        ("quantile=\"0.98\"", pmf.p98), ("quantile=\"0.99\"", pmf.p99), ("quantile=\"0.999\"", pmf.p999),
-                    ]
-                    for (label, value) in quantiles {
-                        guard let value else { continue }
-                        Self.appendLine(entry.family, entry.key, label, PrometheusFormat.formatValue(value), to: &out)
-                    }
-                    Self.appendLine(entry.family + "_sum", entry.key, nil, PrometheusFormat.formatValue(pmf.sum), to: &out)
-                    Self.appendLine(entry.family + "_count", entry.key, nil, String(pmf.count), to: &out)
-                }
-            }
+            appendTextSamples(block, sorted, into: &out)
         }
         return families
+    }
+
+    /// A family's sample lines in the text formats (0.0.4 and OpenMetrics write the same).
+    mutating func appendTextSamples(_ block: Block, _ sorted: [Int], into out: inout [UInt8]) {
+        var previousKey: String?
+        for position in block.range {
+            let entry = entries[sorted[position]]
+            // The same series twice (one stat's labels repeated, as a bridge could make
+            // them): the first stays, and the family is counted as a collision.
+            guard entry.key != previousKey else {
+                collisions.append(entry.family)
+                continue
+            }
+            previousKey = entry.key
+            switch entry.sample {
+            case .value(let value):
+                Self.appendLine(entry.family, entry.key, nil, value, to: &out)
+            case .hole(let hole):
+                Self.appendLine(entry.family, entry.key, nil, "", to: &out)
+                holeOffsets.append((out.count - 1, hole))
+            case .pmf(let pmfIndex):
+                let pmf = pmfs[pmfIndex]
+                let quantiles: [(String, Double?)] = [
+                    ("quantile=\"0.5\"", pmf.median), ("quantile=\"0.75\"", pmf.p75), ("quantile=\"0.95\"", pmf.p95),
+                    ("quantile=\"0.98\"", pmf.p98), ("quantile=\"0.99\"", pmf.p99), ("quantile=\"0.999\"", pmf.p999),
+                ]
+                for (label, value) in quantiles {
+                    guard let value else { continue }
+                    Self.appendLine(entry.family, entry.key, label, PrometheusFormat.formatValue(value), to: &out)
+                }
+                Self.appendLine(entry.family + "_sum", entry.key, nil, PrometheusFormat.formatValue(pmf.sum), to: &out)
+                Self.appendLine(entry.family + "_count", entry.key, nil, String(pmf.count), to: &out)
+            }
+        }
     }
 
     /// `name{labels,extra} value\n`; `key` is the rendered labels (`{…}` or empty).
@@ -562,32 +603,43 @@ struct PrometheusWriter {
         out.append(0x0A)
     }
 
-    static func appendHelp(_ help: Help, to out: inout [UInt8]) {
+    /// How HELP text is written: escaped for text 0.0.4, escaped with `"` too for OpenMetrics,
+    /// or as it is (protobuf).
+    enum HelpEscaping {
+        case text, openMetrics, raw
+    }
+
+    static func appendHelp(_ help: Help, to out: inout [UInt8], escaping: HelpEscaping = .text) {
         if let doc = help.doc, !doc.isEmpty {
-            appendEscapedHelp(doc, to: &out)
+            appendEscapedHelp(doc, to: &out, escaping)
         } else {
             out.append(contentsOf: "scales ".utf8)
             help.kind.withUTF8Buffer { out.append(contentsOf: $0) }
             out.append(0x20)
-            appendEscapedHelp(help.pattern, to: &out)
+            appendEscapedHelp(help.pattern, to: &out, escaping)
             if let statName = help.statName {
                 out.append(0x2F)
-                appendEscapedHelp(statName, to: &out)
+                appendEscapedHelp(statName, to: &out, escaping)
             }
         }
         help.note?.withUTF8Buffer { out.append(contentsOf: $0) }
         if let unit = help.unit {
             out.append(contentsOf: " (in ".utf8)
-            appendEscapedHelp(unit, to: &out)
+            appendEscapedHelp(unit, to: &out, escaping)
             out.append(0x29)
         }
     }
 
-    static func appendEscapedHelp(_ text: String, to out: inout [UInt8]) {
+    static func appendEscapedHelp(_ text: String, to out: inout [UInt8], _ escaping: HelpEscaping = .text) {
+        if escaping == .raw {
+            out.append(contentsOf: text.utf8)
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case 0x5C: out.append(0x5C); out.append(0x5C)
             case 0x0A: out.append(0x5C); out.append(0x6E)
+            case 0x22 where escaping == .openMetrics: out.append(0x5C); out.append(0x22)
             case 0..<0x20, 0x7F: out.append(0x20)
             default: out.append(byte)
             }

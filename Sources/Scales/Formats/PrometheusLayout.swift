@@ -37,8 +37,16 @@ struct PrometheusLayout: Sendable {
     let holes: [Hole]
     /// In walk order.
     let dynamic: [DynamicStat]
+    /// The format of the bytes.
+    let format: ExpositionFormat
+    /// OpenMetrics: the kept families' names, with and without their suffixes, which a fresh
+    /// family's shorter name must not take.
+    let openMetricsKept: Set<String>
 
-    init(shape: UInt64, root: SnapshotNode, readers: [SnapshotBuilder.Deferred], prefix: String, pattern: String) {
+    init(
+        shape: UInt64, root: SnapshotNode, readers: [SnapshotBuilder.Deferred], prefix: String, pattern: String,
+        format: ExpositionFormat = .prometheusText
+    ) {
         // Scalars get a placeholder of their kind (their lines do not depend on the value);
         // the other stats are set aside by the walk.
         var root = root
@@ -62,11 +70,9 @@ struct PrometheusLayout: Sendable {
             }
             SnapshotBuilder.fill(&root, with: [.init(place: reader.place, read: { placeholder })])
         }
-        var writer = PrometheusWriter()
+        var writer = PrometheusWriter(format: format)
         writer.holes = holeIndex
         writer.walk(root, prefix: prefix, labels: PrometheusLabels(), pattern: pattern, isRoot: true)
-        var template: [UInt8] = []
-        let families = writer.writeFamilies(into: &template)
         var dynamic = writer.dynamic
         for index in dynamic.indices { dynamic[index].read = dynamicReaders[dynamic[index].place] }
 
@@ -78,6 +84,20 @@ struct PrometheusLayout: Sendable {
                 freshNames.formUnion(shape.names(base: stat.name))
             }
         }
+        writer.openMetricsTaken = freshNames
+        var template: [UInt8] = []
+        let families = writer.writeFamilies(into: &template)
+        var kept = Set<String>()
+        if format == .openMetrics {
+            for family in families {
+                kept.insert(family.family)
+                for suffix in ["_total", "_info"] where family.family.hasSuffix(suffix) {
+                    kept.insert(String(family.family.dropLast(suffix.count)))
+                }
+            }
+        }
+        self.format = format
+        self.openMetricsKept = kept
         self.shape = shape
         self.splits = writer.collisions.isEmpty && !families.contains { freshNames.contains($0.family) }
         self.template = template
@@ -89,7 +109,8 @@ struct PrometheusLayout: Sendable {
     /// The text with every value read now, or `nil` when this layout cannot split (see `splits`).
     func render() -> [UInt8]? {
         guard splits else { return nil }
-        var fresh = PrometheusWriter()
+        var fresh = PrometheusWriter(format: format)
+        fresh.openMetricsTaken = openMetricsKept
         for stat in dynamic {
             guard let read = stat.read else { continue }
             fresh.emit(read(), name: stat.name, labels: stat.labels, stat.meta)
@@ -100,7 +121,8 @@ struct PrometheusLayout: Sendable {
         guard fresh.collisions.isEmpty else { return nil }
 
         // Written straight into the result: a kept value takes at most `maxScalarBytes`.
-        let capacity = template.count + holes.count * ByteWriter.maxScalarBytes + freshBytes.count
+        let end: StaticString = format == .openMetrics ? "# EOF\n" : ""
+        let capacity = template.count + holes.count * ByteWriter.maxScalarBytes + freshBytes.count + end.utf8CodeUnitCount
         // Nothing to write (an array of capacity 0 would write the shared empty-array storage).
         guard capacity > 0 else { return [] }
         return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
@@ -123,6 +145,7 @@ struct PrometheusLayout: Sendable {
                     copyTemplate(template, upTo: template.count, cursor: &cursor, into: &out)
                 }
             }
+            out.append(end)
             count = out.count
         }
     }
@@ -132,9 +155,11 @@ struct PrometheusLayout: Sendable {
         _ template: UnsafeBufferPointer<UInt8>, upTo end: Int, cursor: inout (position: Int, hole: Int), into out: inout ByteWriter
     ) {
         var (position, hole) = cursor
-        while hole < holes.count, holes[hole].offset < end {
+        // `<=`: a protobuf family ends with its last value (a text line ends with a newline,
+        // so there no hole is at a family's end); none is ever at a family's start.
+        while hole < holes.count, holes[hole].offset <= end {
             out.append(UnsafeBufferPointer(rebasing: template[position..<holes[hole].offset]))
-            Self.appendValue(holes[hole].read(), to: &out)
+            Self.appendValue(holes[hole].read(), format: format, to: &out)
             position = holes[hole].offset
             hole += 1
         }
@@ -142,8 +167,20 @@ struct PrometheusLayout: Sendable {
         cursor = (end, hole)
     }
 
-    /// A scalar's sample text, as ``PrometheusWriter/emit`` writes it.
-    static func appendValue(_ value: StatValue, to out: inout ByteWriter) {
+    /// A scalar's sample text, as ``PrometheusWriter/emit`` writes it; in protobuf, the
+    /// value's eight bytes (a little-endian double).
+    static func appendValue(_ value: StatValue, format: ExpositionFormat, to out: inout ByteWriter) {
+        if format == .protobuf {
+            let number: Double
+            switch value {
+            case .int(let value), .counter(let value): number = Double(value)
+            case .double(let value), .doubleCounter(let value): number = value
+            case .bool(let flag): number = flag ? 1 : 0
+            default: number = 0  // not a scalar: cannot happen for the kinds kept
+            }
+            withUnsafeBytes(of: number.bitPattern.littleEndian) { out.append($0.bindMemory(to: UInt8.self)) }
+            return
+        }
         switch value {
         case .int(let number), .counter(let number): out.appendInteger(number)
         case .double(let number), .doubleCounter(let number):
@@ -163,6 +200,7 @@ struct PrometheusLayout: Sendable {
 struct PrometheusLayoutKey: Hashable, Sendable {
     var names: [String]
     var namespace: String?
+    var format: ExpositionFormat = .prometheusText
 }
 
 extension Registry {
@@ -188,12 +226,34 @@ extension Registry {
 
     /// ``renderPrometheus(at:namespace:)`` as UTF-8 bytes, for servers that send them as they are.
     package func renderPrometheusBytes(at path: StatPath = .root, namespace: String? = nil) -> [UInt8]? {
-        let key = PrometheusLayoutKey(names: path.segments.map(\.description), namespace: namespace)
+        renderMetricsBytes(at: path, namespace: namespace, format: .prometheusText)
+    }
+
+    /// The subtree at `path` in `format`: text 0.0.4 (as ``renderPrometheus(at:namespace:)``),
+    /// OpenMetrics 1.0 or protobuf, with the same families, names and labels; laid out once
+    /// per tree shape and format.
+    ///
+    /// ```swift
+    /// let body = registry.renderMetrics(format: .protobuf)   // Content-Type: ExpositionFormat.protobuf.contentType
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - path: A collection or a stat; the root by default.
+    ///   - namespace: An optional first name part, such as the application's name.
+    ///   - format: The exposition format.
+    /// - Returns: The bytes, or `nil` when nothing is bound at `path`.
+    public func renderMetrics(at path: StatPath = .root, namespace: String? = nil, format: ExpositionFormat) -> [UInt8]? {
+        renderMetricsBytes(at: path, namespace: namespace, format: format)
+    }
+
+    package func renderMetricsBytes(at path: StatPath = .root, namespace: String? = nil, format: ExpositionFormat) -> [UInt8]? {
+        let key = PrometheusLayoutKey(names: path.segments.map(\.description), namespace: namespace, format: format)
         var layout = prometheusLayouts.withLock { $0[key] }
         if layout?.shape != shape.current {
             guard let built = buildSnapshot(at: key.names, defersAll: true) else { return nil }
             let (prefix, pattern) = PrometheusFormat.rootPrefix(path, namespace: namespace)
-            let made = PrometheusLayout(shape: built.shape, root: built.root, readers: built.deferred, prefix: prefix, pattern: pattern)
+            let made = PrometheusLayout(
+                shape: built.shape, root: built.root, readers: built.deferred, prefix: prefix, pattern: pattern, format: format)
             prometheusLayouts.withLock { layouts in
                 if layouts.count >= Self.maxLayouts { layouts.removeAll(keepingCapacity: true) }
                 layouts[key] = made
@@ -202,8 +262,8 @@ extension Registry {
         }
         if let bytes = layout?.render() { return bytes }
         guard let snapshot = snapshot(at: path) else { return nil }
-        let (text, collisions) = PrometheusFormat.renderCountingCollisions(snapshot, namespace: namespace)
+        let (bytes, collisions) = PrometheusFormat.renderBytesCountingCollisions(snapshot, namespace: namespace, format: format)
         if !collisions.isEmpty { healthCounters.nameCollisions(collisions) }
-        return Array(text.utf8)
+        return bytes
     }
 }
