@@ -6,7 +6,9 @@
 #   1. an edit of stats.yaml regenerates, an unchanged one leaves the output and target alone;
 #   2. a misspelled stat name in Swift is a compile error;
 #   3. a mistake in stats.yaml fails the build with `stats.yaml:LINE:COLUMN: error:`;
-#   4. a target without a stats file gets the plugin's error naming the target.
+#   4. a target without a stats file gets the plugin's error naming the target;
+#   5. a `*.stats.yaml` beside `stats.yaml` is generated too;
+#   6. two stats files of one name in different folders get the plugin's error.
 # The package is copied next to a link named `swift-scales` (pointing at this checkout) in a
 # directory outside the repository, each copy with its own scratch path.
 set -euo pipefail
@@ -95,4 +97,27 @@ grep -q "ScalesPlugin: target 'IntegrationApp' has no stats file" "$base/broken.
     || { cat "$base/broken.log"; fail "the missing stats file was not reported"; }
 echo "ok: $(grep -m1 "has no stats file" "$base/broken.log")"
 
-echo "integration: 5 passed, 0 failed"
+echo "== integration: a *.stats.yaml file beside stats.yaml is found and generated"
+copy_package "$base/extra"
+printf 'version: 1\ncollections:\n  JobStats:\n    path: /jobs\n    stats:\n      done: int\n' \
+    >"$base/extra/Sources/IntegrationApp/jobs.stats.yaml"
+printf '\nlet jobs = JobStats(registry: Registry())\njobs.done += 1\nprecondition(jobs.done.value == 1)\n' \
+    >>"$base/extra/Sources/IntegrationApp/main.swift"
+build extra || { cat "$base/extra.log"; fail "a target with stats.yaml and jobs.stats.yaml does not build"; }
+find "$base/extra-build" -path '*ScalesPlugin*' -name jobs.stats.generated.swift | grep -q . \
+    || fail "jobs.stats.yaml was not generated"
+echo "ok: jobs.stats.yaml generated beside stats.yaml, and its type is usable"
+
+echo "== integration: two stats files of one name in different folders get the plugin's error"
+copy_package "$base/clash"
+mkdir -p "$base/clash/Sources/IntegrationApp/a" "$base/clash/Sources/IntegrationApp/b"
+for folder in a b; do
+    printf 'version: 1\ncollections:\n  %sStats: { path: /%s, stats: { n: int } }\n' "$(echo $folder | tr a-z A-Z)" "$folder" \
+        >"$base/clash/Sources/IntegrationApp/$folder/web.stats.yaml"
+done
+if build clash; then fail "two web.stats.yaml files in one target built"; fi
+grep -q "ScalesPlugin: target 'IntegrationApp' has stats files with the same name in different folders" "$base/clash.log" \
+    || { cat "$base/clash.log"; fail "the clashing stats files were not reported"; }
+echo "ok: $(grep -m1 "same name in different folders" "$base/clash.log")"
+
+echo "integration: 7 passed, 0 failed"
