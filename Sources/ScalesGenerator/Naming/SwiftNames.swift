@@ -20,7 +20,7 @@ enum SwiftNames {
     /// Types that generated code names; a collection or stat with one of these names would
     /// shadow it inside the generated struct.
     static let reservedTypeNames: Set<String> = [
-        "Scales", "Swift", "Registry", "StatPath", "StatCollection", "IntStat", "CounterStat", "DoubleStat",
+        "Scales", "Swift", "Registry", "StatPath", "StatCollection", "IntStat", "CounterStat", "DoubleStat", "DoubleCounterStat",
         "StringStat", "BoolStat", "GaugeStat", "IntDictStat", "StringDictStat", "PmfStat", "PmfDictStat",
         "MeterStat", "MeterDictStat", "StateTimeStat", "StateTime", "Stat", "ValueStat", "AggregateStat",
         "String", "Bool", "Int", "Double", "Duration", "Sendable", "Paths",
