@@ -134,9 +134,11 @@ enum Mutator {
         func pick<T>(_ values: [T]) -> T { values[Int(random.next() % UInt64(values.count))] }
         func lineIndex() -> Int { Int(random.next() % UInt64(max(1, lines.count))) }
         guard !lines.isEmpty else { return (text, "none") }
-        let pools: [[String]] = [kinds, keys, swiftNames, punctuation, scalars, paths, names, names.map { "\($0).x" }]
+        // Names of the file's own types, where a parameter, method or stat could hide them.
+        let own = names.flatMap { ["t-{\($0)}", "\"/a/{\($0)}\"", $0.prefix(1).lowercased() + $0.dropFirst()] }
+        let pools: [[String]] = [kinds, keys, swiftNames, punctuation, scalars, paths, names, names.map { "\($0).x" }, own]
         let what: String
-        switch random.next() % 12 {
+        switch random.next() % 13 {
         case 0:
             let index = lineIndex()
             lines.remove(at: index)
@@ -207,6 +209,14 @@ enum Mutator {
             let line = random.next() % 2 == 0
                 ? "\(indent)\(pick(pools[2] + names + ["total", "x", "n"])): \(pick(kinds))"
                 : "\(indent)\(pick(["total", "x", "n", "state"])): { kind: \(pick(kinds)), \(pick(keys)): \(pick(pools.flatMap { $0 })) }"
+            lines.insert(line, at: index)
+            what = "inserted `\(line)` at line \(index + 1)"
+        case 8:
+            // A collection-level key with a value that names something.
+            let index = lineIndex()
+            let key = pick(["factory", "path", "parent", "maxKeys", "collapsed", "doc"])
+            let value = pick(pick([names, own, swiftNames, paths, scalars]))
+            let line = "\(String(repeating: " ", count: pick([2, 4, 6])))\(key): \(value)"
             lines.insert(line, at: index)
             what = "inserted `\(line)` at line \(index + 1)"
         default:

@@ -210,7 +210,8 @@ struct StatsFileParser {
         if let kind = StatKind(rawValue: text.value) { return Located(kind, at: text.location) }
         let names = StatKind.allCases.map(\.rawValue)
         let hint = Suggestions.closest(to: text.value, in: names).map { "did you mean `\($0)`? " } ?? ""
-        log.error("unknown stat kind `\(text.value)`; \(hint)kinds are \(Suggestions.list(names))", at: text.location)
+        let shown = text.value.count > 40 ? String(text.value.prefix(40)) + "…" : text.value
+        log.error("unknown stat kind `\(shown)`; \(hint)kinds are \(Suggestions.list(names))", at: text.location)
         return nil
     }
 

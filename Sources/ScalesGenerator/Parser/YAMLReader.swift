@@ -191,7 +191,7 @@ enum YAMLReader {
     static func diagnostic(for error: YamlError, in source: SourceText) -> Diagnostic {
         let file = source.file
         func location(_ mark: Mark) -> SourceLocation {
-            SourceLocation(file: file, line: max(1, mark.line), column: max(1, mark.column))
+            source.clamped(line: mark.line, column: mark.column)
         }
         func contextSuffix(_ context: YamlError.Context?) -> String {
             guard let context else { return "" }

@@ -176,6 +176,13 @@ struct Validator {
             case .success(let pattern): ownPaths[decl.name.value] = pattern
             case .failure(let error): log.error(error.message, at: path.location)
             }
+            if let placeholder = ownPaths[decl.name.value]?.templateSegment?.placeholder, collectionsByName[placeholder] != nil {
+                // The placeholder is a parameter of the initializer or factory method, where it
+                // would hide the type (the factory's body calls the child type's initializer).
+                log.error(
+                    "placeholder `{\(placeholder)}` in path `\(path.value)` would hide the type `\(placeholder)` where it becomes a parameter; use another name, such as `{\(Self.lowerFirst(placeholder))Id}`",
+                    at: path.location)
+            }
             if let maxKeys = decl.maxKeys, let pattern = ownPaths[decl.name.value], pattern.templateSegment == nil {
                 log.error(
                     "`maxKeys` bounds the instances of a templated collection, but `\(decl.name.value)`'s path `\(path.value)` has no placeholder such as `{id}`; remove `maxKeys`",
@@ -266,6 +273,23 @@ struct Validator {
             } else {
                 factoryName = derived
             }
+        }
+        if let method = factoryName, let parent = decl.parent,
+            collectionsByName[method] != nil || SwiftNames.reservedTypeNames.contains(method)
+        {
+            // Inside the parent, a method of a type's name hides the type, which the method's
+            // body calls.
+            let suggestion = "make" + name.prefix(1).uppercased() + name.dropFirst()
+            if let factory = decl.factory {
+                log.error(
+                    "`factory: \(method)` would hide the type `\(method)` inside `\(parent.value)`; choose another name, such as `factory: \(suggestion)`",
+                    at: factory.location)
+            } else {
+                log.error(
+                    "the method that makes `\(name)` on its parent would be named `\(method)`, which would hide the type `\(method)` inside `\(parent.value)`; name it with `factory:`, such as `factory: \(suggestion)`",
+                    at: parent.location)
+            }
+            factoryName = nil
         }
         for stat in decl.stats {
             checkStatOptions(stat)
