@@ -17,13 +17,15 @@ import Testing
     @Test func mutantsFailWithLocatedDiagnosticsOrGenerateSwiftThatTypeChecks() throws {
         let references = try FuzzSupport.referenceInputs()
         try #require(references.count >= 4, "the reference inputs were not found")
+        var plainWords: [String: Set<String>] = [:]
         for reference in references {
             // Renaming keeps a reference valid, so mutants start from valid inputs.
             let result = StatsGenerator.generate([StatsInput(path: "stats.yaml", text: reference.renamed(tag: "F0").text)])
             #expect(result.diagnostics.isEmpty && result.files.count == 1, "\(reference.name): \(result.diagnostics.map(\.description))")
+            plainWords[reference.name] = TypeChecker.words(result.files.first?.contents ?? "")
         }
         var random = SplitMix64(seed: Self.seed)
-        var generating: [FuzzSupport.Mutant] = []
+        var generating: [(mutant: FuzzSupport.Mutant, novelty: Int)] = []
         var seen: Set<String> = []
         var failing = 0
         for index in 0..<Self.mutantCount {
@@ -46,7 +48,11 @@ import Testing
             if result.succeeded {
                 #expect(result.files.count == 1, "\(context)")
                 guard let file = result.files.first, seen.insert(file.contents).inserted else { continue }
-                generating.append(FuzzSupport.Mutant(name: "m\(index)", yaml: text, swift: file.contents, context: context))
+                // Words the unmutated input's Swift does not have: new names in new places,
+                // where a clash is likeliest. The most novel mutants are type-checked first.
+                let words = Set(TypeChecker.words(file.contents).map { $0.hasSuffix(tag) ? $0.dropLast(tag.count) + "F0" : $0 })
+                let novelty = words.subtracting(plainWords[reference.name] ?? []).count
+                generating.append((FuzzSupport.Mutant(name: "m\(index)", yaml: text, swift: file.contents, context: context), novelty))
             } else {
                 failing += 1
                 #expect(result.files.isEmpty, "files generated despite errors: \(context)")
@@ -70,7 +76,9 @@ import Testing
         }
         for failure in checker.check(good) { Issue.record("a reference output does not type-check: \(failure)") }
 
-        let sample = Array(generating.prefix(Self.typeCheckCap))
+        let sample = generating.enumerated()
+            .sorted { ($0.element.novelty, -$0.offset) > ($1.element.novelty, -$1.offset) }
+            .prefix(Self.typeCheckCap).map(\.element.mutant)
         for failure in checker.check(sample) {
             Issue.record("generated Swift does not type-check: \(failure)")
         }
@@ -138,7 +146,7 @@ enum Mutator {
         let own = names.flatMap { ["t-{\($0)}", "\"/a/{\($0)}\"", $0.prefix(1).lowercased() + $0.dropFirst()] }
         let pools: [[String]] = [kinds, keys, swiftNames, punctuation, scalars, paths, names, names.map { "\($0).x" }, own]
         let what: String
-        switch random.next() % 13 {
+        switch random.next() % 15 {
         case 0:
             let index = lineIndex()
             lines.remove(at: index)
@@ -219,6 +227,30 @@ enum Mutator {
             let line = "\(String(repeating: " ", count: pick([2, 4, 6])))\(key): \(value)"
             lines.insert(line, at: index)
             what = "inserted `\(line)` at line \(index + 1)"
+        case 9:
+            // Rename a collection everywhere (so parents and `of:` still find it), to a name
+            // that may mean something to Swift or to generated code.
+            guard !names.isEmpty else { return mutate(text, names: names, random: &random) }
+            let name = pick(names)
+            let replacement = pick([name.prefix(1).lowercased() + name.dropFirst(), pick(swiftNames), pick(names)])
+            lines = FuzzSupport.Reference.replacingWord(name, with: replacement, in: lines.joined(separator: "\n"))
+                .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            what = "renamed \(name) to \(replacement)"
+        case 10:
+            // Give a child a factory or a placeholder named like a type or a Swift name.
+            let children = lines.indices.filter { lines[$0].contains("parent:") }
+            guard let index = children.isEmpty ? nil : pick(children) else { return mutate(text, names: names, random: &random) }
+            let value = pick(pick([names, swiftNames, own]))
+            let line = lines[index]
+            if line.contains("{") {
+                // A flow mapping: add the key in front of `parent:`.
+                let key = random.next() % 2 == 0 ? "factory: \(value), " : "path: \"t-{\(value)}\", "
+                lines[index] = line.replacingOccurrences(of: "parent:", with: key + "parent:")
+            } else {
+                let indent = String(line.prefix { $0 == " " })
+                lines.insert(indent + (random.next() % 2 == 0 ? "factory: \(value)" : "path: \"t-{\(value)}\""), at: index + 1)
+            }
+            what = "child on line \(index + 1) got \(value)"
         default:
             // Replace one token with a value from a pool.
             let candidates = lines.indices.filter { !tokens(lines[$0]).isEmpty }

@@ -154,4 +154,13 @@ import Testing
             "stats.yaml:2:3: error: collection name `DoubleCounterStat` would hide the type `DoubleCounterStat` that generated code uses; choose another name, such as `DoubleCounterStatStats`"
         ])
     }
+
+    @Test func collectionNamedLikeATypeKeyword() {
+        // `extension any {` and `-> some` do not parse: keywords where a type is written.
+        #expect(diagnostics("collections:\n  any: { path: /a }\n  some: { path: /s }\n  each: { path: /e }\n") == [
+            "stats.yaml:2:3: error: collection name `any` is a Swift keyword; choose another name, such as `AnyStats`",
+            "stats.yaml:3:3: error: collection name `some` is a Swift keyword; choose another name, such as `SomeStats`",
+            "stats.yaml:4:3: error: collection name `each` is a Swift keyword; choose another name, such as `EachStats`",
+        ])
+    }
 }

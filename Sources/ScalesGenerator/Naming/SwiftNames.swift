@@ -17,6 +17,10 @@ enum SwiftNames {
         "Protocol", "_",
     ]
 
+    /// Words that are keywords where a type is written (`any P`, `some P`, `each T`): a type of
+    /// that name cannot be extended or returned.
+    static let typeKeywords: Set<String> = ["any", "some", "each"]
+
     /// Types that generated code names; a collection or stat with one of these names would
     /// shadow it inside the generated struct.
     static let reservedTypeNames: Set<String> = [

@@ -86,7 +86,7 @@ struct Validator {
             log.error(
                 "collection name `\(name.value)` is not a Swift type name; use ASCII letters, digits and `_`, starting with a letter, such as `\(SwiftNames.suggestedIdentifier(from: name.value, upperFirst: true))`",
                 at: name.location)
-        } else if SwiftNames.keywords.contains(name.value) {
+        } else if SwiftNames.keywords.contains(name.value) || SwiftNames.typeKeywords.contains(name.value) {
             log.error(
                 "collection name `\(name.value)` is a Swift keyword; choose another name, such as `\(name.value.prefix(1).uppercased() + name.value.dropFirst())Stats`",
                 at: name.location)
