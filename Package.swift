@@ -119,7 +119,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "ScalesGeneratorTests", dependencies: ["ScalesGenerator", "ScalesNaming"]),
+        // Scales is a dependency so its module is built for the mutation fuzz test's `swiftc -typecheck`.
+        .testTarget(name: "ScalesGeneratorTests", dependencies: ["ScalesGenerator", "ScalesNaming", "Scales"]),
         .testTarget(
             name: "ScalesGeneratorReferenceTests",
             dependencies: ["ScalesGenerator"],

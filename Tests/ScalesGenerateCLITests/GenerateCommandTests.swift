@@ -75,6 +75,18 @@ import Testing
         #expect(run.standardError.hasPrefix("\(input):3:1: error: invalid YAML: did not find expected ',' or '}'"))
     }
 
+    @Test func shortFormAggregationIsABuildError() throws {
+        // `total: sum` cannot say what it sums: it used to exit 0 with Swift that did not compile.
+        let directory = try TemporaryDirectory()
+        let input = try directory.write("stats.yaml", "collections:\n  P:\n    path: /p\n    stats:\n      total: sum\n")
+        let output = directory.url.appending(path: "out")
+        let run = try runTool([input, "--output", output.path, "--quiet"])
+        #expect(run.status == 1)
+        #expect(run.standardError.hasPrefix(
+            "\(input):5:14: error: `sum` stat `total` needs `of:` naming a child collection's stat, such as `of: ThreadStats.total`"))
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+    }
+
     @Test func missingInputFile() throws {
         let directory = try TemporaryDirectory()
         let missing = directory.url.appending(path: "nope.yaml").path

@@ -120,4 +120,47 @@ import Testing
         #expect(SwiftNames.factoryName(forType: "URLStats") == "url")
         #expect(SwiftNames.factoryName(forType: "Stats") == "stats")
     }
+
+    // Found by MutationFuzzTests: each generated Swift that did not compile.
+
+    @Test func factoryNamedLikeAType() {
+        let yaml = """
+            collections:
+              P: { path: /p, stats: { a: int } }
+              T: { parent: P, path: "t-{id}", factory: T, stats: { b: int } }
+              worker: { parent: P, path: w }
+              C: { parent: P, path: c, factory: DoubleCounterStat }
+            """
+        #expect(diagnostics(yaml) == [
+            "stats.yaml:3:44: error: `factory: T` would hide the type `T` inside `P`; choose another name, such as `factory: makeT`",
+            "stats.yaml:4:21: error: the method that makes `worker` on its parent would be named `worker`, which would hide the type `worker` inside `P`; name it with `factory:`, such as `factory: makeWorker`",
+            "stats.yaml:5:37: error: `factory: DoubleCounterStat` would hide the type `DoubleCounterStat` inside `P`; choose another name, such as `factory: makeC`",
+        ])
+    }
+
+    @Test func placeholderNamedLikeAType() {
+        let yaml = """
+            collections:
+              P: { path: /p, stats: { a: int } }
+              T: { parent: P, path: "t-{T}", stats: { b: int } }
+            """
+        #expect(diagnostics(yaml) == [
+            "stats.yaml:3:25: error: placeholder `{T}` in path `t-{T}` would hide the type `T` where it becomes a parameter; use another name, such as `{tId}`"
+        ])
+    }
+
+    @Test func collectionNamedDoubleCounterStat() {
+        #expect(diagnostics("collections:\n  DoubleCounterStat: { path: /d, stats: { busy: { kind: double, monotonic: true } } }\n") == [
+            "stats.yaml:2:3: error: collection name `DoubleCounterStat` would hide the type `DoubleCounterStat` that generated code uses; choose another name, such as `DoubleCounterStatStats`"
+        ])
+    }
+
+    @Test func collectionNamedLikeATypeKeyword() {
+        // `extension any {` and `-> some` do not parse: keywords where a type is written.
+        #expect(diagnostics("collections:\n  any: { path: /a }\n  some: { path: /s }\n  each: { path: /e }\n") == [
+            "stats.yaml:2:3: error: collection name `any` is a Swift keyword; choose another name, such as `AnyStats`",
+            "stats.yaml:3:3: error: collection name `some` is a Swift keyword; choose another name, such as `SomeStats`",
+            "stats.yaml:4:3: error: collection name `each` is a Swift keyword; choose another name, such as `EachStats`",
+        ])
+    }
 }

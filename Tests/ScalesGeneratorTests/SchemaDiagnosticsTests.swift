@@ -167,9 +167,19 @@ import Testing
     }
 
     @Test func aggregationWithoutOf() {
+        // The short form cannot name what it aggregates: a build error at the kind, never Swift
+        // that calls `collection.sum("total")` without `of:`.
         let yaml = "collections:\n  P: { path: /p, stats: { total: sum } }\n"
-        // The short form has no `of:`: the long form is needed.
-        #expect(diagnostics(yaml) == [])
+        let result = StatsGenerator.generate([StatsInput(path: "stats.yaml", text: yaml)])
+        #expect(result.files.isEmpty)
+        #expect(result.diagnostics.map(\.description) == [
+            "stats.yaml:2:34: error: `sum` stat `total` needs `of:` naming a child collection's stat, such as `of: ThreadStats.total`; write it in the long form: `total: { kind: sum, of: ThreadStats.total }`"
+        ])
+        let block = "collections:\n  P:\n    path: /p\n    stats:\n      byState: histogram\n      perKey:   intDictSum\n"
+        #expect(diagnostics(block) == [
+            "stats.yaml:5:16: error: `histogram` stat `byState` needs `of:` naming a child collection's stat, such as `of: ThreadStats.byState`; write it in the long form: `byState: { kind: histogram, of: ThreadStats.byState }`",
+            "stats.yaml:6:17: error: `intDictSum` stat `perKey` needs `of:` naming a child collection's stat, such as `of: ThreadStats.perKey`; write it in the long form: `perKey: { kind: intDictSum, of: ThreadStats.perKey }`",
+        ])
         let long = "collections:\n  P: { path: /p, stats: { total: { kind: sum } } }\n"
         #expect(diagnostics(long) == [
             "stats.yaml:2:34: error: `sum` stat `total` needs `of:` naming a child collection's stat, such as `of: ThreadStats.total`"

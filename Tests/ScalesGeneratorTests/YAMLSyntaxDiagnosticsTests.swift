@@ -12,8 +12,10 @@ import Testing
                 stats:
                   errors: { kind: int
             """
+        // libyaml names line 6, after the last line of this file (no final line break); an
+        // editor has no line 6, so the end of line 5 is shown.
         #expect(diagnostics(yaml) == [
-            "stats.yaml:6:1: error: invalid YAML: did not find expected ',' or '}' (while parsing a flow mapping at line 5, column 15)"
+            "stats.yaml:5:26: error: invalid YAML: did not find expected ',' or '}' (while parsing a flow mapping at line 5, column 15)"
         ])
     }
 
@@ -236,5 +238,19 @@ import Testing
                 #expect(diagnostic.location.file == "fuzz.yaml" && diagnostic.location.line >= 1 && diagnostic.location.column >= 1)
             }
         }
+    }
+
+    // Found by MutationFuzzTests: diagnostics that were not one `file:line:column:` line in the file.
+
+    @Test func errorAtTheEndOfAFileWithoutAFinalLineBreakIsOnItsLastLine() {
+        let yaml = "collections:\n  P: { path: /p }\n  x"
+        #expect(diagnostics(yaml).map { $0.prefix(15) } == ["stats.yaml:3:4:"])
+    }
+
+    @Test func aMultiLineValueQuotedInAMessageStaysOnOneLine() {
+        let yaml = "collections:\n  P:\n    path: /p\n    stats:\n      a: |\n        first\n        second\n"
+        #expect(diagnostics(yaml) == [
+            "stats.yaml:5:10: error: unknown stat kind `first second `; kinds are `int`, `double`, `string`, `bool`, `gauge`, `intDict`, `stringDict`, `pmf`, `pmfDict`, `meter`, `meterDict`, `stateTime`, `sum`, `histogram` or `intDictSum`"
+        ])
     }
 }

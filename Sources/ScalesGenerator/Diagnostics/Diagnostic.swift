@@ -51,10 +51,10 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
         /// What it says.
         public let message: String
 
-        /// Creates a note.
+        /// Creates a note; line breaks in `message` become spaces.
         public init(location: SourceLocation, message: String) {
             self.location = location
-            self.message = message
+            self.message = Diagnostic.oneLine(message)
         }
     }
 
@@ -67,12 +67,36 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
     /// Further locations that explain it.
     public let notes: [Note]
 
-    /// Creates a diagnostic.
+    /// Creates a diagnostic. Line breaks in `message` (a quoted multi-line value) become spaces,
+    /// so that each diagnostic stays one `file:line:column: error: message` line.
     public init(_ severity: Severity, _ message: String, at location: SourceLocation, notes: [Note] = []) {
         self.severity = severity
-        self.message = message
+        self.message = Self.oneLine(message)
         self.location = location
         self.notes = notes
+    }
+
+    /// `text` with every kind of line break replaced by a space.
+    static func oneLine(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isLineBreak) else { return text }
+        var result = ""
+        var previousWasCR = false
+        for scalar in text.unicodeScalars {
+            if scalar == "\n" && previousWasCR {
+                previousWasCR = false
+                continue
+            }
+            previousWasCR = scalar == "\r"
+            result.unicodeScalars.append(isLineBreak(scalar) ? " " : scalar)
+        }
+        return result
+    }
+
+    private static func isLineBreak(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar {
+        case "\n", "\r", "\u{0B}", "\u{0C}", "\u{85}", "\u{2028}", "\u{2029}": return true
+        default: return false
+        }
     }
 
     /// An error at `location`.

@@ -8,17 +8,45 @@ enum ExporterNames {
     /// literal text in snake case, joined with `_`; a template's id becomes a label) and the
     /// families of each shape its kind can take, with a summary's `_sum` and `_count`.
     static func prometheus(_ path: PathPattern, unit: String? = nil, shapes: [ExportShape]) -> [String] {
-        let base = PrometheusNames.withUnit(PrometheusNames.baseName(literalSegments: path.segments.map { segment in
-            switch segment {
-            case .name(let name): return name
-            case .template(let prefix, _, let suffix): return prefix + suffix
-            }
-        }), unit)
+        let prefix = Prefix.root.appending(path.segments.dropLast())
+        guard let last = path.segments.last else { return prometheus(prefix, unit: unit, shapes: shapes) }
+        return prometheus(prefix.appending(CollectionOfOne(last)), unit: unit, shapes: shapes)
+    }
+
+    /// The names of a stat whose whole path is folded into `path`.
+    static func prometheus(_ path: Prefix, unit: String?, shapes: [ExportShape]) -> [String] {
+        let base = PrometheusNames.withUnit(PrometheusNames.metricName(path.prometheus), unit)
         var names: [String] = []
         for shape in shapes {
             for name in shape.names(base: base) where !names.contains(name) { names.append(name) }
         }
         return names
+    }
+
+    /// A path's exporter names folded segment by segment, so that the names of everything below
+    /// a collection extend the collection's instead of walking its whole path again.
+    struct Prefix {
+        /// The Prometheus base name so far (before `metricName` and the unit).
+        var prometheus: String
+        /// The Graphite path so far.
+        var graphite: String
+
+        static let root = Prefix(prometheus: "", graphite: "")
+
+        func appending(_ segments: some Sequence<PathPattern.Segment>) -> Prefix {
+            var result = self
+            for segment in segments {
+                let literal: String
+                switch segment {
+                case .name(let name): literal = name
+                case .template(let prefix, _, let suffix): literal = prefix + suffix
+                }
+                result.prometheus = PrometheusNames.joined(result.prometheus, PrometheusNames.namePart(literal))
+                let component = GraphiteNames.sanitize(segment.shape)
+                result.graphite = result.graphite.isEmpty ? component : result.graphite + "." + component
+            }
+            return result
+        }
     }
 
     /// The shapes a stat can have on `/metrics`. A `sum` is a gauge, or a counter when all it
@@ -48,6 +76,6 @@ enum ExporterNames {
     /// The Graphite path of a stat: segments sanitized by the pusher's rule and joined with
     /// `.`; template segments stand for all their instances.
     static func graphite(_ path: PathPattern) -> String {
-        path.segments.map { GraphiteNames.sanitize($0.shape) }.joined(separator: ".")
+        Prefix.root.appending(path.segments).graphite
     }
 }

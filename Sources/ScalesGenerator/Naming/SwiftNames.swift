@@ -17,10 +17,14 @@ enum SwiftNames {
         "Protocol", "_",
     ]
 
+    /// Words that are keywords where a type is written (`any P`, `some P`, `each T`): a type of
+    /// that name cannot be extended or returned.
+    static let typeKeywords: Set<String> = ["any", "some", "each"]
+
     /// Types that generated code names; a collection or stat with one of these names would
     /// shadow it inside the generated struct.
     static let reservedTypeNames: Set<String> = [
-        "Scales", "Swift", "Registry", "StatPath", "StatCollection", "IntStat", "CounterStat", "DoubleStat",
+        "Scales", "Swift", "Registry", "StatPath", "StatCollection", "IntStat", "CounterStat", "DoubleStat", "DoubleCounterStat",
         "StringStat", "BoolStat", "GaugeStat", "IntDictStat", "StringDictStat", "PmfStat", "PmfDictStat",
         "MeterStat", "MeterDictStat", "StateTimeStat", "StateTime", "Stat", "ValueStat", "AggregateStat",
         "String", "Bool", "Int", "Double", "Duration", "Sendable", "Paths",

@@ -55,6 +55,17 @@ struct SourceText {
         return SourceLocation(file: file, line: line, column: column)
     }
 
+    /// A location inside the text for a 1-based line and column: libyaml reports the end of a
+    /// file that does not end in a line break on the line after the last, which an editor does
+    /// not have; such places become the end of the last line.
+    func clamped(line: Int, column: Int) -> SourceLocation {
+        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
+        guard line <= lines.count else { return endLocation }
+        let row = max(1, line)
+        let width = lines[row - 1].unicodeScalars.count
+        return SourceLocation(file: file, line: row, column: min(max(1, column), width + 1))
+    }
+
     /// The location of the `offset`-th Character (Yams reports reader errors as Character offsets).
     func location(ofCharacterOffset offset: Int) -> SourceLocation {
         guard let index = text.index(text.startIndex, offsetBy: offset, limitedBy: text.endIndex) else {

@@ -153,6 +153,14 @@ struct StatsFileParser {
                 return nil
             }
             guard let kind = parseKind(Located(scalar.string, at: location(node))) else { return nil }
+            if kind.value.isAggregation {
+                // The short form cannot say what is aggregated; without `of:` there is nothing to bind.
+                log.error(
+                    Self.missingOfMessage(kind: kind.value, stat: name.value)
+                        + "; write it in the long form: `\(name.value): { kind: \(kind.value.rawValue), of: ThreadStats.\(name.value) }`",
+                    at: kind.location)
+                return nil
+            }
             return StatDecl(name: name, kind: kind, doc: nil, options: StatOptions())
         }
         guard let mapping = node.mapping else {
@@ -188,18 +196,22 @@ struct StatsFileParser {
         guard let kind else { return nil }
         let hasOf = mapping.contains { $0.key.scalar?.string == "of" }
         if kind.value.isAggregation, !hasOf {
-            log.error(
-                "`\(kind.value.rawValue)` stat `\(name.value)` needs `of:` naming a child collection's stat, such as `of: ThreadStats.\(name.value)`",
-                at: location(node))
+            log.error(Self.missingOfMessage(kind: kind.value, stat: name.value), at: location(node))
         }
         return StatDecl(name: name, kind: kind, doc: doc, options: options)
+    }
+
+    /// The error for an aggregation that does not say what it aggregates.
+    static func missingOfMessage(kind: StatKind, stat: String) -> String {
+        "`\(kind.rawValue)` stat `\(stat)` needs `of:` naming a child collection's stat, such as `of: ThreadStats.\(stat)`"
     }
 
     private mutating func parseKind(_ text: Located<String>) -> Located<StatKind>? {
         if let kind = StatKind(rawValue: text.value) { return Located(kind, at: text.location) }
         let names = StatKind.allCases.map(\.rawValue)
         let hint = Suggestions.closest(to: text.value, in: names).map { "did you mean `\($0)`? " } ?? ""
-        log.error("unknown stat kind `\(text.value)`; \(hint)kinds are \(Suggestions.list(names))", at: text.location)
+        let shown = text.value.count > 40 ? String(text.value.prefix(40)) + "…" : text.value
+        log.error("unknown stat kind `\(shown)`; \(hint)kinds are \(Suggestions.list(names))", at: text.location)
         return nil
     }
 

@@ -54,6 +54,16 @@ enum YAMLReader {
                 return .document(root, keepAlive: parser)
             } catch let error as YamlError {
                 let current = SourceText(file: file, text: text)
+                // Every duplicate of the mapping at once, so a file of many duplicates is composed
+                // a few times, not once per duplicate.
+                if case .duplicatedKeysInMapping(let keys, let context) = error,
+                    let removal = removingDuplicates(keys: keys, firstMark: context.mark, in: current)
+                {
+                    for found in removal.diagnostics { log.append(found) }
+                    text = removal.text
+                    recovered = true
+                    continue
+                }
                 log.append(diagnostic(for: error, in: current))
                 guard case .duplicatedKeysInMapping(let keys, let context) = error,
                     let next = removingDuplicate(keys: keys, firstMark: context.mark, in: current)
@@ -66,6 +76,90 @@ enum YAMLReader {
             }
         }
         return .failed
+    }
+
+    /// `source` with every later entry of a duplicated key (one of `keys`) of the block mapping
+    /// around `firstMark` replaced by empty lines, with one diagnostic per entry removed (at it,
+    /// with a note at the first); `nil` when the mapping cannot be read that way (a flow
+    /// mapping, a first key after `- `, lone `\r` line breaks), or no duplicate was found.
+    ///
+    /// One pass over the mapping's lines: linear in the file's size however many duplicates.
+    static func removingDuplicates(keys: [String], firstMark: Mark, in source: SourceText) -> (text: String, diagnostics: [Diagnostic])? {
+        guard !source.text.contains("\r") || !source.text.replacing("\r\n", with: "\n").contains("\r") else { return nil }
+        var lines = source.text.split(separator: "\n", omittingEmptySubsequences: false).map { Substring($0) }
+        let firstLine = firstMark.line - 1
+        let indent = firstMark.column - 1
+        guard firstLine >= 0, firstLine < lines.count, indent >= 0 else { return nil }
+        func leadingSpaces(_ line: Substring) -> Int { line.prefix { $0 == " " }.count }
+        func isBlankOrComment(_ line: Substring) -> Bool {
+            let content = line.drop { $0 == " " || $0 == "\t" }
+            return content.isEmpty || content == "\r" || content.hasPrefix("#")
+        }
+        guard leadingSpaces(lines[firstLine]) == indent else { return nil }
+        // The mapping's lines: up and down to the first line indented less than its keys.
+        var start = firstLine
+        while start > 0, isBlankOrComment(lines[start - 1]) || leadingSpaces(lines[start - 1]) >= indent { start -= 1 }
+        var end = firstLine + 1
+        while end < lines.count, isBlankOrComment(lines[end]) || leadingSpaces(lines[end]) >= indent { end += 1 }
+        let wanted = Set(keys)
+        var firstSeen: [String: SourceLocation] = [:]
+        var diagnostics: [Diagnostic] = []
+        var index = start
+        while index < end {
+            let line = lines[index]
+            guard !isBlankOrComment(line), leadingSpaces(line) == indent, let key = Self.blockKey(line.dropFirst(indent)),
+                wanted.contains(key)
+            else {
+                index += 1
+                continue
+            }
+            let location = SourceLocation(file: source.file, line: index + 1, column: indent + 1)
+            guard let first = firstSeen[key] else {
+                firstSeen[key] = location
+                index += 1
+                continue
+            }
+            diagnostics.append(.error(
+                "`\(key)` is declared twice in this mapping; rename or remove one", at: location,
+                notes: [.init(location: first, message: "`\(key)` is first declared here")]))
+            lines[index] = ""
+            index += 1
+            // The entry's value continues on lines indented deeper than its key (or blank ones).
+            while index < end, isBlankOrComment(lines[index]) || leadingSpaces(lines[index]) > indent {
+                lines[index] = ""
+                index += 1
+            }
+        }
+        guard !diagnostics.isEmpty else { return nil }
+        return (lines.joined(separator: "\n"), diagnostics)
+    }
+
+    /// The key a block mapping entry line starts with (`key:` or a quoted `"key":`, followed by
+    /// a space or the line's end), or `nil`.
+    static func blockKey(_ text: Substring) -> String? {
+        if let quote = text.first, quote == "\"" || quote == "'" {
+            let body = text.dropFirst()
+            guard let close = body.firstIndex(of: quote) else { return nil }
+            let key = body[..<close]
+            if key.contains("\\") || key.contains("\"") || key.contains("'") { return nil }
+            let rest = body[body.index(after: close)...].drop { $0 == " " }
+            guard rest.first == ":", Self.endsKey(rest.dropFirst()) else { return nil }
+            return String(key)
+        }
+        var index = text.startIndex
+        while index < text.endIndex {
+            if text[index] == ":", Self.endsKey(text[text.index(after: index)...]) {
+                var key = text[..<index]
+                while key.last == " " { key = key.dropLast() }
+                return key.isEmpty || key.hasPrefix("- ") || key.hasPrefix("? ") || key.contains(" #") ? nil : String(key)
+            }
+            index = text.index(after: index)
+        }
+        return nil
+    }
+
+    private static func endsKey(_ rest: Substring) -> Bool {
+        rest.isEmpty || rest.first == " " || rest.first == "\t" || rest.first == "\r"
     }
 
     /// `source` with the duplicated entry of a block mapping replaced by empty lines, or `nil`
@@ -97,7 +191,7 @@ enum YAMLReader {
     static func diagnostic(for error: YamlError, in source: SourceText) -> Diagnostic {
         let file = source.file
         func location(_ mark: Mark) -> SourceLocation {
-            SourceLocation(file: file, line: max(1, mark.line), column: max(1, mark.column))
+            source.clamped(line: mark.line, column: mark.column)
         }
         func contextSuffix(_ context: YamlError.Context?) -> String {
             guard let context else { return "" }

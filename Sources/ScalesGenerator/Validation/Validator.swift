@@ -10,6 +10,8 @@ struct Validator {
     private var ownPaths: [String: PathPattern] = [:]
     private var fullPaths: [String: PathPattern] = [:]
     private var cyclic: Set<String> = []
+    /// Each name's position in file order (its first declaration), for reporting in that order.
+    private var firstIndex: [String: Int] = [:]
 
     init(files: [StatsFile]) {
         self.files = files
@@ -59,7 +61,10 @@ struct Validator {
     // MARK: Collection names
 
     private mutating func registerCollectionNames() {
-        let allNames = allCollections.map(\.name.value)
+        let allNames = Set(allCollections.map(\.name.value))
+        for (index, decl) in allCollections.enumerated() where firstIndex[decl.name.value] == nil {
+            firstIndex[decl.name.value] = index
+        }
         for decl in allCollections {
             let name = decl.name
             if let first = collectionsByName[name.value] {
@@ -81,7 +86,7 @@ struct Validator {
             log.error(
                 "collection name `\(name.value)` is not a Swift type name; use ASCII letters, digits and `_`, starting with a letter, such as `\(SwiftNames.suggestedIdentifier(from: name.value, upperFirst: true))`",
                 at: name.location)
-        } else if SwiftNames.keywords.contains(name.value) {
+        } else if SwiftNames.keywords.contains(name.value) || SwiftNames.typeKeywords.contains(name.value) {
             log.error(
                 "collection name `\(name.value)` is a Swift keyword; choose another name, such as `\(name.value.prefix(1).uppercased() + name.value.dropFirst())Stats`",
                 at: name.location)
@@ -92,7 +97,7 @@ struct Validator {
         }
     }
 
-    private mutating func checkStatName(_ name: Located<String>, in collection: CollectionDecl, collectionNames: [String]) {
+    private mutating func checkStatName(_ name: Located<String>, in collection: CollectionDecl, collectionNames: Set<String>) {
         let text = name.value
         if !SwiftNames.isIdentifier(text) {
             log.error(
@@ -128,28 +133,32 @@ struct Validator {
                     at: parent.location)
             }
         }
-        // Cycles: follow each chain; report each cycle once, at its first member in file order.
-        var reported: Set<String> = []
-        for decl in allCollections {
-            var chain: [String] = [decl.name.value]
-            var current = decl
-            while let parent = current.parent?.value, let next = collectionsByName[parent] {
-                if let start = chain.firstIndex(of: parent) {
+        // Cycles: follow each chain once (a name already followed is not followed again, so this
+        // is linear in the number of collections); report each cycle once, at its first member
+        // in file order.
+        var finished: Set<String> = []
+        for decl in allCollections where isCanonical(decl) {
+            var chain: [String] = []
+            var positionInChain: [String: Int] = [:]
+            var name = decl.name.value
+            while !finished.contains(name) {
+                if let start = positionInChain[name] {
                     let cycle = Array(chain[start...])
-                    if !cycle.contains(where: reported.contains) {
-                        reported.formUnion(cycle)
-                        let first = allCollections.first { cycle.contains($0.name.value) } ?? decl
-                        let ordered = rotate(cycle, toStartAt: first.name.value)
-                        log.error(
-                            "collections form a cycle of parents: \((ordered + [ordered[0]]).joined(separator: " → ")); the topmost collection must have an absolute path and no `parent:`",
-                            at: first.parent?.location ?? first.name.location)
-                    }
+                    let firstName = cycle.min { (firstIndex[$0] ?? 0) < (firstIndex[$1] ?? 0) } ?? name
+                    let first = collectionsByName[firstName] ?? decl
+                    let ordered = rotate(cycle, toStartAt: firstName)
+                    log.error(
+                        "collections form a cycle of parents: \((ordered + [ordered[0]]).joined(separator: " → ")); the topmost collection must have an absolute path and no `parent:`",
+                        at: first.parent?.location ?? first.name.location)
                     cyclic.formUnion(cycle)
                     break
                 }
-                chain.append(parent)
-                current = next
+                positionInChain[name] = chain.count
+                chain.append(name)
+                guard let parent = collectionsByName[name]?.parent?.value, collectionsByName[parent] != nil else { break }
+                name = parent
             }
+            finished.formUnion(chain)
         }
     }
 
@@ -167,6 +176,13 @@ struct Validator {
             case .success(let pattern): ownPaths[decl.name.value] = pattern
             case .failure(let error): log.error(error.message, at: path.location)
             }
+            if let placeholder = ownPaths[decl.name.value]?.templateSegment?.placeholder, collectionsByName[placeholder] != nil {
+                // The placeholder is a parameter of the initializer or factory method, where it
+                // would hide the type (the factory's body calls the child type's initializer).
+                log.error(
+                    "placeholder `{\(placeholder)}` in path `\(path.value)` would hide the type `\(placeholder)` where it becomes a parameter; use another name, such as `{\(Self.lowerFirst(placeholder))Id}`",
+                    at: path.location)
+            }
             if let maxKeys = decl.maxKeys, let pattern = ownPaths[decl.name.value], pattern.templateSegment == nil {
                 log.error(
                     "`maxKeys` bounds the instances of a templated collection, but `\(decl.name.value)`'s path `\(path.value)` has no placeholder such as `{id}`; remove `maxKeys`",
@@ -174,14 +190,21 @@ struct Validator {
             }
         }
         for decl in allCollections where isCanonical(decl) {
-            _ = fullPath(of: decl.name.value, depth: 0)
+            resolveFullPath(of: decl.name.value)
         }
         // Placeholders along one path must differ: each becomes an initializer label and a label.
         for decl in allCollections where isCanonical(decl) {
             guard let own = ownPaths[decl.name.value]?.templateSegment?.placeholder, let path = decl.path else { continue }
+            // The parent's full path holds every placeholder above; look for the one that clashes
+            // only when there is one.
+            if let parent = decl.parent?.value, let above = fullPaths[parent],
+                !above.segments.contains(where: { $0.placeholder == own })
+            {
+                continue
+            }
             var ancestor = decl.parent?.value
             var depth = 0
-            while let name = ancestor, depth < 1000, !cyclic.contains(name) {
+            while let name = ancestor, depth <= allCollections.count, !cyclic.contains(name) {
                 if ownPaths[name]?.templateSegment?.placeholder == own, let ancestorPath = collectionsByName[name]?.path {
                     log.error(
                         "placeholder `{\(own)}` is already used by `\(name)` (`\(ancestorPath.value)`) above `\(decl.name.value)`; give this level its own name, such as `{\(Self.lowerFirst(decl.name.value))Id}`",
@@ -194,17 +217,33 @@ struct Validator {
         }
     }
 
-    private mutating func fullPath(of name: String, depth: Int) -> PathPattern? {
-        if let known = fullPaths[name] { return known }
-        guard depth < 1000, !cyclic.contains(name), let decl = collectionsByName[name], let own = ownPaths[name] else { return nil }
-        let result: PathPattern?
-        if let parent = decl.parent?.value {
-            result = fullPath(of: parent, depth: depth + 1).map { $0.appending(own) }
-        } else {
-            result = own
+    /// Resolves the absolute pattern of `name` and of every collection above it, walking up the
+    /// chain once (iteratively, so a deep chain neither recurses deeply nor is walked again for
+    /// each of its members).
+    private mutating func resolveFullPath(of name: String) {
+        var pending: [String] = []
+        var current = name
+        var base: PathPattern
+        while true {
+            if let known = fullPaths[current] {
+                base = known
+                break
+            }
+            guard !cyclic.contains(current), let decl = collectionsByName[current], ownPaths[current] != nil,
+                pending.count <= collectionsByName.count
+            else { return }
+            pending.append(current)
+            guard let parent = decl.parent?.value else {
+                base = PathPattern(segments: [])
+                break
+            }
+            current = parent
         }
-        if let result { fullPaths[name] = result }
-        return result
+        for member in pending.reversed() {
+            guard let own = ownPaths[member] else { return }
+            base = base.appending(own)
+            fullPaths[member] = base
+        }
     }
 
     // MARK: Collections and stats
@@ -234,6 +273,23 @@ struct Validator {
             } else {
                 factoryName = derived
             }
+        }
+        if let method = factoryName, let parent = decl.parent,
+            collectionsByName[method] != nil || SwiftNames.reservedTypeNames.contains(method)
+        {
+            // Inside the parent, a method of a type's name hides the type, which the method's
+            // body calls.
+            let suggestion = "make" + name.prefix(1).uppercased() + name.dropFirst()
+            if let factory = decl.factory {
+                log.error(
+                    "`factory: \(method)` would hide the type `\(method)` inside `\(parent.value)`; choose another name, such as `factory: \(suggestion)`",
+                    at: factory.location)
+            } else {
+                log.error(
+                    "the method that makes `\(name)` on its parent would be named `\(method)`, which would hide the type `\(method)` inside `\(parent.value)`; name it with `factory:`, such as `factory: \(suggestion)`",
+                    at: parent.location)
+            }
+            factoryName = nil
         }
         for stat in decl.stats {
             checkStatOptions(stat)
@@ -303,7 +359,7 @@ struct Validator {
         var isBelow = false
         var ancestor = child.parent?.value
         var depth = 0
-        while let name = ancestor, depth < 1000 {
+        while let name = ancestor, depth <= allCollections.count {
             if name == owner.name.value {
                 isBelow = true
                 break
@@ -357,29 +413,35 @@ struct Validator {
     // MARK: Path collisions
 
     private mutating func checkPathCollisions(resolved: [ResolvedCollection]) {
-        var collectionsByShape: [String: ResolvedCollection] = [:]
+        // Paths are interned segment by segment (a trie of shapes), so each prefix of a path is
+        // one integer: comparing and looking up prefixes costs no string building.
+        var trie = PathTrie()
+        var collectionsByNode: [Int: ResolvedCollection] = [:]
+        var nodes: [[Int]] = []
         for collection in resolved {
-            let shape = collection.fullPath.shape
+            let prefixes = trie.insert(collection.fullPath)
+            nodes.append(prefixes)
+            let node = prefixes.last ?? 0
             let pathLocation = collection.decl.path?.location ?? collection.decl.name.location
-            if let first = collectionsByShape[shape] {
+            if let first = collectionsByNode[node] {
                 log.error(
                     "`\(collection.name)` and `\(first.name)` are both bound at `\(collection.fullPath)`; give each collection its own path",
                     at: pathLocation,
                     notes: [.init(location: first.decl.path?.location ?? first.decl.name.location, message: "`\(first.name)` is bound there")])
             } else {
-                collectionsByShape[shape] = collection
+                collectionsByNode[node] = collection
             }
         }
         // A stat's path cannot also be (or contain) a collection's.
-        var stats: [String: (ResolvedStat, String)] = [:]
-        for owner in resolved {
-            for stat in owner.stats { stats[stat.fullPath.shape] = (stat, owner.name) }
+        var stats: [Int: (ResolvedStat, String)] = [:]
+        for (owner, prefixes) in zip(resolved, nodes) {
+            for stat in owner.stats {
+                stats[trie.child(of: prefixes.last ?? 0, shape: stat.name)] = (stat, owner.name)
+            }
         }
-        for collection in resolved {
-            var prefix = PathPattern(segments: [])
-            for segment in collection.fullPath.segments {
-                prefix = PathPattern(segments: prefix.segments + [segment])
-                guard let (stat, owner) = stats[prefix.shape] else { continue }
+        for (collection, prefixes) in zip(resolved, nodes) {
+            for node in prefixes {
+                guard let (stat, owner) = stats[node] else { continue }
                 let pathLocation = collection.decl.path?.location ?? collection.decl.name.location
                 log.error(
                     "`\(collection.name)` at `\(collection.fullPath)` would sit inside the stat `\(owner).\(stat.name)` at `\(stat.fullPath)`; move the collection or rename the stat",
@@ -393,10 +455,33 @@ struct Validator {
     private mutating func checkExporterNameCollisions(resolved: [ResolvedCollection]) {
         var prometheus: [String: (ResolvedStat, ResolvedCollection)] = [:]
         var graphite: [String: (ResolvedStat, ResolvedCollection)] = [:]
+        // Each collection's names extend its parent's (a deep chain is not walked per level).
+        let byName = Dictionary(resolved.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        var prefixes: [String: ExporterNames.Prefix] = [:]
+        func prefix(of collection: ResolvedCollection) -> ExporterNames.Prefix {
+            var chain: [ResolvedCollection] = []
+            var base: ExporterNames.Prefix?
+            var current: ResolvedCollection? = collection
+            while let next = current, chain.count <= resolved.count {
+                if let known = prefixes[next.name] {
+                    base = known
+                    break
+                }
+                chain.append(next)
+                current = next.parent.flatMap { byName[$0] }
+            }
+            var result = base ?? .root
+            for (index, member) in chain.reversed().enumerated() {
+                result = result.appending(index == 0 && base == nil ? member.fullPath.segments : member.ownPath.segments)
+                prefixes[member.name] = result
+            }
+            return result
+        }
         let all = resolved.flatMap { collection in collection.stats.map { ($0, collection) } }
             .sorted { $0.0.decl.name.location < $1.0.decl.name.location }
         for (stat, owner) in all {
-            let graphiteName = ExporterNames.graphite(stat.fullPath)
+            let statPath = prefix(of: owner).appending(CollectionOfOne(PathPattern.Segment.name(stat.name)))
+            let graphiteName = statPath.graphite
             if let (other, otherOwner) = graphite[graphiteName] {
                 log.error(
                     "`\(owner.name).\(stat.name)` at `\(stat.fullPath)` and `\(otherOwner.name).\(other.name)` at `\(other.fullPath)` both become the Graphite path `\(graphiteName)` (dots in paths become `-`); rename one of them",
@@ -405,7 +490,8 @@ struct Validator {
                 continue
             }
             graphite[graphiteName] = (stat, owner)
-            for name in ExporterNames.prometheus(stat.fullPath, unit: ExporterNames.unit(of: stat), shapes: ExporterNames.shapes(of: stat)) {
+            let names = ExporterNames.prometheus(statPath, unit: ExporterNames.unit(of: stat), shapes: ExporterNames.shapes(of: stat))
+            for name in names {
                 if let (other, otherOwner) = prometheus[name] {
                     log.error(
                         "`\(owner.name).\(stat.name)` at `\(stat.fullPath)` and `\(otherOwner.name).\(other.name)` at `\(other.fullPath)` both become the Prometheus metric `\(name)`; rename one of them",
@@ -414,7 +500,7 @@ struct Validator {
                     break
                 }
             }
-            for name in ExporterNames.prometheus(stat.fullPath, unit: ExporterNames.unit(of: stat), shapes: ExporterNames.shapes(of: stat)) where prometheus[name] == nil {
+            for name in names where prometheus[name] == nil {
                 prometheus[name] = (stat, owner)
             }
         }
@@ -423,5 +509,34 @@ struct Validator {
     static func lowerFirst(_ name: String) -> String {
         guard let first = name.first else { return name }
         return first.lowercased() + name.dropFirst()
+    }
+}
+
+/// Path shapes interned segment by segment: node 0 is the root, and each node is one prefix.
+struct PathTrie {
+    private var children: [Key: Int] = [:]
+    private var count = 1
+
+    private struct Key: Hashable {
+        let parent: Int
+        let shape: String
+    }
+
+    /// The node of `shape` below `parent`, made if new.
+    mutating func child(of parent: Int, shape: String) -> Int {
+        let key = Key(parent: parent, shape: shape)
+        if let node = children[key] { return node }
+        children[key] = count
+        count += 1
+        return count - 1
+    }
+
+    /// The nodes of each prefix of `path`, from its first segment to all of it.
+    mutating func insert(_ path: PathPattern) -> [Int] {
+        var node = 0
+        return path.segments.map { segment in
+            node = child(of: node, shape: segment.shape)
+            return node
+        }
     }
 }
