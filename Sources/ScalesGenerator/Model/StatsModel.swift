@@ -101,7 +101,8 @@ public enum StatKind: String, CaseIterable, Sendable, Equatable {
         case .meter: return ["unit"]
         case .meterDict: return ["maxKeys", "unit", "label"]
         case .stateTime: return []
-        case .sum, .histogram, .intDictSum: return ["of"]
+        case .sum, .histogram: return ["of"]
+        case .intDictSum: return ["of", "maxKeys"]
         }
     }
 }

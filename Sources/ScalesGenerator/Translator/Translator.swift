@@ -268,6 +268,8 @@ struct Translator {
                 arguments.append(Argument("of", .stringLiteral(of.stat)))
                 arguments.append(Argument("childType", .stringLiteral(of.collection)))
             }
+            // On an intDictSum: the most keys kept for removed children.
+            if let maxKeys = options.maxKeys { arguments.append(Argument("maxKeys", .intLiteral(maxKeys))) }
         }
         switch stat.kind {
         case .meter, .meterDict, .sum, .histogram, .intDictSum, .stateTime, .string, .bool, .stringDict: break

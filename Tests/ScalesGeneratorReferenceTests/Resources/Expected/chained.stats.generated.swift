@@ -60,7 +60,7 @@ struct FarmStats: Sendable {
             childType: "RackStats",
             doc: "Jobs finished by every machine of every rack"
         )
-        self.errors = collection.intDictSum("errors", of: "errors", childType: "RackStats")
+        self.errors = collection.intDictSum("errors", of: "errors", childType: "RackStats", maxKeys: 200)
         self.busySeconds = collection.sum("busySeconds", of: "busySeconds", childType: "RackStats")
         self.rackStates = collection.histogram("rackStates", of: "state", childType: "RackStats")
     }
