@@ -171,6 +171,7 @@ final class GraphiteConnection {
         attempt += 1
         let current = attempt
         phase = .connecting
+        configuration.probe?.connecting()
         var bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(TimeAmount(configuration.connectTimeout))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -297,6 +298,7 @@ final class GraphiteConnection {
                 metadata: ["error": "\(text)"])
         }
         let delay = backoff(after: consecutiveFailures)
+        configuration.probe?.backingOff(consecutiveFailures, .nanoseconds(delay.nanoseconds))
         let retry = eventLoop.assumeIsolated().scheduleTask(in: delay) {
             guard case .backingOff = self.phase else { return }
             self.phase = .idle

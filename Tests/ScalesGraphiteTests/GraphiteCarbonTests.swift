@@ -30,7 +30,7 @@ func buildExampleTree(_ registry: Registry) {
     registry.collection(at: "/handler/{id}", id: "h1").int("requests").value = 5
 }
 
-@Suite("Against a real carbon-cache", .serialized)
+@Suite("Against a real carbon-cache", .serialized, .ownsItsRegistry)
 struct GraphiteCarbonTests {
     @Test func exampleTreeLandsInWhisperWithExactValues() async throws {
         try await CarbonPeer.with { carbon in
