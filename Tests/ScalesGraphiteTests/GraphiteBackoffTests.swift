@@ -88,7 +88,7 @@ func maximumFailures(within elapsed: Duration, initial: Duration, cap: Duration)
 }
 
 extension Duration {
-    var milliseconds: Double { Double(components.seconds) * 1e3 + Double(components.attoseconds) / 1e15 }
+    var inMilliseconds: Double { Double(components.seconds) * 1e3 + Double(components.attoseconds) / 1e15 }
 }
 
 @Suite("Backoff: growth, cap, jitter and reset, measured", .ownsItsRegistry)
@@ -107,6 +107,7 @@ struct GraphiteBackoffTests {
         var configuration = fastConfiguration(maxPending: 3)
         configuration.initialBackoff = initial
         configuration.maxBackoff = cap
+        configuration.connectTimeout = .milliseconds(200)
         configuration.probe = recorder.probe
         let capture = LogCapture()
         let pusher = GraphitePusher(
@@ -120,7 +121,7 @@ struct GraphiteBackoffTests {
         let retries = try await recorder.waitForRetries(count)
         try #require(retries.count == count, "only \(retries.count) retries recorded (hang guard)")
         let waited = retries.compactMap(\.waited)
-        print("backoff: drawn \(retries.map { Int($0.delay.milliseconds) }) ms; waited \(waited.map { Int($0.milliseconds) }) ms")
+        print("backoff: drawn \(retries.map { Int($0.delay.inMilliseconds) }) ms; waited \(waited.map { Int($0.inMilliseconds) }) ms")
 
         for (index, retry) in retries.enumerated() {
             let nominal = nominalBackoff(after: index + 1, initial: initial, cap: cap)
@@ -156,16 +157,19 @@ struct GraphiteBackoffTests {
         }
         #expect((factors.max() ?? 0) - (factors.min() ?? 0) > 0.05, "jitter factors \(factors)")
 
-        // Now carbon answers: the next retry connects and the queued push is written.
-        try #require(refusing.startListening())
+        // Now carbon answers (a listener with backlog 0): the next retry connects (the kernel
+        // completes it; nothing is ever accepted) and the queued push is written.
+        try #require(refusing.startListening(backlog: 0))
         #expect(await pusher.flush(timeout: .seconds(5)), "\(pusher.statistics)")
         #expect(pusher.statistics.sentLines == 1)
-        // Then it goes away again: the listener closes (resetting our connection, which waits
-        // in its accept queue) and the port is held, not listening, so connects are refused.
-        let port = refusing.port
-        refusing.close()
-        let refusingAgain = try LocalPort.refusing(port: port)
-        defer { refusingAgain.close() }
+        // Then it stops answering: our connection is taken off the accept queue, the queue is
+        // filled so that new connects hang (until the 200 ms connect timeout), and our
+        // connection is reset. (Closing the listener instead would not let the port be bound
+        // again at once to refuse connects: EADDRINUSE.)
+        let accepted = refusing.acceptOne()
+        try #require(accepted >= 0)
+        try await refusing.fillAcceptQueue()
+        LocalPort.reset(accepted)
         let clock = ContinuousClock()
         let disconnectDeadline = clock.now.advanced(by: .seconds(5))
         while pusher.statistics.connected, clock.now < disconnectDeadline {
@@ -176,9 +180,10 @@ struct GraphiteBackoffTests {
         pusher.enqueuePush()
         let after = try await recorder.waitForRetries(2, from: mark)
         try #require(after.count == 2, "no retries after the success (hang guard)")
-        print("backoff after a success: drawn \(after.map { Int($0.delay.milliseconds) }) ms; waited \(after.compactMap { $0.waited.map { Int($0.milliseconds) } }) ms")
+        print("backoff after a success: drawn \(after.map { Int($0.delay.inMilliseconds) }) ms; waited \(after.compactMap { $0.waited.map { Int($0.inMilliseconds) } }) ms")
         // The count of consecutive failures started over: the first delay is drawn from
         // [20, 40] ms again, not from the cap's [160, 320] ms where the schedule had got to.
+        #expect(pusher.statistics.lastError?.contains("connect timed out") == true)
         #expect(after[0].failures == 1)
         #expect(after[0].delay >= initial / 2 - .nanoseconds(1) && after[0].delay <= initial, "\(after[0].delay)")
         #expect(after[1].failures == 2)

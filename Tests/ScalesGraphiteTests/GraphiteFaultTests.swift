@@ -97,7 +97,7 @@ struct GraphiteFaultTests {
         let outcomes = pushes.map(\.outcome)
         let longestPush = pushes.map(\.took).max() ?? .zero
         let stats = pusher.statistics
-        print("silent peer: app loop max gap \(loop.maxGap); awaited pushes took \(pushes.map { Int($0.took.milliseconds) }) ms; \(stats)")
+        print("silent peer: app loop max gap \(loop.maxGap); awaited pushes took \(pushes.map { Int($0.took.inMilliseconds) }) ms; \(stats)")
 
         #expect(loop.maxGap < .seconds(1), "the app loop stalled for \(loop.maxGap)")
         // Within its timeout plus the slack: a push that waited for the write timeout (1.5 s),
@@ -157,7 +157,7 @@ struct GraphiteFaultTests {
             let allowed = maximumFailures(
                 within: elapsed, initial: configuration.initialBackoff, cap: configuration.maxBackoff)
             let retries = recorder.retries()
-            print("no peer: \(stats.failures) failures in \(elapsed) (schedule allows \(allowed)); waited \(retries.compactMap { $0.waited.map { Int($0.milliseconds) } }) ms")
+            print("no peer: \(stats.failures) failures in \(elapsed) (schedule allows \(allowed)); waited \(retries.compactMap { $0.waited.map { Int($0.inMilliseconds) } }) ms")
             #expect(stats.failures >= 4 && stats.failures <= allowed, "\(stats.failures) failures in \(elapsed); allowed \(allowed)")
             // Each failure counted once: the probe saw failures 1, 2, 3 … in order.
             #expect(retries.map(\.failures) == Array(1...max(1, retries.count)))

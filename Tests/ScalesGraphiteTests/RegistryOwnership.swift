@@ -46,7 +46,7 @@ struct OwnsItsRegistry: TestTrait, SuiteTrait, TestScoping {
     }
 }
 
-extension Trait where Self == OwnsItsRegistry {
+extension SuiteTrait where Self == OwnsItsRegistry {
     /// The suite's tests pass their own registry to every pusher; see ``OwnsItsRegistry``.
     static var ownsItsRegistry: Self { Self() }
 }
@@ -87,7 +87,7 @@ struct GraphiteRegistryOwnershipTests {
         // report nothing).
         let tripwire = Registry()
         let before = OwnsItsRegistry.paths(of: tripwire)
-        try await Registry.withCurrent(tripwire) {
+        await Registry.withCurrent(tripwire) {
             let pusher = GraphitePusher(host: "127.0.0.1", port: 1, prefix: "")
             await pusher.shutdown(timeout: .zero)
         }

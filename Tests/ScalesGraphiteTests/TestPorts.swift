@@ -46,17 +46,35 @@ final class LocalPort {
         let hole = try refusing(port: port, sourceLocation: sourceLocation)
         // Backlog 0: Linux queues one connection; three fillers are sure to fill the queue.
         try #require(hole.startListening(backlog: 0), sourceLocation: sourceLocation)
-        var address = loopback(port: hole.port)
+        try await hole.fillAcceptQueue()
+        return hole
+    }
+
+    /// Connects three sockets that are never accepted: with a listen backlog of 0 (Linux then
+    /// queues one connection), the accept queue is full and further SYNs are dropped.
+    func fillAcceptQueue() async throws {
+        var address = Self.loopback(port: port)
         let length = socklen_t(MemoryLayout<sockaddr_in>.size)
         for _ in 0..<3 {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-            hole.fillers.append(fd)
+            fillers.append(fd)
             _ = withUnsafePointer(to: &address) { pointer in
                 pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, length) }
             }
         }
         try await Task.sleep(for: .milliseconds(100))
-        return hole
+    }
+
+    /// Accepts one waiting connection (blocking); -1 on error.
+    func acceptOne() -> Int32 {
+        accept(fd, nil, nil)
+    }
+
+    /// Closes an accepted connection with a reset (`SO_LINGER` 0), as a dying peer does.
+    static func reset(_ connection: Int32) {
+        var option = linger(l_onoff: 1, l_linger: 0)
+        _ = setsockopt(connection, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
+        closeDescriptor(connection)
     }
 
     /// Starts listening; connects then succeed (the kernel completes them without `accept`).
