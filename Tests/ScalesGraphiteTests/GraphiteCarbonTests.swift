@@ -166,12 +166,13 @@ struct GraphiteCarbonTests {
             let hole = try await LocalPort.blackhole(port: carbon.port)
             defer { hole.close() }
             // While carbon is away: an awaited push returns within its timeout (300 ms, plus the
-            // slack justified in GraphiteFaultTests) as `.queued`, though no connect can finish.
+            // slack justified in GraphiteFaultTests), though no connect can finish: `.queued`, or
+            // `.dropped` if the app loop's pushes (every 100 ms, 4 kept) pushed it out first.
             let clock = ContinuousClock()
             let awaitStarted = clock.now
             let awaited = await pusher.push(timeout: .milliseconds(300))
             let awaitTook = clock.now - awaitStarted
-            #expect(awaited == .queued(lines: linesPerPush))
+            #expect(awaited == .queued(lines: linesPerPush) || awaited == .dropped(lines: linesPerPush), "\(awaited)")
             #expect(awaitTook <= .milliseconds(300) + GraphiteFaultTests.pushSlack, "push(timeout: 300 ms) took \(awaitTook)")
             // Wait (hang guard: 8 s) until a connect has timed out: the black hole did hold one
             // for 2 s, longer than the app loop's bound below, while the app went on.
