@@ -55,7 +55,7 @@ struct GraphiteFaultTests {
     /// Lateness allowed to an awaited push beyond a plain `Task.sleep` of the same length started
     /// at the same moment (see ``timedPush(_:_:timeout:)``): the hop to the pusher's event loop,
     /// encoding the lines, and that loop's own lateness (it also serves the connection).
-    static let pushSlack = Duration.milliseconds(300)
+    static let pushSlack = Duration.milliseconds(400)
     /// The hang guard beside it: an absolute bound, still under the 1.5 s write timeout below.
     static let pushHangGuard = Duration.milliseconds(1_200)
 
@@ -64,7 +64,7 @@ struct GraphiteFaultTests {
     /// late this machine is running tasks right now: with a full `swift test` in parallel on 2
     /// cores a 300 ms sleep was seen to take over 600 ms (and a 1 s one 3 s). The push is held to
     /// the reference plus ``pushSlack``, which does not widen with the load (differences of up to
-    /// 233 ms were seen, under the full suite and alone).
+    /// 233 ms were seen alone, 282 ms under the full suite, where NIO's shared loop is busy too).
     static func timedPush(
         _ pusher: GraphitePusher, _ snapshot: Snapshot, timeout: Duration
     ) async -> (outcome: GraphitePushOutcome, took: Duration, reference: Duration) {
