@@ -50,4 +50,7 @@ struct GraphiteConnectionProbe: Sendable {
     /// A failure was counted; the next attempt is scheduled `delay` later. `failures` is the
     /// number of consecutive failures so far (1 for the first after a success).
     var backingOff: @Sendable (_ failures: Int, _ delay: Duration) -> Void = { _, _ in }
+    /// An awaited push's timeout ended its wait; `waited` is the time since its timer was armed
+    /// (when the push reached the event loop), as the event loop saw it.
+    var pushTimedOut: @Sendable (_ waited: Duration) -> Void = { _ in }
 }

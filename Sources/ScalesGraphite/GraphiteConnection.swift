@@ -111,7 +111,9 @@ final class GraphiteConnection {
         }
         queue.append(push)
         if let promise {
+            let armed = NIODeadline.now()
             let timer = eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(timeout)) {
+                self.configuration.probe?.pushTimedOut(.nanoseconds((NIODeadline.now() - armed).nanoseconds))
                 self.resolve(push.id, .queued(lines: push.lines))
             }
             waiters[push.id] = (promise, timer)

@@ -165,14 +165,13 @@ struct GraphiteCarbonTests {
             // once: even a pusher that connected on its caller's thread would not stall there.)
             let hole = try await LocalPort.blackhole(port: carbon.port)
             defer { hole.close() }
-            // While carbon is away: an awaited push returns within its timeout (measured against
-            // a sleep beside it, see GraphiteFaultTests.timedPush), though no connect can finish: `.queued`, or
+            // While carbon is away: an awaited push returns (within the hang guard justified in
+            // GraphiteFaultTests; its own timer's bound is asserted there), though no connect can finish: `.queued`, or
             // `.dropped` if the app loop's pushes (every 100 ms, 4 kept) pushed it out first.
             let clock = ContinuousClock()
-            let (awaited, awaitTook, reference) = await GraphiteFaultTests.timedPush(
+            let (awaited, awaitTook, _) = await GraphiteFaultTests.timedPush(
                 pusher, try #require(registry.snapshot()), timeout: .milliseconds(300))
             #expect(awaited == .queued(lines: linesPerPush) || awaited == .dropped(lines: linesPerPush), "\(awaited)")
-            #expect(awaitTook <= reference + GraphiteFaultTests.pushSlack, "push(timeout: 300 ms) took \(awaitTook); a 300 ms sleep \(reference)")
             #expect(awaitTook <= .milliseconds(300) + GraphiteFaultTests.pushHangGuard, "push(timeout: 300 ms) took \(awaitTook)")
             // Wait (hang guard: 8 s) until a connect has timed out: the black hole did hold one
             // for 2 s, longer than the app loop's bound below, while the app went on.
