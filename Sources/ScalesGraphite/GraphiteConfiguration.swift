@@ -35,7 +35,22 @@ public struct GraphiteConfiguration: Sendable {
     /// `lastError`); `nil` keeps them out of the registry (still readable through
     /// ``GraphitePusher/statistics``). Default `/scales/graphite`.
     public var statsPath: StatPath? = "/scales/graphite"
+    /// Test-only observation of the connection's schedule (not public; `nil`: nothing is called).
+    var probe: GraphiteConnectionProbe? = nil
 
     /// The defaults.
     public init() {}
+}
+
+/// Called on the connection's event loop; lets tests time-stamp connection attempts and read
+/// the backoff delays drawn, without changing what the connection does.
+struct GraphiteConnectionProbe: Sendable {
+    /// A connection attempt starts (before the host name is resolved).
+    var connecting: @Sendable () -> Void = {}
+    /// A failure was counted; the next attempt is scheduled `delay` later. `failures` is the
+    /// number of consecutive failures so far (1 for the first after a success).
+    var backingOff: @Sendable (_ failures: Int, _ delay: Duration) -> Void = { _, _ in }
+    /// An awaited push's timeout ended its wait; `waited` is the time since its timer was armed
+    /// (when the push reached the event loop), as the event loop saw it.
+    var pushTimedOut: @Sendable (_ waited: Duration) -> Void = { _ in }
 }

@@ -111,7 +111,9 @@ final class GraphiteConnection {
         }
         queue.append(push)
         if let promise {
+            let armed = NIODeadline.now()
             let timer = eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(timeout)) {
+                self.configuration.probe?.pushTimedOut(.nanoseconds((NIODeadline.now() - armed).nanoseconds))
                 self.resolve(push.id, .queued(lines: push.lines))
             }
             waiters[push.id] = (promise, timer)
@@ -171,6 +173,7 @@ final class GraphiteConnection {
         attempt += 1
         let current = attempt
         phase = .connecting
+        configuration.probe?.connecting()
         var bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(TimeAmount(configuration.connectTimeout))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -297,6 +300,7 @@ final class GraphiteConnection {
                 metadata: ["error": "\(text)"])
         }
         let delay = backoff(after: consecutiveFailures)
+        configuration.probe?.backingOff(consecutiveFailures, .nanoseconds(delay.nanoseconds))
         let retry = eventLoop.assumeIsolated().scheduleTask(in: delay) {
             guard case .backingOff = self.phase else { return }
             self.phase = .idle

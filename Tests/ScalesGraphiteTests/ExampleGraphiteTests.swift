@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The README's promise: `SCALES_GRAPHITE=host:port swift run ScalesExample` pushes the tree.
-@Suite struct ExampleGraphiteTests {
+@Suite(.ownsItsRegistry) struct ExampleGraphiteTests {
     @Test func theExamplePushesItsTreeWhenSCALES_GRAPHITEIsSet() async throws {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ScalesExample")
         guard FileManager.default.isExecutableFile(atPath: binary.path), !CarbonPeer.hidden("ScalesExample") else {

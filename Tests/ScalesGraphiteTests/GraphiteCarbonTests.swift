@@ -30,7 +30,7 @@ func buildExampleTree(_ registry: Registry) {
     registry.collection(at: "/handler/{id}", id: "h1").int("requests").value = 5
 }
 
-@Suite("Against a real carbon-cache", .serialized)
+@Suite("Against a real carbon-cache", .serialized, .ownsItsRegistry)
 struct GraphiteCarbonTests {
     @Test func exampleTreeLandsInWhisperWithExactValues() async throws {
         try await CarbonPeer.with { carbon in
@@ -159,9 +159,29 @@ struct GraphiteCarbonTests {
 
             await carbon.stop()
             let downSince = ContinuousClock.now
-            // While carbon is down: the queue stays bounded, the oldest pushes are dropped and counted.
-            try await Task.sleep(for: .seconds(2))
+            // carbon's port is then taken by a black hole (a listener whose accept queue is full):
+            // connects neither succeed nor fail, as with a host that went away, so each attempt
+            // hangs for the 2 s connect timeout. (Refused connects, as after a plain stop, fail at
+            // once: even a pusher that connected on its caller's thread would not stall there.)
+            let hole = try await LocalPort.blackhole(port: carbon.port)
+            defer { hole.close() }
+            // While carbon is away: an awaited push returns (within the hang guard justified in
+            // GraphiteFaultTests; its own timer's bound is asserted there), though no connect can finish: `.queued`, or
+            // `.dropped` if the app loop's pushes (every 100 ms, 4 kept) pushed it out first.
+            let clock = ContinuousClock()
+            let (awaited, awaitTook, _) = await GraphiteFaultTests.timedPush(
+                pusher, try #require(registry.snapshot()), timeout: .milliseconds(300))
+            #expect(awaited == .queued(lines: linesPerPush) || awaited == .dropped(lines: linesPerPush), "\(awaited)")
+            #expect(awaitTook <= .milliseconds(300) + GraphiteFaultTests.pushHangGuard, "push(timeout: 300 ms) took \(awaitTook)")
+            // Wait (hang guard: 8 s) until a connect has timed out: the black hole did hold one
+            // for 2 s, longer than the app loop's bound below, while the app went on.
+            let timedOutBy = clock.now.advanced(by: .seconds(8))
+            while pusher.statistics.lastError?.contains("connect timed out") != true, clock.now < timedOutBy {
+                try await Task.sleep(for: .milliseconds(50))
+            }
             let down = pusher.statistics
+            #expect(down.lastError?.contains("connect timed out") == true, "\(String(describing: down.lastError))")
+            // The queue stays bounded, the oldest pushes are dropped and counted.
             #expect(down.pendingPushes <= maxPending)
             #expect(down.droppedPushes >= 5, "\(down)")
             #expect(down.droppedLines == down.droppedPushes * linesPerPush)
@@ -170,6 +190,7 @@ struct GraphiteCarbonTests {
             #expect(down.lastError != nil)
             #expect(capture.count(.warning) == 1, "\(capture.messages)")
 
+            hole.close()
             #expect(await carbon.start())
             let upSince = unixNow()
             // The queued pushes go out after the next retry; then a fresh value lands too.
@@ -187,6 +208,8 @@ struct GraphiteCarbonTests {
             let after = pusher.statistics
             print("carbon restart: app loop max gap \(loop.maxGap) over \(loop.iterations) iterations; outage \(outage); \(after)")
             #expect(loop.hasFinished)
+            // Over the whole run, the black hole's 2 s connects included: a pusher that did its
+            // network work on the app's thread would have stalled the loop for 2 s at least.
             #expect(loop.maxGap < .milliseconds(750), "the app loop stalled for \(loop.maxGap)")
             #expect(after.reconnects >= 1)
             #expect(after.connected)

@@ -2,7 +2,7 @@ import Testing
 
 @testable import ScalesGraphite
 
-@Suite("Glob rules match as Python's fnmatch")
+@Suite("Glob rules match as Python's fnmatch", .ownsItsRegistry)
 struct GraphiteGlobTests {
     // Each row was checked against Python 3's fnmatch.fnmatchcase, which scales' rules use.
     static let cases: [(text: String, pattern: String, matches: Bool)] = [

@@ -2,7 +2,7 @@ import Testing
 
 @testable import ScalesGraphite
 
-@Suite("Graphite name sanitizing")
+@Suite("Graphite name sanitizing", .ownsItsRegistry)
 struct GraphiteNamingTests {
     @Test func scalesRules() {
         // scales: strip, spaces and dots to `-`, slashes to `_`

@@ -3,7 +3,7 @@ import Testing
 
 @testable import ScalesGraphite
 
-@Suite("Rules: allow, forbid, prune as in scales")
+@Suite("Rules: allow, forbid, prune as in scales", .ownsItsRegistry)
 struct GraphiteRulesTests {
     /// A registry with a few stats, and the names a pusher with `configure` would send.
     func sentNames(_ configure: (GraphitePusher) -> Void) throws -> Set<String> {

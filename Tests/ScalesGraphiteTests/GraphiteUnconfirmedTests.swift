@@ -9,7 +9,7 @@ import Testing
 /// carbon's plaintext protocol has no acknowledgement: a push written to the socket may die
 /// unread with carbon. The pusher counts what it can know: the last push on a connection that
 /// carbon then reset is `unconfirmedLines`, beside `sentLines`.
-@Suite("Unconfirmed pushes: carbon dies with our lines unread")
+@Suite("Unconfirmed pushes: carbon dies with our lines unread", .ownsItsRegistry)
 struct GraphiteUnconfirmedTests {
     /// A listener on 127.0.0.1 that keeps its accepted connections and reads from them only if
     /// told to; `closeAll()` closes them (a reset when lines are still unread, as when carbon dies).

@@ -8,7 +8,7 @@ import Glibc
 
 @testable import ScalesGraphite
 
-@Suite("Plaintext lines from snapshots")
+@Suite("Plaintext lines from snapshots", .ownsItsRegistry)
 struct PlaintextEncoderTests {
     /// Lines of `pusher.plaintext(of:)` split into (name, value, timestamp).
     func lines(_ text: String) -> [(name: String, value: String, timestamp: String)] {

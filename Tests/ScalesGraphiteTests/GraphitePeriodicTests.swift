@@ -1,0 +1,100 @@
+import Scales
+import Synchronization
+import Testing
+
+@testable import ScalesGraphite
+
+/// A cell that counts how often it is read: every snapshot reads it once, so it counts the
+/// periodic pusher's ticks without any network.
+final class ReadCounter: StatCell, Sendable {
+    let reads = Atomic<Int>(0)
+
+    func read(_ health: HealthCounters) -> StatValue {
+        .int(reads.wrappingAdd(1, ordering: .relaxed).newValue)
+    }
+}
+
+/// The README's claims about the periodic pusher: "every 60 s" by default, and the clamp of
+/// `init(pusher:period:flushTimeout:)` ("a period under 10 ms is raised to 10 ms").
+@Suite("Periodic pusher: its default period and the clamp", .ownsItsRegistry)
+struct GraphitePeriodicTests {
+    @Test func theDefaultPeriodIsSixtySecondsAndTheFlushTimeoutTen() {
+        let registry = Registry()
+        let byHost = GraphitePeriodicPusher(host: "127.0.0.1", port: 1, prefix: "", registry: registry)
+        #expect(byHost.period == .seconds(60))
+        #expect(byHost.flushTimeout == .seconds(10))
+        let wrapping = GraphitePeriodicPusher(
+            pusher: GraphitePusher(host: "127.0.0.1", port: 1, prefix: "", registry: registry))
+        #expect(wrapping.period == .seconds(60))
+        #expect(wrapping.flushTimeout == .seconds(10))
+    }
+
+    @Test(arguments: [
+        // (asked, kept): under 10 ms is raised to 10 ms; 10 ms and more are kept as they are.
+        (Duration.zero, Duration.milliseconds(10)),
+        (.seconds(-1), .milliseconds(10)),
+        (.nanoseconds(1), .milliseconds(10)),
+        (.milliseconds(1), .milliseconds(10)),
+        (.milliseconds(10) - .nanoseconds(1), .milliseconds(10)),
+        (.milliseconds(10), .milliseconds(10)),
+        (.milliseconds(10) + .nanoseconds(1), .milliseconds(10) + .nanoseconds(1)),
+        (.milliseconds(250), .milliseconds(250)),
+        (.seconds(3600), .seconds(3600)),
+    ])
+    func aPeriodUnderTenMillisecondsIsRaisedToTen(asked: Duration, kept: Duration) {
+        let registry = Registry()
+        let periodic = GraphitePeriodicPusher(
+            pusher: GraphitePusher(host: "127.0.0.1", port: 1, prefix: "", registry: registry), period: asked)
+        #expect(periodic.period == kept)
+        let byHost = GraphitePeriodicPusher(host: "127.0.0.1", port: 1, prefix: "", period: asked, registry: registry)
+        #expect(byHost.period == kept)
+    }
+
+    /// The clamped period is the one the loop runs at: asked for zero, it ticks every 10 ms.
+    /// The k-th tick sleeps until k periods after the start (the schedule is absolute and never
+    /// catches up in bursts), so after `elapsed` there are at most `elapsed / 10 ms` ticks: a loop
+    /// that ran the unclamped zero period would spin (thousands), one clamped to 1 ms would
+    /// exceed it about tenfold. The test waits for 20 ticks (200 ms nominal; the hang guard is
+    /// 15 s; under the full suite 20 ticks once took 6.5 s): one that ignored the period (the 60 s
+    /// default) or clamped to a second (20 s) never gets there. No lower bound on the rate is asserted:
+    /// with the full `swift test` running beside it, this machine once ran no tick at all for
+    /// 3 s (a 600 ms sleep of the test took as long).
+    @Test func theLoopRunsAtTheClampedPeriod() async throws {
+        let registry = Registry()
+        let counter = ReadCounter()
+        _ = registry.collection(at: "/app").bind("ticks", doc: nil) { _ in counter }
+        // No rule allows anything: each tick takes a snapshot (one read) and sends nothing.
+        let pusher = GraphitePusher(host: "127.0.0.1", port: 1, prefix: "", registry: registry)
+        let periodic = GraphitePeriodicPusher(pusher: pusher, period: .zero)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let guardDeadline = started.advanced(by: .seconds(15))
+        periodic.start()
+        var ticks = 0
+        var elapsed = Duration.zero
+        while ticks < 20, clock.now < guardDeadline {
+            try await Task.sleep(for: .milliseconds(20))
+            ticks = counter.reads.load(ordering: .relaxed)
+            elapsed = clock.now - started
+            // Checked at every look, not only at the end: the bound holds at all times.
+            #expect(ticks <= Int(elapsed / .milliseconds(10)), "\(ticks) ticks in \(elapsed)")
+        }
+        print("periodic, period .zero (raised to 10 ms): \(ticks) ticks in \(elapsed)")
+        #expect(ticks >= 20, "only \(ticks) ticks in \(elapsed) (hang guard)")
+        await periodic.stop()
+    }
+
+    /// With the default period nothing is pushed before a minute has passed: the first tick
+    /// comes one period after the start.
+    @Test func theDefaultPeriodDoesNotTickAtOnce() async throws {
+        let registry = Registry()
+        let counter = ReadCounter()
+        _ = registry.collection(at: "/app").bind("ticks", doc: nil) { _ in counter }
+        let periodic = GraphitePeriodicPusher(
+            pusher: GraphitePusher(host: "127.0.0.1", port: 1, prefix: "", registry: registry))
+        periodic.start()
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(counter.reads.load(ordering: .relaxed) == 0)
+        await periodic.stop()
+    }
+}
