@@ -30,8 +30,9 @@ import Testing
     ]
 
     @Test func headContentLengthIsTheGetBodyLength() async throws {
-        // A frozen clock and no failing gauge: two renders give the same bytes, so the lengths
-        // can be compared exactly (checked below with two GETs).
+        // A frozen clock and no failing gauge: two renders have the same length, so the lengths
+        // can be compared exactly (checked below with two GETs; the bytes may differ in the
+        // page's UTC time, which ticks in fixed-width text).
         try await withServer(everyKindRegistry(clock: FrozenClock(), failingGauge: false)) { _, port in
             try await blocking {
                 // One keep-alive connection for all: a HEAD answer that carried body bytes would
@@ -46,7 +47,7 @@ import Testing
                     #expect(get.status == status, "\(label): \(get)")
                     #expect(head.status == get.status, "\(label)")
                     #expect(!get.body.isEmpty, "\(label): an empty body proves nothing")
-                    #expect(get.body == again.body, "\(label): two renders differ; the comparison would be meaningless")
+                    #expect(get.body.count == again.body.count, "\(label): two renders differ in length; the comparison would be meaningless")
                     #expect(head.header("Content-Length") == String(get.body.count), "\(label): HEAD \(head)")
                     #expect(head.header("Content-Type") == get.header("Content-Type"), "\(label)")
                     #expect(head.body.isEmpty, "\(label)")

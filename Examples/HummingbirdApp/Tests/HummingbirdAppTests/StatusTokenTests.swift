@@ -41,7 +41,8 @@ extension ExampleAppTests {
 
         @Test func headIsAnsweredLikeGetOnEveryMountedRoute() async throws {
             // The app's own registry: nothing records into it while the pages are read (the
-            // framework metrics go to `frameworkRegistry`), so two renders give the same bytes.
+            // framework metrics go to `frameworkRegistry`), so two renders have the same length
+            // (the bytes may differ in the page's UTC time, which ticks in fixed-width text).
             let registry = Registry()
             let app = buildApplication(registry: registry, port: 0)
             try await app.test(.live) { client in
@@ -70,7 +71,9 @@ extension ExampleAppTests {
                     #expect(get.status == status, "\(label)")
                     #expect(head.status == get.status, "\(label)")
                     #expect(get.body.readableBytes > 0, "\(label): an empty body proves nothing")
-                    #expect(get.body == again.body, "\(label): two renders differ; the comparison would be meaningless")
+                    #expect(
+                        get.body.readableBytes == again.body.readableBytes,
+                        "\(label): two renders differ in length; the comparison would be meaningless")
                     #expect(head.headers[.contentLength] == String(get.body.readableBytes), "\(label): \(head.headers)")
                     #expect(head.headers[.contentType] == get.headers[.contentType], "\(label)")
                     #expect(head.body.readableBytes == 0, "\(label)")
