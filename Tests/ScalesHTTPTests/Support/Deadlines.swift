@@ -13,6 +13,13 @@ import NIOPosix
 /// times that, yet small next to the deadlines the tests tell apart (a head timeout of 0.4 or
 /// 0.5 s against a request timeout of 2 s or 60 s, a default of 10 s), so a server that
 /// ignored the configured timeout cannot pass.
+///
+/// Known cause of late closes that is not scheduling: NIO accepts connections without
+/// `SOCK_CLOEXEC`, so a child process spawned while a connection is open (the Graphite suites
+/// spawn carbon and the example binary) inherits the server's descriptor, and the server's close
+/// sends nothing until that child exits. In a full `swift test` run the closes then arrive
+/// together, seconds late. That is a server bug (a deadline that does not close the connection),
+/// not noise to be absorbed by a wider slack.
 let deadlineSlack = 1.0
 
 /// Seconds from `start` to `end`; infinity when `end` is `nil` (the connection never closed).
