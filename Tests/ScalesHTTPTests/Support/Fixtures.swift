@@ -16,9 +16,16 @@ enum Hostile {
 
 struct GaugeFailure: Error {}
 
-/// A registry holding every stat kind, with hostile dict keys, ids and values.
-func everyKindRegistry() -> Registry {
-    let registry = Registry()
+/// A clock that never moves: rates, windows and state times read the same at every render.
+struct FrozenClock: StatClock {
+    func nanoseconds() -> UInt64 { 3_600_000_000_000 }
+}
+
+/// A registry holding every stat kind, with hostile dict keys, ids and values; on `clock` (the
+/// system's by default), with a gauge that throws unless `failingGauge` is false (each render
+/// counts its failure in the registry's health, so pages differ from one render to the next).
+func everyKindRegistry(clock: some StatClock = SystemClock(), failingGauge: Bool = true) -> Registry {
+    let registry = Registry(clock: clock)
     let web = registry.collection(at: "/web", doc: "Request handling of the public site.")
     web.int("errors", doc: "Requests that failed").value = 3
     web.counter("requests", doc: "Requests answered") += 42
@@ -26,7 +33,7 @@ func everyKindRegistry() -> Registry {
     _ = web.string("version", initial: "1.4.2")
     _ = web.bool("healthy", initial: true)
     web.gauge("queue", of: Double.self, doc: "Jobs waiting").bind { 7 }
-    web.gauge("broken", of: Int.self).bind { throw GaugeFailure() }
+    if failingGauge { web.gauge("broken", of: Int.self).bind { throw GaugeFailure() } }
     let byPath = web.intDict("byPath", doc: "Requests per path")
     byPath["/"] += 2
     for (index, key) in Hostile.all.enumerated() { byPath[key] += index + 1 }

@@ -178,13 +178,52 @@ final class RawHTTPConnection {
 
     /// Sends a GET for `target` and reads the response.
     func get(_ target: String, headers: [String] = [], close: Bool = false) throws -> RawResponse {
-        var request = "GET \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        try request("GET", target, headers: headers, close: close)
+    }
+
+    /// Sends a HEAD for `target` and reads the response (its head only: a HEAD response has no
+    /// body, whatever its `Content-Length`). Bytes the server sent anyway stay in the buffer and
+    /// break the next response read on this connection.
+    func head(_ target: String, headers: [String] = []) throws -> RawResponse {
+        try request("HEAD", target, headers: headers, close: false)
+    }
+
+    /// Sends a bodiless `method` request for `target` and reads the response.
+    func request(_ method: String, _ target: String, headers: [String] = [], close: Bool = false) throws -> RawResponse {
+        var request = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         for header in headers { request += header + "\r\n" }
         if close { request += "Connection: close\r\n" }
         request += "\r\n"
         send(request)
-        return try readResponse()
+        return try readResponse(isHead: method == "HEAD")
     }
+}
+
+/// Watches `connections` at once until the server has closed each of them, for at most
+/// `hangGuard` seconds, and returns when each close was seen (`nil`: still open at the end).
+/// All are polled together, so one that closes late does not delay noticing the others: each
+/// time is within a few milliseconds of the close (plus however long this thread waits for a
+/// core). Bytes the server sends meanwhile are read and dropped.
+func closeTimes(of connections: [RawHTTPConnection], hangGuard: Double) -> [ContinuousClock.Instant?] {
+    let clock = ContinuousClock()
+    let giveUp = clock.now + .milliseconds(Int(hangGuard * 1000))
+    var closed = [ContinuousClock.Instant?](repeating: nil, count: connections.count)
+    var scratch = [UInt8](repeating: 0, count: 65536)
+    while closed.contains(where: { $0 == nil }), clock.now < giveUp {
+        let open = connections.indices.filter { closed[$0] == nil }
+        var entries = open.map { pollfd(fd: connections[$0].fd, events: Int16(POLLIN), revents: 0) }
+        let ready = poll(&entries, nfds_t(entries.count), 50)
+        guard ready > 0 else { continue }
+        for (slot, index) in open.enumerated() where entries[slot].revents != 0 {
+            let count = scratch.withUnsafeMutableBytes {
+                recv(connections[index].fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT))
+            }
+            if count == 0 || (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+                closed[index] = clock.now
+            }
+        }
+    }
+    return closed
 }
 
 /// One request on a fresh connection.

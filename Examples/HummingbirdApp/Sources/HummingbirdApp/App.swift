@@ -16,7 +16,9 @@ public func buildApplication(
     let greetings = registry.collection(at: "/app").counter("greetings", doc: "Greetings served")
     let status = StatusHandler(registry: registry, serverName: "hummingbird-example")
 
-    let router = Router()
+    // HEAD routes for every GET route (Hummingbird adds none by itself: HEAD would get 404),
+    // answered by the GET handler with the body left out and its Content-Length kept.
+    let router = Router(options: .autoGenerateHeadEndpoints)
     router.middlewares.add(MetricsMiddleware())
     router.get("/hello") { _, _ -> String in
         greetings += 1
@@ -36,7 +38,12 @@ public func buildApplication(
 extension StatusHandler {
     /// Answers a Hummingbird request with the framework-neutral handler.
     func respond(to request: Request) -> Response {
-        let answer = handle(StatusRequest(method: request.method.rawValue, target: request.uri.description))
+        // `Accept` is the one header the handler reads: it picks the format of /metrics.
+        let accept = request.headers[values: .accept]
+        let answer = handle(
+            StatusRequest(
+                method: request.method.rawValue, target: request.uri.description,
+                headers: accept.isEmpty ? [] : [("Accept", accept.joined(separator: ", "))]))
         var headers = HTTPFields()
         for (name, value) in answer.headers {
             if let field = HTTPFields.Element.Name(name) { headers.append(HTTPFields.Element(name: field, value: value)) }

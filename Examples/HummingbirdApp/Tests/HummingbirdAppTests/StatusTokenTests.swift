@@ -1,27 +1,86 @@
 import Hummingbird
 import HummingbirdApp
 import HummingbirdTesting
+import Scales
 import Testing
 
-/// The status routes sit behind the app's own middleware: here a bearer token.
-@Suite struct StatusTokenTests {
-    @Test func theStatusPageAndMetricsNeedTheTokenOtherRoutesDoNot() async throws {
-        let app = buildApplication(registry: registry, port: 0, statusToken: "s3cret")
-        try await app.test(.live) { client in
-            for uri in ["/status/", "/status/app?format=json", "/metrics"] {
-                try await client.execute(uri: uri, method: .get) { response in
-                    #expect(response.status == .unauthorized, "\(uri)")
-                    #expect(response.headers[.wwwAuthenticate] == "Bearer")
+extension ExampleAppTests {
+    /// The status routes sit behind the app's own middleware: here a bearer token.
+    @Suite struct StatusTokenTests {
+        @Test func theStatusPageAndMetricsNeedTheTokenOtherRoutesDoNot() async throws {
+            // A registry of its own for the app's stats; its framework metrics still go to
+            // `frameworkRegistry` (see `ExampleAppTests`).
+            let app = buildApplication(registry: Registry(), port: 0, statusToken: "s3cret")
+            try await app.test(.live) { client in
+                for uri in ["/status/", "/status/app?format=json", "/metrics"] {
+                    for method in [HTTPRequest.Method.get, .head] {
+                        try await client.execute(uri: uri, method: method) { response in
+                            #expect(response.status == .unauthorized, "\(method) \(uri)")
+                            #expect(response.headers[.wwwAuthenticate] == "Bearer")
+                        }
+                        try await client.execute(uri: uri, method: method, headers: [.authorization: "Bearer wrong"]) { response in
+                            #expect(response.status == .unauthorized, "\(method) \(uri)")
+                        }
+                        try await client.execute(uri: uri, method: method, headers: [.authorization: "Bearer s3cret"]) { response in
+                            #expect(response.status == .ok, "\(method) \(uri)")
+                        }
+                    }
                 }
-                try await client.execute(uri: uri, method: .get, headers: [.authorization: "Bearer wrong"]) { response in
-                    #expect(response.status == .unauthorized, "\(uri)")
-                }
-                try await client.execute(uri: uri, method: .get, headers: [.authorization: "Bearer s3cret"]) { response in
-                    #expect(response.status == .ok, "\(uri)")
+                try await client.execute(uri: "/hello", method: .get) { response in
+                    #expect(response.status == .ok)
                 }
             }
-            try await client.execute(uri: "/hello", method: .get) { response in
-                #expect(response.status == .ok)
+        }
+    }
+
+    /// `HEAD` on the mounted routes is answered like `GET` without the body, as the standalone
+    /// server does: same status and `Content-Type`, `Content-Length` the GET body's length.
+    @Suite struct MountedHeadTests {
+        static let protobuf = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"
+        static let openMetrics = "application/openmetrics-text; version=1.0.0"
+
+        @Test func headIsAnsweredLikeGetOnEveryMountedRoute() async throws {
+            // The app's own registry: nothing records into it while the pages are read (the
+            // framework metrics go to `frameworkRegistry`), so two renders have the same length
+            // (the bytes may differ in the page's UTC time, which ticks in fixed-width text).
+            let registry = Registry()
+            let app = buildApplication(registry: registry, port: 0)
+            try await app.test(.live) { client in
+                let cases: [(uri: String, accept: String?, status: HTTPResponse.Status)] = [
+                    ("/status", nil, .ok),
+                    ("/status/", nil, .ok),
+                    ("/status/app", nil, .ok),
+                    ("/status/?format=json", nil, .ok),
+                    ("/status/app?format=prettyjson", nil, .ok),
+                    ("/status/nope", nil, .notFound),
+                    ("/status/?format=xml", nil, .badRequest),
+                    ("/metrics", nil, .ok),
+                    ("/metrics", "text/plain; version=0.0.4", .ok),
+                    ("/metrics", Self.openMetrics, .ok),
+                    ("/metrics", Self.protobuf, .ok),
+                    ("/hello", nil, .ok),
+                ]
+                var metricsTypes: Set<String> = []
+                for (uri, accept, status) in cases {
+                    let label = "\(uri) Accept: \(accept ?? "-")"
+                    var headers = HTTPFields()
+                    if let accept { headers[.accept] = accept }
+                    let get = try await client.execute(uri: uri, method: .get, headers: headers) { $0 }
+                    let head = try await client.execute(uri: uri, method: .head, headers: headers) { $0 }
+                    let again = try await client.execute(uri: uri, method: .get, headers: headers) { $0 }
+                    #expect(get.status == status, "\(label)")
+                    #expect(head.status == get.status, "\(label)")
+                    #expect(get.body.readableBytes > 0, "\(label): an empty body proves nothing")
+                    #expect(
+                        get.body.readableBytes == again.body.readableBytes,
+                        "\(label): two renders differ in length; the comparison would be meaningless")
+                    #expect(head.headers[.contentLength] == String(get.body.readableBytes), "\(label): \(head.headers)")
+                    #expect(head.headers[.contentType] == get.headers[.contentType], "\(label)")
+                    #expect(head.body.readableBytes == 0, "\(label)")
+                    if uri == "/metrics", let type = head.headers[.contentType] { metricsTypes.insert(type) }
+                }
+                // The mounted /metrics negotiates its format by `Accept`, like the standalone server.
+                #expect(metricsTypes.count == 3, "\(metricsTypes)")
             }
         }
     }
