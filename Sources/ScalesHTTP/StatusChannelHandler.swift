@@ -110,7 +110,7 @@ final class StatusChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
             let (this, context) = loopBound.value
             this.timer = nil
             if NIODeadline.now() >= this.deadline {
-                context.close(promise: nil)
+                context.closeConnection()
             } else if context.channel.isActive {
                 this.scheduleTimer(context: context)
             }
@@ -174,7 +174,7 @@ final class StatusChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
         if let parserError = error as? HTTPParserError, !responseInProgress, context.channel.isActive {
             ParserErrorResponse.write(parserError, maxHeaderBytes: maxHeaderBytes, context: context)
         }
-        context.close(promise: nil)
+        context.closeConnection()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -326,7 +326,7 @@ final class StatusChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
             if keepAlive, case .success = result {
                 this.responseWritten(context: context)
             } else {
-                context.close(promise: nil)
+                context.closeConnection()
             }
         }
     }
@@ -353,5 +353,24 @@ final class RequestStartObserver: ChannelInboundHandler, RemovableChannelHandler
         }
         if let statusContext { status.bytesArrived(context: statusContext) }
         context.fireChannelRead(data)
+    }
+}
+
+extension ChannelHandlerContext {
+    /// Ends the connection for the client now: shuts the socket down for writing (a FIN the
+    /// client sees at once), then closes it. A close alone does not reach the client while a
+    /// process the app spawned holds an inherited copy of the socket (NIO's accepted sockets are
+    /// not close-on-exec), so deadlines and refusals would not take effect until it exits.
+    func closeConnection() {
+        close(mode: .output, promise: nil)
+        close(promise: nil)
+    }
+}
+
+extension Channel {
+    /// ``ChannelHandlerContext/closeConnection()`` for a whole channel.
+    func closeConnection() {
+        close(mode: .output, promise: nil)
+        close(promise: nil)
     }
 }

@@ -130,7 +130,7 @@ public actor StatusServer: Service {
                         try sync.addHandler(RefuseConnectionHandler())
                         return
                     case .admitted(let evicted):
-                        evicted?.close(promise: nil)
+                        evicted?.closeConnection()
                     }
                     channel.closeFuture.whenComplete { _ in connections.remove(channel) }
                     let status = StatusChannelHandler(
@@ -191,7 +191,7 @@ public actor StatusServer: Service {
             }
             let eventLoop = channel.eventLoop
             let forced = eventLoop.scheduleTask(in: TimeAmount(configuration.shutdownTimeout)) {
-                for connection in open { connection.close(promise: nil) }
+                for connection in open { connection.closeConnection() }
             }
             try? await EventLoopFuture.andAllComplete(open.map(\.closeFuture), on: eventLoop).get()
             forced.cancel()
