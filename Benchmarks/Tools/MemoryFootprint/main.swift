@@ -43,7 +43,7 @@ let dict = Registry().collection(at: "/m").intDict("byPath")
 let beforeKeys = heapInUse()
 for key in keys { dict[key] += 1 }
 line("intDict key (short string key)", Double(heapInUse() - beforeKeys) / 10_000)
-line("pmf (empty)", bytesPer(2_000) { c, i in c.pmf(names[i]) })
+line("pmf (empty)", bytesPer(2_000) { c, i in _ = c.pmf(names[i]) })
 line("pmf (after 1,000 records over 5 minutes)", bytesPer(500) { c, i in
     let pmf = c.pmf(names[i])
     for v in 0..<1_000 { pmf.record(Double(v) * 0.001 + 0.0001) }
