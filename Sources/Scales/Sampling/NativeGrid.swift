@@ -12,8 +12,9 @@ import Darwin
 /// For schema `s` (`0...8`, `2^s` buckets per power of two), bucket `i` holds the magnitudes
 /// in `(2^((i-1)/2^s), 2^(i/2^s)]`, the upper edge inclusive. A value's bucket is found as the
 /// Prometheus Go client finds it (`math.Frexp` and a table of the bounds within an octave),
-/// without its binary search: the top 10 bits of the mantissa pick a *candidate* from a table
-/// of 1,024, and one comparison with the exact bound decides between it and the next bucket.
+/// without its binary search: the top 10 bits of the mantissa pick a *cell* of a table of
+/// 1,024 words, each holding a candidate bucket and its exact bound, and one comparison with
+/// that bound decides between the candidate and the next bucket (one load, no branch).
 /// That works because a cell of the table (2^-10 of an octave's mantissa range) is narrower
 /// than the narrowest bucket of the finest schema (`2^(1/256) - 1 = 0.0027`), so at most one
 /// bound lies in a cell (checked when the table is built).
@@ -43,32 +44,26 @@ struct NativeGrid: @unchecked Sendable {
     /// The exponent of the lowest octave's lower edge.
     @inlinable static var lowestExponent: Int { -64 }
 
-    /// For the top 10 bits `t` of a mantissa, the smallest `j` with `bounds[j] >= t << 42`.
-    @usableFromInline let candidates: UnsafePointer<UInt16>
-    /// The mantissa bits of `2^(j/256)` for `j` in `0..<256`; `bounds[256] = 2^52` (the next
-    /// octave's `1.0`, above every mantissa).
-    @usableFromInline let bounds: UnsafePointer<UInt64>
+    /// For the top 10 bits `t` of a mantissa, `bounds[j] << 9 | j` for the smallest `j` with
+    /// `bounds[j] >= t << 42`, where `bounds[j]` is the mantissa of `2^(j/256)` for `j < 256`
+    /// and `bounds[256] = 2^52` (the next octave's `1.0`, above every mantissa).
+    @usableFromInline let cells: UnsafePointer<UInt64>
 
     /// The tables, built once and never freed.
     static let shared = NativeGrid()
 
     private init() {
-        let bounds = UnsafeMutablePointer<UInt64>.allocate(capacity: 257)
-        for j in 0..<256 {
-            bounds[j] = exp2(Double(j) / 256).bitPattern & 0x000F_FFFF_FFFF_FFFF
-        }
-        bounds[256] = 1 << 52
-        let candidates = UnsafeMutablePointer<UInt16>.allocate(capacity: 1024)
+        let bounds = (0..<256).map { exp2(Double($0) / 256).bitPattern & 0x000F_FFFF_FFFF_FFFF } + [1 << 52]
+        let cells = UnsafeMutablePointer<UInt64>.allocate(capacity: 1024)
         var j = 0
         for cell in 0..<1024 {
             let low = UInt64(cell) << 42
             while bounds[j] < low { j += 1 }
-            candidates[cell] = UInt16(j)
+            cells[cell] = bounds[j] << 9 | UInt64(j)
             // At most one bound in the cell: the next one lies above its highest mantissa.
             precondition(j == 256 || bounds[j + 1] > low + (1 << 42) - 1, "grid cell \(cell) holds two bounds")
         }
-        self.bounds = UnsafePointer(bounds)
-        self.candidates = UnsafePointer(candidates)
+        self.cells = UnsafePointer(cells)
     }
 
     /// `finestIndex(bits) >> (8 - s)` is the *position* of the magnitude on the tracked grid of
@@ -79,10 +74,10 @@ struct NativeGrid: @unchecked Sendable {
     @inlinable @inline(__always)
     func finestIndex(_ bits: UInt64) -> Int {
         let mantissa = bits & 0x000F_FFFF_FFFF_FFFF
-        let candidate = Int(truncatingIfNeeded: candidates[Int(truncatingIfNeeded: mantissa >> 42)])
+        let cell = cells[Int(truncatingIfNeeded: mantissa >> 42)]
         // Branch-free: one more when the mantissa is above the candidate's bound (the
-        // difference of two 52-bit numbers wraps to a set top bit exactly then).
-        let j = candidate &+ Int(truncatingIfNeeded: (bounds[candidate] &- mantissa) >> 63)
+        // difference of two numbers below 2^53 wraps to a set top bit exactly then).
+        let j = Int(truncatingIfNeeded: cell & 511) &+ Int(truncatingIfNeeded: ((cell >> 9) &- mantissa) >> 63)
         // (e + 64)·256 + j - 1 with e = biased exponent - 1023: 959·256 + 1 = 245,505.
         return Int(truncatingIfNeeded: (bits >> 52) & 0x7FF) &<< 8 &+ j &- 245_505
     }
