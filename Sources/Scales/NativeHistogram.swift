@@ -8,7 +8,7 @@
 public struct NativeHistogram: Sendable, Equatable {
     /// The schema: `2^schema` buckets per power of two (the pmf's `precision`).
     public var schema: Int
-    /// Values whose magnitude is at most this are counted in ``zeroCount``.
+    /// Values whose magnitude is at most this are counted in ``zeroCount`` (a pmf's: 2^-64).
     public var zeroThreshold: Double
     /// Values counted in the zero bucket.
     public var zeroCount: Int

@@ -212,6 +212,10 @@ public enum StatValue: Sendable, Equatable {
 ///
 /// `count` and `sum` cover every value ever recorded; the rest describe the recent window only,
 /// and are `nil` when the window is empty (never stale values, never a fake 0).
+///
+/// Two snapshots are equal when every field is, ``buckets`` included: two reads of a pmf with
+/// no record between them are equal; a record made by hand (``buckets`` `nil`) equals a read
+/// only if its ``buckets`` is set to the same counts.
 public struct PmfSnapshot: Sendable, Equatable {
     /// Values recorded since the stat was created.
     public var count: Int
@@ -240,7 +244,8 @@ public struct PmfSnapshot: Sendable, Equatable {
     /// 99.9th percentile of the window.
     public var p999: Double?
     /// The all-time counts on the pmf's bucket grid, for exporters that take histograms
-    /// (Prometheus native histograms); `nil` when not known (a record made by hand).
+    /// (Prometheus native histograms): every value ever recorded, by bucket (its `count` and
+    /// `sum` are ``count`` and ``sum``); `nil` when not known (a record made by hand).
     public var buckets: NativeHistogram? = nil
 
     /// Creates a pmf record; `nil` figures mean "no values in the window".

@@ -28,6 +28,6 @@ extension StatCollection {
     /// Binds a pmf series with `labels` (default window).
     package func labelledPmf(_ name: String, labels: [StatLabel]) -> PmfStat {
         let clock = registry.clock
-        return bind(name, doc: nil, labels: labels) { PmfStat(window: nil, clock: clock, health: $0) }
+        return bind(name, doc: nil, labels: labels) { PmfStat(window: nil, precision: nil, clock: clock, health: $0) }
     }
 }

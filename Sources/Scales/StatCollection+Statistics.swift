@@ -14,12 +14,20 @@ extension StatCollection {
     ///   - name: The stat's name in the collection.
     ///   - window: How far back the window figures look (default 5 minutes; see
     ///     ``PmfStat/window``). Binding again returns the existing cell with its window.
+    ///   - precision: The bucket grid's Prometheus schema, `0...8`: `2^precision` buckets per
+    ///     power of two, each value reported within `2^(1/2^(precision+1)) - 1` of itself
+    ///     (default 6: 64 buckets, 0.55%; 8: 0.14%; 0: 41%). Out-of-range values are clamped
+    ///     to `0...8`. A page of counters per octave of values takes `28 × 2^precision` bytes
+    ///     (see ``PmfStat/precision``). Binding again returns the existing cell with its
+    ///     precision.
     ///   - unit: The base unit of the values, such as `seconds`, carried into the exported
     ///     name (`web_latency_seconds`).
     ///   - doc: Documentation, shown as Prometheus HELP.
-    public func pmf(_ name: String, window: Duration? = nil, unit: String? = nil, doc: String? = nil) -> PmfStat {
+    public func pmf(
+        _ name: String, window: Duration? = nil, precision: Int? = nil, unit: String? = nil, doc: String? = nil
+    ) -> PmfStat {
         let clock = registry.clock
-        return bind(name, doc: doc, unit: unit) { PmfStat(window: window, clock: clock, health: $0) }
+        return bind(name, doc: doc, unit: unit) { PmfStat(window: window, precision: precision, clock: clock, health: $0) }
     }
 
     /// Binds a `pmfDict` stat: a pmf per key.
@@ -33,16 +41,18 @@ extension StatCollection {
     ///   - name: The stat's name in the collection.
     ///   - maxKeys: The most keys kept; further keys share ``IntDictStat/overflowKey``.
     ///   - window: Every key's window (default 5 minutes).
+    ///   - precision: Every key's grid schema, `0...8` (default 6), clamped, as for
+    ///     ``pmf(_:window:precision:unit:doc:)``.
     ///   - label: The keys' label name on `/metrics` (`key` by default).
-    ///   - unit: The base unit of the values, as for ``pmf(_:window:unit:doc:)``.
+    ///   - unit: The base unit of the values, as for ``pmf(_:window:precision:unit:doc:)``.
     ///   - doc: Documentation, shown as Prometheus HELP.
     public func pmfDict(
-        _ name: String, maxKeys: Int? = nil, window: Duration? = nil, label: String? = nil, unit: String? = nil,
-        doc: String? = nil
+        _ name: String, maxKeys: Int? = nil, window: Duration? = nil, precision: Int? = nil, label: String? = nil,
+        unit: String? = nil, doc: String? = nil
     ) -> PmfDictStat {
         let clock = registry.clock
         return bind(name, doc: doc, unit: unit, keyLabel: label) {
-            PmfDictStat(maxKeys: maxKeys, window: window, clock: clock, health: $0)
+            PmfDictStat(maxKeys: maxKeys, window: window, precision: precision, clock: clock, health: $0)
         }
     }
 

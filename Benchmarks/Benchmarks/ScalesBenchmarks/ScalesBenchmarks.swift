@@ -119,6 +119,23 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(i)
         }
     }
+    // Creating and removing a child collection holding one pmf (issue 15's churn cost), with
+    // an int child as the control; 1,000 cycles per iteration, so the figure is per cycle.
+    let churn = Registry().collection(at: "/churn")
+    Benchmark("scales: create+remove child with a pmf", configuration: updateConfiguration(scale: .kilo)) { benchmark in
+        for i in benchmark.scaledIterations {
+            let child = churn.child("{id}", id: String(i & 7))
+            child.pmf("latency").record(0.001)
+            child.remove()
+        }
+    }
+    Benchmark("scales: create+remove child with an int", configuration: updateConfiguration(scale: .kilo)) { benchmark in
+        for i in benchmark.scaledIterations {
+            let child = churn.child("{id}", id: String(i & 7))
+            child.int("hits") += 1
+            child.remove()
+        }
+    }
     let meter = web.meter("hits")
     Benchmark("scales: meter.mark()", configuration: updates) { benchmark in
         for _ in benchmark.scaledIterations { meter.mark() }

@@ -1,4 +1,9 @@
 import CHeapInUse
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Scales
 
 // Bytes per stat, measured: heap bytes in use (glibc mallinfo2) before and after binding
@@ -38,9 +43,18 @@ let dict = Registry().collection(at: "/m").intDict("byPath")
 let beforeKeys = heapInUse()
 for key in keys { dict[key] += 1 }
 line("intDict key (short string key)", Double(heapInUse() - beforeKeys) / 10_000)
-line("pmf (empty)", bytesPer(2_000) { c, i in c.pmf(names[i]) })
+line("pmf (empty)", bytesPer(2_000) { c, i in _ = c.pmf(names[i]) })
 line("pmf (after 1,000 records over 5 minutes)", bytesPer(500) { c, i in
     let pmf = c.pmf(names[i])
     for v in 0..<1_000 { pmf.record(Double(v) * 0.001 + 0.0001) }
 })
+// A pmf's pages: one per power of two its values reach (1,792 bytes each at the default
+// precision), allocated by the first such value; the values below are spread evenly over
+// `octaves` powers of two from 2^-20 up.
+for octaves in [1, 10, 40] {
+    line("pmf (values spanning \(octaves) octave\(octaves == 1 ? "" : "s"))", bytesPer(500) { c, i in
+        let pmf = c.pmf(names[i])
+        for v in 0..<1_000 { pmf.record(exp2(-20 + Double(octaves) * (Double(v) + 0.5) / 1_000)) }
+    })
+}
 line("meter", bytesPer { c, i in c.meter(names[i]).mark() })

@@ -8,13 +8,13 @@ import Musl
 import Darwin
 #endif
 
-/// The estimator behind a ``PmfStat``: a log-bucket histogram per time slice, in one fixed
-/// block of memory, updated with relaxed atomic adds.
+/// The estimator behind a ``PmfStat``: per time slice, counts on an exact native-histogram
+/// grid (``NativeGrid``), in lazily allocated pages, updated with relaxed atomic adds.
 ///
 /// **Time slices.** The window `W` is cut into 5 slices of `W / 5` (1 minute by default). The
 /// ring holds the current slice and the 4 before it, so the figures cover between `4/5·W` and
-/// `W` of history; a slice older than that is cleared (its counts and sum moved into the
-/// all-time totals) by the first record that needs its slot. Once nothing has been recorded
+/// `W` of history; a slice older than that is cleared (its counts folded into the all-time
+/// totals, per bucket) by the first record that needs its slot. Once nothing has been recorded
 /// for `W`, the window is empty.
 ///
 /// **Weighting.** Within the window, recent slices count more: a slice's weight halves for
@@ -22,59 +22,81 @@ import Darwin
 /// figures follow within a slice or two, as scales' exponentially biased sample does, while
 /// nothing older than `W` counts at all. `windowCount`, `min` and `max` are not weighted.
 ///
-/// **Buckets.** Each slice counts values in ``LogBuckets`` (48 per power of two, reported
-/// within 0.78%) over a *core* of 28 powers of two: from 2^-12 to 2^16 times the median of the
-/// previous slice (or the slice's first value), of the sign of those values — for a 1 ms
-/// timing, 0.24 µs to 65 s. Values outside the core (and of the other sign) are counted per
-/// power of two between 2^-64 and 2^64 (clamped beyond); zero has a bucket of its own. A
-/// percentile that falls in the core is within 0.78% of the exact sorted value (the
-/// nearest-rank percentile of the window); one outside it is only within its power of two.
-/// Every reported figure is clamped to the window's exact `min` and `max`.
+/// **Buckets.** Every slice counts on the same grid: the buckets of the Prometheus schema
+/// `schema` (`2^schema` per power of two) over magnitudes `(2^-64, 2^64]`, positive and
+/// negative values apart, and a zero bucket for magnitudes up to `2^-64`. Nothing depends on
+/// the order of the values: every value is in its exact bucket, and a percentile is reported
+/// as the geometric midpoint of the bucket that holds the exact nearest-rank value, clamped to
+/// the window's exact `min` and `max`: within `2^(1/2^(s+1)) - 1` of it (0.543% for schema 6).
+///
+/// **Memory.** Counters live in *pages*, one per octave and sign, shared by the 5 slices:
+/// `5 × 2^s` `UInt32` counters (one row per slice) and `2^s` `UInt64` all-time totals (written
+/// under the lock only) — 1,792 bytes at schema 6. The pmf holds a table of 256 page addresses
+/// (2 KiB); a page is allocated by the first value of its octave, published with a
+/// compare-and-swap (a thread that loses the race frees its page), and kept until the pmf is
+/// freed, so recording allocates nothing once a value's octave has been seen, and a pmf whose
+/// values span `k` octaves holds `k` pages.
 ///
 /// **Concurrency.** Recording is a few relaxed atomic operations on this stat's own memory;
-/// only clearing an expired slice (once per slice) and reading take this stat's lock. The
-/// all-time count is exact under any number of threads.
+/// only clearing an expired slice (once per slice), allocating a page (once per octave) and
+/// reading take this stat's lock or allocate. The all-time count is exact under any number of
+/// threads.
 ///
 /// **Inlining.** ``PmfStat/record(_:)`` is inlinable, so the record path (down to
-/// ``HistogramSlot`` and ``LogBuckets``) is `@usableFromInline`: a call into the module costs
-/// about as much as one of its atomic adds. Its constants are computed properties, which fold
-/// in the caller (a `static let` would be a lazily initialized global there).
+/// ``HistogramSlot`` and ``NativeGrid``) is `@usableFromInline`. Its constants are computed
+/// properties, which fold in the caller (a `static let` would be a lazily initialized global
+/// there); the grid's tables are reached through pointers stored in the histogram.
 @usableFromInline
 struct WindowedHistogram: ~Copyable, Sendable {
     @inlinable static var slotCount: Int { 5 }
-    @inlinable static var coreOctaves: Int { 28 }
-    /// Octaves of the core below the previous slice's median.
-    static let coreOctavesBelowCenter = 12
-    @inlinable static var coarseOctaves: Int { 128 }
-    @inlinable static var coarseMinExponent: Int { -64 }
 
     struct Totals {
+        /// Values in cleared slices.
         var count = 0
         var sum = 0.0
+        /// Values of cleared slices in the zero bucket.
+        var zeros = 0
     }
 
     @usableFromInline let sliceNanoseconds: UInt64
     /// Whole seconds per slice when records find their slice with the wall clock's seconds
     /// (see ``WallSecondHint``); 0 when every record reads the clock it was given.
     @usableFromInline let wallSliceSeconds: UInt64
+    /// The Prometheus schema of the grid, `0...8`.
+    @usableFromInline let schema: Int
+    @usableFromInline let grid: NativeGrid
     @usableFromInline let slots: InlineArray<5, HistogramSlot>
+    /// The address of each page (0: not allocated yet), at `negative << 7 | octave`.
+    @usableFromInline let pages: PageTable
     let retired: Lock<Totals>
     /// The slice of the latest record, a hint that spares most records a division.
     @usableFromInline let latestEpoch = Atomic<UInt64>(0)
     /// The ``WallSecondHint`` of the latest monotonic reading on the record path (0: none).
     @usableFromInline let wallHint = Atomic<UInt64>(0)
 
-    /// - Parameter systemClock: Whether the stat's clock is ``SystemClock`` (only then may
-    ///   records use the wall clock's seconds).
-    init(window: Duration, systemClock: Bool) {
+    /// - Parameters:
+    ///   - schema: The grid's schema, already in `0...8`.
+    ///   - systemClock: Whether the stat's clock is ``SystemClock`` (only then may records use
+    ///     the wall clock's seconds).
+    init(window: Duration, schema: Int, systemClock: Bool) {
         let slice = Swift.max(1_000_000, window.clampedNanoseconds / UInt64(Self.slotCount))
         // No branch in this initializer: with one (an `&&` or `?:` between the stored
         // properties' initializations), Swift 6.3.1 -O destroys the uninitialized `slots` and
         // `retired` on each path, releasing garbage.
         sliceNanoseconds = slice
         wallSliceSeconds = Self.wallSliceSeconds(slice: slice, systemClock: systemClock)
+        self.schema = schema
+        grid = NativeGrid.shared
         slots = InlineArray { _ in HistogramSlot() }
+        pages = PageTable()
         retired = Lock(Totals())
+    }
+
+    deinit {
+        for page in 0..<2 * NativeGrid.octaves {
+            UnsafeMutableRawPointer(bitPattern: pages[unchecked: page].pointee.load(ordering: .acquiring))?.deallocate()
+        }
+        pages.deallocate()
     }
 
     /// Whole seconds per slice if records may find their slice by the wall clock's seconds,
@@ -88,12 +110,56 @@ struct WindowedHistogram: ~Copyable, Sendable {
         #endif
     }
 
+    // MARK: Pages
+
+    /// Buckets per octave, `2^schema`.
+    @inlinable var bucketsPerOctave: Int { 1 &<< schema }
+
+    /// Where a page's all-time totals start: after its `5 × 2^s` counters, 8-aligned.
+    var allTimeOffset: Int { (4 * Self.slotCount * bucketsPerOctave + 7) & ~7 }
+
+    /// The size of one page.
+    var pageBytes: Int { allTimeOffset + 8 * bucketsPerOctave }
+
+    /// The counters of a page: slot `k`'s row is `k·2^s ..< (k+1)·2^s`.
+    @inlinable @inline(__always)
+    static func counters(_ page: UInt) -> UnsafeMutablePointer<Atomic<UInt32>> {
+        UnsafeMutablePointer<Atomic<UInt32>>(bitPattern: page).unsafelyUnwrapped
+    }
+
+    /// The all-time totals of a page (only touched under the lock).
+    func allTime(_ page: UInt) -> UnsafeMutablePointer<UInt64> {
+        UnsafeMutablePointer<UInt64>(bitPattern: page &+ UInt(allTimeOffset)).unsafelyUnwrapped
+    }
+
+    /// Allocates page `index` (zeroed) and publishes it, unless another thread did first;
+    /// returns the page in place.
+    @usableFromInline @inline(never)
+    func allocatePage(_ index: Int) -> UInt {
+        let n = bucketsPerOctave
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: pageBytes, alignment: 8)
+        let counters = raw.bindMemory(to: Atomic<UInt32>.self, capacity: Self.slotCount * n)
+        for k in 0..<Self.slotCount * n { (counters + k).initialize(to: Atomic(0)) }
+        (raw + allTimeOffset).bindMemory(to: UInt64.self, capacity: n).initialize(repeating: 0, count: n)
+        // Releasing: a thread that finds the address sees the zeroed page.
+        let (won, current) = pages[unchecked: index].pointee.compareExchange(
+            expected: 0, desired: UInt(bitPattern: raw), successOrdering: .releasing, failureOrdering: .acquiring)
+        if won { return UInt(bitPattern: raw) }
+        raw.deallocate()
+        return current
+    }
+
+    /// The number of pages allocated, and their addresses (for tests that measure memory).
+    var pageAddresses: [UnsafeMutableRawPointer] {
+        (0..<2 * NativeGrid.octaves).compactMap { UnsafeMutableRawPointer(bitPattern: pages[unchecked: $0].pointee.load(ordering: .acquiring)) }
+    }
+
     // MARK: Recording
 
-    /// Records a finite `value` now, by `clock`: with the system clock and slices of at
-    /// least 2 s, in the slice ``WallSecondHint`` finds from the wall clock's seconds (most
-    /// records then read no monotonic clock at all), else in the slice of `clock`'s coarse
-    /// reading.
+    /// Records a value with `|value| <= 2^64` now, by `clock`: with the system clock and
+    /// slices of at least 2 s, in the slice ``WallSecondHint`` finds from the wall clock's
+    /// seconds (most records then read no monotonic clock at all), else in the slice of
+    /// `clock`'s coarse reading.
     @inlinable @inline(__always)
     func record(_ value: Double, clock: ClockReader) {
         let epoch: UInt64
@@ -141,104 +207,78 @@ struct WindowedHistogram: ~Copyable, Sendable {
         return epoch
     }
 
-    /// Records a finite `value` in the slice of `now` (a reading of the stat's clock).
+    /// Records a value with `|value| <= 2^64` in the slice of `now` (a reading of the stat's
+    /// clock).
     @inlinable @inline(__always)
     func record(_ value: Double, at now: UInt64) {
         record(value, epoch: epoch(at: now))
     }
 
-    /// Records a finite `value` in slice `epoch`.
+    /// Records a value with `|value| <= 2^64` in slice `epoch`.
     ///
-    /// The sum's compare-and-swap goes first, so that the bucket index is computed while it
-    /// completes. Every index is in range by construction (`slot < 5`, `octave < 28`,
-    /// `bucket < 48`, the clamped coarse exponent), hence the unchecked subscripts.
+    /// The sum's compare-and-swap goes first, so that the bucket is found while it completes.
+    /// Every index is in range by construction (`slot < 5`, a position checked against the
+    /// tracked range, so `octave < 128`), hence the unchecked subscripts.
     @inlinable @inline(__always)
     func record(_ value: Double, epoch: UInt64) {
         let slot = Int(truncatingIfNeeded: epoch % UInt64(Self.slotCount))
-        var tag = slots[unchecked: slot].tag.load(ordering: .acquiring)
-        if tag >> 16 != epoch &+ 1 { tag = rotate(slot, to: epoch, firstValue: value) }
+        if slots[unchecked: slot].tag.load(ordering: .acquiring) != epoch &+ 1 { rotate(slot, to: epoch) }
         slots[unchecked: slot].addToSum(value)
         let bits = value.bitPattern
-        if bits << 1 == 0 {
-            slots[unchecked: slot].zeros.wrappingAdd(1, ordering: .relaxed)
+        let position = grid.finestIndex(bits) &>> (NativeGrid.finestSchema &- schema)
+        if UInt(bitPattern: position) < UInt(bitPattern: NativeGrid.octaves &<< schema) {
+            let index = position &>> schema | Int(truncatingIfNeeded: bits >> 63) &<< 7
+            var page = pages[unchecked: index].pointee.load(ordering: .acquiring)
+            if page == 0 { page = allocatePage(index) }
+            Self.counters(page)[slot &<< schema | position & (bucketsPerOctave &- 1)].wrappingAdd(1, ordering: .relaxed)
         } else {
-            let (exponent, mantissa) = LogBuckets.decompose(bits)
-            let negative = bits >> 63
-            let octave = exponent &- (Int(truncatingIfNeeded: tag & 0x7FFF) &- 4096)
-            // A bucket's first value marks its group occupied, so reads skip empty groups.
-            // (Acquiring: a bucket found emptied by `clear` is marked after `clear` reset the marks.)
-            if (tag >> 15) & 1 == negative, UInt(bitPattern: octave) < UInt(Self.coreOctaves) {
-                let (previous, _) = slots[unchecked: slot].core[unchecked: octave &* LogBuckets.perOctave &+ LogBuckets.bucket(ofMantissa: mantissa)]
-                    .wrappingAdd(1, ordering: .acquiring)
-                if previous == 0 { slots[unchecked: slot].markOccupied(HistogramSlot.coreGroup(octave)) }
-            } else {
-                let clamped = Swift.min(Swift.max(exponent, Self.coarseMinExponent), Self.coarseMinExponent + Self.coarseOctaves - 1)
-                let index = Int(negative) &* Self.coarseOctaves &+ clamped &- Self.coarseMinExponent
-                let (previous, _) = slots[unchecked: slot].coarse[unchecked: index].wrappingAdd(1, ordering: .acquiring)
-                if previous == 0 { slots[unchecked: slot].markOccupied(HistogramSlot.coarseGroup(index)) }
-            }
+            recordOutsideGrid(bits, slot: slot)
         }
         slots[unchecked: slot].addToRange(value)
     }
 
-    /// Clears the slot for `epoch` (moving what it held into the all-time totals) and picks
-    /// its core; returns the slot's tag.
+    /// Counts a value off the tracked grid: in the zero bucket (magnitudes up to `2^-64`), or,
+    /// beyond `2^64` (which ``PmfStat`` drops before they get here), in the top bucket.
     @usableFromInline @inline(never)
-    func rotate(_ index: Int, to epoch: UInt64, firstValue: Double) -> UInt64 {
-        retired.withLock { totals in
-            let current = slots[index].tag.load(ordering: .acquiring)
-            // Another thread got here first, or (a stale clock reading) the slot is newer.
-            if current >> 16 >= epoch &+ 1 { return current }
-            let (count, sum) = slots[index].clear()
-            totals.count &+= count
-            totals.sum += sum
-            let (negative, center) = coreCenter(before: epoch, firstValue: firstValue)
-            let base = Swift.min(Swift.max(center - Self.coreOctavesBelowCenter, -1100), 1100)
-            let tag = (epoch &+ 1) << 16 | (negative ? 1 << 15 : 0) | UInt64(base + 4096)
-            slots[index].tag.store(tag, ordering: .releasing)
-            return tag
+    func recordOutsideGrid(_ bits: UInt64, slot: Int) {
+        if grid.finestIndex(bits) < 0 {
+            slots[slot].zeros.wrappingAdd(1, ordering: .relaxed)
+        } else {
+            let position = NativeGrid.octaves &<< schema &- 1
+            let index = position >> schema | Int(truncatingIfNeeded: bits >> 63) << 7
+            var page = pages[unchecked: index].pointee.load(ordering: .acquiring)
+            if page == 0 { page = allocatePage(index) }
+            Self.counters(page)[slot << schema | position & (bucketsPerOctave - 1)].wrappingAdd(1, ordering: .relaxed)
         }
     }
 
-    /// The sign and the exponent of the median of the slice before `epoch` if it holds values,
-    /// else of `firstValue`.
-    func coreCenter(before epoch: UInt64, firstValue: Double) -> (negative: Bool, exponent: Int) {
-        let fallback: (Bool, Int) = firstValue == 0 || !firstValue.isFinite
-            ? (false, 0) : (firstValue < 0, LogBuckets.decompose(firstValue.bitPattern).exponent)
-        guard epoch > 0 else { return fallback }
-        let previous = Int(truncatingIfNeeded: (epoch - 1) % UInt64(Self.slotCount))
-        let tag = slots[previous].tag.load(ordering: .acquiring)
-        guard tag >> 16 == epoch else { return fallback }
-        let negative = (tag >> 15) & 1 == 1
-        let base = Int(truncatingIfNeeded: tag & 0x7FFF) - 4096
-        // Counts per exponent of the core's sign (core octaves plus coarse ones), walked in
-        // order twice: once for the total, once to find the median. No allocation.
-        let coarseOffset = negative ? Self.coarseOctaves : 0
-        let lowest = Swift.min(base, Self.coarseMinExponent)
-        let highest = Swift.max(base + Self.coreOctaves, Self.coarseMinExponent + Self.coarseOctaves)
-        func count(atExponent exponent: Int) -> Int {
-            var n = 0
-            let coarse = exponent - Self.coarseMinExponent
-            if coarse >= 0, coarse < Self.coarseOctaves {
-                n += Int(slots[previous].coarse[coarseOffset + coarse].load(ordering: .relaxed))
-            }
-            let octave = exponent - base
-            if octave >= 0, octave < Self.coreOctaves {
-                for bucket in 0..<LogBuckets.perOctave {
-                    n += Int(slots[previous].core[octave * LogBuckets.perOctave + bucket].load(ordering: .relaxed))
+    /// Clears the slot for `epoch`, folding what it held into the all-time totals.
+    @usableFromInline @inline(never)
+    func rotate(_ slot: Int, to epoch: UInt64) {
+        retired.withLock { totals in
+            // Another thread got here first, or (a stale clock reading) the slot is newer.
+            if slots[slot].tag.load(ordering: .acquiring) >= epoch &+ 1 { return }
+            let n = bucketsPerOctave
+            var count = 0
+            for index in 0..<2 * NativeGrid.octaves {
+                let page = pages[unchecked: index].pointee.load(ordering: .acquiring)
+                guard page != 0 else { continue }
+                let row = Self.counters(page) + slot * n
+                let allTime = allTime(page)
+                for bucket in 0..<n where row[bucket].load(ordering: .relaxed) != 0 {
+                    let moved = row[bucket].exchange(0, ordering: .relaxed)
+                    allTime[bucket] &+= UInt64(moved)
+                    count &+= Int(moved)
                 }
             }
-            return n
+            let zeros = Int(slots[slot].zeros.exchange(0, ordering: .relaxed))
+            totals.zeros &+= zeros
+            totals.count &+= count &+ zeros
+            totals.sum += Double(bitPattern: slots[slot].sum.exchange(0.0.bitPattern, ordering: .relaxed))
+            slots[slot].minimum.store(Double.infinity.bitPattern, ordering: .relaxed)
+            slots[slot].maximum.store((-Double.infinity).bitPattern, ordering: .relaxed)
+            slots[slot].tag.store(epoch &+ 1, ordering: .releasing)
         }
-        var total = 0
-        for exponent in lowest..<highest { total += count(atExponent: exponent) }
-        guard total > 0 else { return fallback }
-        var seen = 0
-        for exponent in lowest..<highest {
-            seen += count(atExponent: exponent)
-            if 2 * seen >= total { return (negative, exponent) }
-        }
-        return fallback
     }
 
     // MARK: Reading
@@ -249,7 +289,7 @@ struct WindowedHistogram: ~Copyable, Sendable {
         var weight: Double
     }
 
-    /// What a read sees: all-time totals and the window's weighted buckets.
+    /// What a read sees: all-time totals and buckets, and the window's weighted buckets.
     struct Contents {
         var count = 0
         var sum = 0.0
@@ -258,9 +298,14 @@ struct WindowedHistogram: ~Copyable, Sendable {
         var weightedCount = 0.0
         var minimum = Double.infinity
         var maximum = -Double.infinity
-        /// Sorted by value, values clamped to `minimum...maximum`.
+        /// Sorted by value, values clamped to `minimum...maximum`; one per non-empty bucket of
+        /// the window (its slices merged).
         var entries: [Entry] = []
         var totalWeight = 0.0
+        /// All-time counts per bucket (when asked for).
+        var zeroCount = 0
+        var positive: [NativeBucket] = []
+        var negative: [NativeBucket] = []
 
         var isEmpty: Bool { windowCount == 0 || weightedCount <= 0 || minimum > maximum || entries.isEmpty }
 
@@ -270,98 +315,157 @@ struct WindowedHistogram: ~Copyable, Sendable {
         }
     }
 
-    /// Reads the all-time totals and the window at `now`.
-    func contents(at now: UInt64) -> Contents {
+    /// Reads the all-time totals (and, with `buckets`, the all-time counts per bucket) and the
+    /// window at `now`.
+    func contents(at now: UInt64, buckets: Bool) -> Contents {
         let nowEpoch = now / sliceNanoseconds
         var contents = Contents()
+        let n = bucketsPerOctave
         retired.withLock { totals in
-            contents.count = totals.count
-            contents.sum = totals.sum
-            // The live slots (tag 0: not live), their raw weights and occupied groups, read once
-            // so that the entries fit the capacity computed from them.
-            var liveTags = InlineArray<5, UInt64>(repeating: 0)
-            var liveWeights = InlineArray<5, Double>(repeating: 0)
-            var liveBits = InlineArray<5, UInt64>(repeating: 0)
-            var capacity = 0
+            // Each slot's weight in the window (0: not in it), read once.
+            var weights = InlineArray<5, Double>(repeating: 0)
             var heaviest = 0.0
+            var sum = totals.sum
             for index in 0..<Self.slotCount {
                 let tag = slots[index].tag.load(ordering: .acquiring)
                 guard tag != 0 else { continue }
-                let epoch = (tag >> 16) &- 1
-                if epoch &+ UInt64(Self.slotCount) > nowEpoch && epoch <= nowEpoch &+ 1 {
-                    // Age of the slice's middle (the current slice: the middle of what has passed).
-                    let start = epoch &* sliceNanoseconds
-                    let end = Swift.min(start &+ sliceNanoseconds, Swift.max(now, start))
-                    let middle = Double(start) / 2 + Double(end) / 2
-                    let age = Swift.max(0, Double(now) - middle)
-                    let weight = exp2(-age / Double(sliceNanoseconds))
-                    let bits = slots[index].occupied.load(ordering: .relaxed)
-                    liveTags[index] = tag
-                    liveWeights[index] = weight
-                    liveBits[index] = bits
-                    capacity += HistogramSlot.capacity(forOccupied: bits)
-                    heaviest = Swift.max(heaviest, weight)
-                } else {
-                    let (n, s) = slots[index].totals()
-                    contents.count &+= n
-                    contents.sum += s
+                sum += Double(bitPattern: slots[index].sum.load(ordering: .relaxed))
+                let epoch = tag &- 1
+                guard epoch &+ UInt64(Self.slotCount) > nowEpoch && epoch <= nowEpoch &+ 1 else { continue }
+                // Age of the slice's middle (the current slice: the middle of what has passed).
+                let start = epoch &* sliceNanoseconds
+                let end = Swift.min(start &+ sliceNanoseconds, Swift.max(now, start))
+                let middle = Double(start) / 2 + Double(end) / 2
+                let age = Swift.max(0, Double(now) - middle)
+                weights[index] = exp2(-age / Double(sliceNanoseconds))
+                heaviest = Swift.max(heaviest, weights[index])
+            }
+            var live = false
+            for index in 0..<Self.slotCount where weights[index] > 0 {
+                weights[index] /= heaviest
+                live = true
+            }
+            // The pages, read once so that the entries fit the capacity computed from them.
+            var addresses = InlineArray<256, UInt>(repeating: 0)
+            var pageCount = 0
+            for index in 0..<2 * NativeGrid.octaves {
+                addresses[index] = pages[unchecked: index].pointee.load(ordering: .acquiring)
+                if addresses[index] != 0 { pageCount += 1 }
+            }
+            var slotCounts = InlineArray<5, Int>(repeating: 0)
+            var allCount = totals.count
+            var entries: [Entry] = []
+            var positive: [NativeBucket] = []
+            var negative: [NativeBucket] = []
+            let midpoints = NativeGrid.midpoints[schema]
+            // One bucket: its counts in every slot, its entry if the window holds some of it,
+            // its all-time count.
+            func visit(
+                _ counts: (Int) -> UInt32, allTime: Int, value: Double, index: Int, into list: inout [NativeBucket],
+                _ emit: (Entry) -> Void
+            ) {
+                var total = allTime
+                var weight = 0.0
+                for slot in 0..<Self.slotCount {
+                    let c = Int(counts(slot))
+                    guard c != 0 else { continue }
+                    total &+= c
+                    slotCounts[slot] &+= c
+                    weight += weights[slot] * Double(c)
+                }
+                allCount &+= total &- allTime
+                if weight > 0 { emit(Entry(value: value, weight: weight)) }
+                if buckets && total > 0 { list.append(NativeBucket(index: index, count: total)) }
+            }
+            func walk(emit: (Entry) -> Void) {
+                // Negative values by descending magnitude, the zero bucket, positive ascending.
+                for octave in stride(from: NativeGrid.octaves - 1, through: 0, by: -1) {
+                    let page = addresses[1 << 7 | octave]
+                    guard page != 0 else { continue }
+                    let counters = Self.counters(page)
+                    let allTime = allTime(page)
+                    let scale = -exp2(Double(octave + NativeGrid.lowestExponent))
+                    for bucket in stride(from: n - 1, through: 0, by: -1) {
+                        visit(
+                            { counters[$0 * n + bucket].load(ordering: .relaxed) }, allTime: Int(allTime[bucket]),
+                            value: scale * midpoints[bucket], index: (octave + NativeGrid.lowestExponent) * n + bucket + 1,
+                            into: &negative, emit)
+                    }
+                }
+                var zeros = totals.zeros
+                var zeroWeight = 0.0
+                for slot in 0..<Self.slotCount {
+                    let c = Int(slots[slot].zeros.load(ordering: .relaxed))
+                    zeros &+= c
+                    slotCounts[slot] &+= c
+                    zeroWeight += weights[slot] * Double(c)
+                }
+                allCount &+= zeros &- totals.zeros
+                contents.zeroCount = zeros
+                if zeroWeight > 0 { emit(Entry(value: 0, weight: zeroWeight)) }
+                for octave in 0..<NativeGrid.octaves {
+                    let page = addresses[octave]
+                    guard page != 0 else { continue }
+                    let counters = Self.counters(page)
+                    let allTime = allTime(page)
+                    let scale = exp2(Double(octave + NativeGrid.lowestExponent))
+                    for bucket in 0..<n {
+                        visit(
+                            { counters[$0 * n + bucket].load(ordering: .relaxed) }, allTime: Int(allTime[bucket]),
+                            value: scale * midpoints[bucket], index: (octave + NativeGrid.lowestExponent) * n + bucket + 1,
+                            into: &positive, emit)
+                    }
                 }
             }
-            // No live slot: nothing more to read (and an array of capacity 0 would write the
-            // shared empty-array storage).
-            guard capacity > 0 else { return }
-            var (count, sum, windowCount, weightedSum, weightedCount) = (0, 0.0, 0, 0.0, 0.0)
-            var (minimum, maximum) = (Double.infinity, -Double.infinity)
-            contents.entries = [Entry](unsafeUninitializedCapacity: capacity) { buffer, filled in
-                for index in 0..<Self.slotCount where liveTags[index] != 0 {
-                    let weight = liveWeights[index] / heaviest
-                    let n = slots[index].collect(
-                        tag: liveTags[index], occupied: liveBits[index], weight: weight, into: buffer, filled: &filled)
-                    let s = Double(bitPattern: slots[index].sum.load(ordering: .relaxed))
-                    count &+= n
-                    sum += s
-                    guard n > 0 else { continue }
-                    windowCount &+= n
-                    weightedSum += weight * s
-                    weightedCount += weight * Double(n)
-                    minimum = Swift.min(minimum, Double(bitPattern: slots[index].minimum.load(ordering: .relaxed)))
-                    maximum = Swift.max(maximum, Double(bitPattern: slots[index].maximum.load(ordering: .relaxed)))
+            if live {
+                entries = [Entry](unsafeUninitializedCapacity: pageCount * n + 1) { buffer, filled in
+                    walk { entry in
+                        buffer.initializeElement(at: filled, to: entry)
+                        filled += 1
+                    }
                 }
+            } else {
+                walk { _ in }
             }
-            contents.count &+= count
-            contents.sum += sum
-            contents.windowCount = windowCount
-            contents.weightedSum = weightedSum
-            contents.weightedCount = weightedCount
-            contents.minimum = minimum
-            contents.maximum = maximum
+            contents.count = allCount
+            contents.sum = sum
+            contents.positive = positive
+            contents.negative = negative.reversed()
+            contents.entries = entries
+            for slot in 0..<Self.slotCount where weights[slot] > 0 && slotCounts[slot] > 0 {
+                let weight = weights[slot]
+                let s = Double(bitPattern: slots[slot].sum.load(ordering: .relaxed))
+                contents.windowCount &+= slotCounts[slot]
+                contents.weightedSum += weight * s
+                contents.weightedCount += weight * Double(slotCounts[slot])
+                contents.minimum = Swift.min(contents.minimum, Double(bitPattern: slots[slot].minimum.load(ordering: .relaxed)))
+                contents.maximum = Swift.max(contents.maximum, Double(bitPattern: slots[slot].maximum.load(ordering: .relaxed)))
+            }
         }
         guard !contents.isEmpty else { return contents }
-        // In one pass: clamp to the exact range (monotonic, so order is kept), total the
-        // weights and see whether the entries are in order — one slice's come out sorted;
-        // several slices' need merging (the sort finds the sorted runs).
+        // Clamp to the exact range (monotonic, so the order is kept) and total the weights.
         let (minimum, maximum) = (contents.minimum, contents.maximum)
-        var sorted = true
         contents.totalWeight = contents.entries.withUnsafeMutableBufferPointer { entries in
             var total = 0.0
-            var previous = -Double.infinity
             for index in entries.indices {
-                let value = Swift.min(Swift.max(entries[index].value, minimum), maximum)
-                entries[index].value = value
+                entries[index].value = Swift.min(Swift.max(entries[index].value, minimum), maximum)
                 total += entries[index].weight
-                if value < previous { sorted = false }
-                previous = value
             }
             return total
         }
-        if !sorted { contents.entries.sort { $0.value < $1.value } }
         return contents
     }
 
-    /// All-time count and sum, and the figures of the window at `now`.
-    func figures(at now: UInt64) -> PmfSnapshot {
-        let contents = contents(at: now)
+    /// All-time count and sum (and, with `buckets`, the all-time counts on the grid), and the
+    /// figures of the window at `now`.
+    func figures(at now: UInt64, buckets: Bool = true) -> PmfSnapshot {
+        let contents = contents(at: now, buckets: buckets)
         var result = PmfSnapshot(count: contents.count, sum: contents.sum, windowCount: contents.windowCount)
+        if buckets {
+            result.buckets = NativeHistogram(
+                schema: schema, zeroThreshold: NativeGrid.zeroThreshold, zeroCount: contents.zeroCount,
+                count: contents.count, sum: contents.sum, positive: contents.positive, negative: contents.negative)
+        }
         guard !contents.isEmpty else { return result }
         let mean = Swift.min(Swift.max(contents.weightedSum / contents.weightedCount, contents.minimum), contents.maximum)
         // The reported quantiles and the variance, in one pass with no arrays.
@@ -424,68 +528,41 @@ struct WindowedHistogram: ~Copyable, Sendable {
     }
 }
 
-/// One time slice of a ``WindowedHistogram``: about 6.4 KB of atomic counters.
+/// The page addresses of a ``WindowedHistogram``: 256 atomic words in a block of their own.
 ///
-/// Reads and clears only visit occupied bucket groups: bit `o` of ``occupied`` (`o < 28`) is
-/// set once a value lands in core octave `o`, bit `28 + g` once one lands in coarse buckets
-/// `8g..<8g+8`. A typical slice of timings spans a few octaves, so a read loads a few hundred
-/// counters instead of 1,600. Every non-empty bucket's group is marked (the first value of a
-/// bucket marks it; `clear` resets the marks before emptying the buckets).
+/// Not an `InlineArray` of atomics in the pmf: destroying one calls the unspecialized
+/// `Atomic` deinit for each element (about 30 ns each), which made a pmf's creation and
+/// removal cost 8 µs; this block is filled with plain stores and freed in one call. Reaching
+/// it costs a load of its address, which does not depend on the value being recorded.
+@usableFromInline
+struct PageTable: @unchecked Sendable {
+    @usableFromInline let base: UnsafeMutablePointer<Atomic<UInt>>
+
+    init() {
+        base = .allocate(capacity: 2 * NativeGrid.octaves)
+        for index in 0..<2 * NativeGrid.octaves { (base + index).initialize(to: Atomic(0)) }
+    }
+
+    @inlinable subscript(unchecked index: Int) -> UnsafeMutablePointer<Atomic<UInt>> { base + index }
+
+    /// Frees the block; its atomics need no deinitialization (plain words).
+    func deallocate() { base.deallocate() }
+}
+
+/// One time slice of a ``WindowedHistogram``: its tag, sum, range and zero bucket (its other
+/// counters are rows of the histogram's pages).
 @usableFromInline
 struct HistogramSlot: ~Copyable, Sendable {
-    /// `(epoch + 1) << 16 | negativeCore << 15 | (coreBase + 4096)`; 0 when never used.
+    /// `epoch + 1`; 0 when never used.
     @usableFromInline let tag = Atomic<UInt64>(0)
     /// Sum of the slice's values (Double bits).
     @usableFromInline let sum = Atomic<UInt64>(0.0.bitPattern)
     @usableFromInline let minimum = Atomic<UInt64>(Double.infinity.bitPattern)
     @usableFromInline let maximum = Atomic<UInt64>((-Double.infinity).bitPattern)
-    /// The occupied bucket groups (see above).
-    @usableFromInline let occupied = Atomic<UInt64>(0)
+    /// Values with magnitudes up to the zero threshold.
     @usableFromInline let zeros = Atomic<UInt32>(0)
-    @usableFromInline let core: InlineArray<1344, Atomic<UInt32>>
-    /// Per power of two: positive values at `0..<128`, negative at `128..<256`.
-    @usableFromInline let coarse: InlineArray<256, Atomic<UInt32>>
 
-    @inlinable static var coarseGroupSize: Int { 8 }
-
-    init() {
-        core = InlineArray { _ in Atomic(0) }
-        coarse = InlineArray { _ in Atomic(0) }
-    }
-
-    /// The ``occupied`` bit of a core octave.
-    @inlinable @inline(__always)
-    static func coreGroup(_ octave: Int) -> UInt64 { 1 << UInt64(truncatingIfNeeded: octave) }
-
-    /// The ``occupied`` bit of a coarse bucket.
-    @inlinable @inline(__always)
-    static func coarseGroup(_ index: Int) -> UInt64 {
-        1 << UInt64(truncatingIfNeeded: WindowedHistogram.coreOctaves &+ index / coarseGroupSize)
-    }
-
-    @inlinable @inline(__always)
-    func markOccupied(_ bit: UInt64) {
-        if occupied.load(ordering: .relaxed) & bit == 0 {
-            occupied.bitwiseOr(bit, ordering: .relaxed)
-        }
-    }
-
-    /// Calls `body` with the index range of every occupied group: core buckets (`isCore`) or
-    /// coarse ones.
-    @inline(__always)
-    func forEachOccupied(_ bits: UInt64, _ body: (_ isCore: Bool, _ range: Range<Int>) -> Void) {
-        var remaining = bits
-        while remaining != 0 {
-            let bit = remaining.trailingZeroBitCount
-            remaining &= remaining &- 1
-            if bit < WindowedHistogram.coreOctaves {
-                body(true, bit &* LogBuckets.perOctave..<(bit &+ 1) &* LogBuckets.perOctave)
-            } else {
-                let group = bit &- WindowedHistogram.coreOctaves
-                body(false, group &* Self.coarseGroupSize..<(group &+ 1) &* Self.coarseGroupSize)
-            }
-        }
-    }
+    init() {}
 
     /// Adds `value` to the sum.
     @inlinable @inline(__always)
@@ -517,95 +594,5 @@ struct HistogramSlot: ~Copyable, Sendable {
             if exchanged { break }
             high = current
         }
-    }
-
-    /// Empties the slot; returns the count and sum it held.
-    func clear() -> (count: Int, sum: Double) {
-        var count = Int(zeros.exchange(0, ordering: .relaxed))
-        // Marks first: a value that finds its bucket emptied below marks its group again.
-        forEachOccupied(occupied.exchange(0, ordering: .relaxed)) { isCore, range in
-            for index in range {
-                // Releasing: pairs with the acquiring add of a record that finds the bucket empty.
-                if isCore {
-                    if core[index].load(ordering: .relaxed) != 0 { count &+= Int(core[index].exchange(0, ordering: .releasing)) }
-                } else {
-                    if coarse[index].load(ordering: .relaxed) != 0 { count &+= Int(coarse[index].exchange(0, ordering: .releasing)) }
-                }
-            }
-        }
-        let sum = Double(bitPattern: sum.exchange(0.0.bitPattern, ordering: .relaxed))
-        minimum.store(Double.infinity.bitPattern, ordering: .relaxed)
-        maximum.store((-Double.infinity).bitPattern, ordering: .relaxed)
-        return (count, sum)
-    }
-
-    /// The count and sum the slot holds.
-    func totals() -> (count: Int, sum: Double) {
-        var count = Int(zeros.load(ordering: .relaxed))
-        forEachOccupied(occupied.load(ordering: .relaxed)) { isCore, range in
-            for index in range {
-                count &+= Int(isCore ? core[index].load(ordering: .relaxed) : coarse[index].load(ordering: .relaxed))
-            }
-        }
-        return (count, Double(bitPattern: sum.load(ordering: .relaxed)))
-    }
-
-    /// The most entries ``collect(tag:occupied:weight:into:filled:)`` writes for these
-    /// occupied groups.
-    static func capacity(forOccupied bits: UInt64) -> Int {
-        let coreBits = bits & (1 << UInt64(WindowedHistogram.coreOctaves) - 1)
-        return 1 + coreBits.nonzeroBitCount * LogBuckets.perOctave + (bits ^ coreBits).nonzeroBitCount * coarseGroupSize
-    }
-
-    /// Writes an entry per non-empty bucket of the `occupied` groups (at most
-    /// ``capacity(forOccupied:)``), weighted, into `buffer` from `filled` on; returns the count
-    /// of the values in them.
-    func collect(
-        tag: UInt64, occupied bits: UInt64, weight: Double,
-        into buffer: UnsafeMutableBufferPointer<WindowedHistogram.Entry>, filled: inout Int
-    ) -> Int {
-        var count = 0
-        var position = filled
-        defer { filled = position }
-        let zeroCount = Int(zeros.load(ordering: .relaxed))
-        if zeroCount > 0 {
-            count += zeroCount
-            buffer.initializeElement(at: position, to: .init(value: 0, weight: weight * Double(zeroCount)))
-            position &+= 1
-        }
-        let sign: Double = (tag >> 15) & 1 == 1 ? -1 : 1
-        let base = Int(truncatingIfNeeded: tag & 0x7FFF) - 4096
-        var bits = bits
-        LogBuckets.representatives.withUnsafeBufferPointer { representatives in
-            while bits != 0 {
-                let bit = bits.trailingZeroBitCount
-                bits &= bits &- 1
-                if bit < WindowedHistogram.coreOctaves {
-                    let scale = sign * exp2(Double(base &+ bit))
-                    let first = bit &* LogBuckets.perOctave
-                    for bucket in 0..<LogBuckets.perOctave {
-                        let n = core[first &+ bucket].load(ordering: .relaxed)
-                        guard n > 0 else { continue }
-                        count &+= Int(n)
-                        buffer.initializeElement(
-                            at: position, to: .init(value: scale * representatives[bucket], weight: weight * Double(n)))
-                        position &+= 1
-                    }
-                } else {
-                    let first = (bit &- WindowedHistogram.coreOctaves) &* Self.coarseGroupSize
-                    for index in first..<first &+ Self.coarseGroupSize {
-                        let n = coarse[index].load(ordering: .relaxed)
-                        guard n > 0 else { continue }
-                        count &+= Int(n)
-                        let negative = index >= WindowedHistogram.coarseOctaves
-                        let exponent = index % WindowedHistogram.coarseOctaves + WindowedHistogram.coarseMinExponent
-                        let value = LogBuckets.coarseRepresentative * exp2(Double(exponent))
-                        buffer.initializeElement(at: position, to: .init(value: negative ? -value : value, weight: weight * Double(n)))
-                        position &+= 1
-                    }
-                }
-            }
-        }
-        return count
     }
 }

@@ -16,18 +16,27 @@ public final class PmfDictStat: StatCell {
     public let maxKeys: Int?
     /// The window of every key's pmf.
     public let window: Duration
+    /// The grid schema of every key's pmf (see ``PmfStat/precision``).
+    public let precision: Int
     let clock: any StatClock
     let health: HealthCounters
 
     /// Creates a dict not bound to any registry.
-    public convenience init(maxKeys: Int? = nil, window: Duration? = nil, clock: some StatClock = SystemClock()) {
-        self.init(maxKeys: maxKeys, window: window, clock: clock, health: HealthCounters())
+    ///
+    /// - Parameters:
+    ///   - precision: Every key's grid schema, `0...8` (default 6), clamped (see
+    ///     ``PmfStat/precision``).
+    public convenience init(
+        maxKeys: Int? = nil, window: Duration? = nil, precision: Int? = nil, clock: some StatClock = SystemClock()
+    ) {
+        self.init(maxKeys: maxKeys, window: window, precision: precision, clock: clock, health: HealthCounters())
     }
 
-    init(maxKeys: Int?, window: Duration?, clock: any StatClock, health: HealthCounters) {
+    init(maxKeys: Int?, window: Duration?, precision: Int?, clock: any StatClock, health: HealthCounters) {
         pmfs = Lock([:])
         self.maxKeys = maxKeys.map { Swift.max(0, $0) }
         self.window = window ?? PmfStat.defaultWindow
+        self.precision = PmfStat.schema(precision)
         self.clock = clock
         self.health = health
     }
@@ -38,7 +47,7 @@ public final class PmfDictStat: StatCell {
             if let existing = pmfs[key] { return (existing, false) }
             let target = KeyBound.target(for: key, in: pmfs, maxKeys: maxKeys)
             if let overflow = pmfs[target] { return (overflow, true) }
-            let pmf = PmfStat(window: window, clock: clock, health: health)
+            let pmf = PmfStat(window: window, precision: precision, clock: clock, health: health)
             pmfs[target] = pmf
             return (pmf, target != key)
         }

@@ -16,8 +16,10 @@ import Synchronization
 /// (scales' JSON names). See ``window`` for what the window is, and ``PmfSnapshot`` for the
 /// figures; an empty window has no figures (`nil`, JSON `null`), never stale ones.
 ///
-/// Non-finite values are dropped and counted in ``RegistryHealth/droppedValues``.
-/// Recording takes no lock shared with any other stat and allocates nothing.
+/// Non-finite values, and values beyond the grid (magnitudes above 2^64, 1.8e19), are dropped
+/// and counted in ``RegistryHealth/droppedValues``. Recording takes no lock shared with any
+/// other stat, and allocates nothing once a value's power of two has been seen (see
+/// ``precision``).
 public final class PmfStat: StatCell {
     /// The default recent window: 5 minutes.
     public static let defaultWindow: Duration = .seconds(300)
@@ -41,16 +43,14 @@ public final class PmfStat: StatCell {
     ///   or two instead of after the whole window. `mean`, `stddev` and the percentiles are
     ///   weighted; `windowCount`, `min` and `max` are not.
     /// - **Percentiles** are nearest-rank percentiles (the smallest value with at least that
-    ///   fraction of the weight at or below it) read from a log-bucket histogram with 48
-    ///   buckets per power of two; every value is reported within **0.78%** of itself. On a
-    ///   million seeded lognormal, uniform and bimodal values, p50/p90/p99/p99.9 are within
-    ///   0.7% of the exact sorted values (scales' 1028-value reservoir: several percent, see
-    ///   the README). Each slice resolves 28 powers of two at that precision, from 2^-12 to
-    ///   2^16 times the previous slice's median (for a 1 ms median: 0.24 µs to 65 s); values
-    ///   outside that range, or of the other sign, are counted per power of two (2^-64 to 2^64,
-    ///   clamped beyond), so a percentile that lands among them is only right within its power
-    ///   of two. Every figure is clamped to the exact `min` and `max`.
-    /// - **`stddev`** is computed from the buckets: within 0.78% of the values' magnitude.
+    ///   fraction of the weight at or below it) read from counts on an exact bucket grid, the
+    ///   buckets of a Prometheus native histogram (see ``precision``): the reported value is
+    ///   the geometric midpoint of the bucket that holds the exact percentile, clamped to the
+    ///   exact `min` and `max`, so it is within **0.55%** of the exact value at the default
+    ///   precision — whatever the order of the values (outliers first, idle gaps, values from
+    ///   1 ns to a day in one window, zeros, negatives). Scales' 1028-value reservoir: several
+    ///   percent, see the README. Values of magnitude up to 2^-64 count as 0.
+    /// - **`stddev`** is computed from the buckets: within 0.55% of the values' magnitude.
     ///
     /// The window is at least 5 ms (slices of at least 1 ms).
     ///
@@ -60,8 +60,22 @@ public final class PmfStat: StatCell {
     /// memory, allocation-free. (With slices under 2 s, a clock other than ``SystemClock``, or off
     /// Linux, every record reads the coarse monotonic clock instead.) A wall clock stepped
     /// back by less than a slice can keep records in the ending slice for up to that step.
-    /// A pmf takes at most 32 KiB, allocated when bound.
     public let window: Duration
+    /// The bucket grid: the Prometheus native-histogram schema, `0...8` (default 6;
+    /// `precision:` when binding, clamped to `0...8`).
+    ///
+    /// There are `2^precision` buckets per power of two, with the edges Prometheus defines:
+    /// bucket `i` holds magnitudes in `(2^((i-1)/2^precision), 2^(i/2^precision)]`, negative
+    /// values apart by magnitude, and magnitudes up to 2^-64 in a zero bucket. A value is
+    /// reported within `2^(1/2^(precision+1)) - 1` of itself: 0.55% at 6, 0.27% at 7, 0.14% at
+    /// 8, 1.1% at 5, 41% at 0. The all-time counts on this grid are in
+    /// ``PmfSnapshot/buckets`` for exporters.
+    ///
+    /// Memory: a pmf is about 2.6 KiB when bound; each power of two its values reach adds a
+    /// page of `28 × 2^precision` bytes (1,792 at the default), allocated by the first such
+    /// value and kept, so a pmf whose values span 10 powers of two takes about 21 KiB at the
+    /// default precision (at most 128 powers of two per sign).
+    public let precision: Int
     @usableFromInline let histogram: WindowedHistogram
     @usableFromInline let clock: ClockReader
     @usableFromInline let health: HealthCounters
@@ -74,26 +88,36 @@ public final class PmfStat: StatCell {
     ///
     /// - Parameters:
     ///   - window: How far back the window figures look (default ``defaultWindow``).
+    ///   - precision: The grid's schema, `0...8` (default 6), clamped (see ``precision``).
     ///   - clock: The time source (default the system clock).
-    public convenience init(window: Duration? = nil, clock: some StatClock = SystemClock()) {
-        self.init(window: window, clock: clock, health: HealthCounters())
+    public convenience init(window: Duration? = nil, precision: Int? = nil, clock: some StatClock = SystemClock()) {
+        self.init(window: window, precision: precision, clock: clock, health: HealthCounters())
     }
 
-    init(window: Duration?, clock: any StatClock, health: HealthCounters) {
-        self.histogram = WindowedHistogram(window: window ?? Self.defaultWindow, systemClock: clock is SystemClock)
+    init(window: Duration?, precision: Int?, clock: any StatClock, health: HealthCounters) {
+        let schema = Self.schema(precision)
+        self.precision = schema
+        self.histogram = WindowedHistogram(window: window ?? Self.defaultWindow, schema: schema, systemClock: clock is SystemClock)
         // The window in effect: 5 whole slices of at least 1 ms each.
         self.window = .nanoseconds(Int64(clamping: histogram.sliceNanoseconds &* UInt64(WindowedHistogram.slotCount)))
         self.clock = ClockReader(clock)
         self.health = health
     }
 
-    /// Records `value`; a NaN or infinite value is dropped and counted.
+    /// The schema for a requested precision: `0...8`, 6 by default.
+    static func schema(_ precision: Int?) -> Int {
+        Swift.min(Swift.max(precision ?? NativeGrid.defaultSchema, 0), NativeGrid.finestSchema)
+    }
+
+    /// Records `value`; a NaN or infinite value, or one of magnitude above 2^64, is dropped and
+    /// counted.
     @inlinable @inline(__always)
     public func record(_ value: Double) {
         // Always inlined: a call into the module (register saves and spills around the
         // record's atomics) would cost about a third of the record itself. Everything rare
-        // (a new slice, a clock check) is out of line.
-        guard value.isFinite else {
+        // (a new slice, a clock check, a new page) is out of line. One comparison drops NaN,
+        // the infinities and magnitudes beyond the grid.
+        guard value.magnitude <= NativeGrid.maxMagnitude else {
             health.droppedValue()
             return
         }
@@ -190,20 +214,22 @@ public final class PmfStat: StatCell {
         var p99 = Double(bitPattern: slowTimingP99.load(ordering: .relaxed))
         if now >= slowTimingRefresh.load(ordering: .relaxed) {
             slowTimingRefresh.store(now &+ 20_000_000_000, ordering: .relaxed)
-            p99 = histogram.figures(at: now).p99 ?? .infinity
+            p99 = histogram.figures(at: now, buckets: false).p99 ?? .infinity
             slowTimingP99.store(p99.bitPattern, ordering: .relaxed)
         }
         guard seconds > p99, let hook = slowTimingHook.withLock({ $0 }) else { return }
         hook(seconds, p99)
     }
 
-    /// The figures now: all-time count and sum, and the window's statistics.
+    /// The figures now: all-time count and sum (and the all-time counts on the grid,
+    /// ``PmfSnapshot/buckets``), and the window's statistics.
     public var figures: PmfSnapshot {
         histogram.figures(at: clock.coarse())
     }
 
     /// Percentiles of the window now, for quantiles other than the reported ones: for each
-    /// `q` in `0...1`, the nearest-rank value (within 0.78%, see ``window``); `nil` when the
+    /// `q` in `0...1`, the nearest-rank value (within 0.55% at the default precision, see
+    /// ``window``); `nil` when the
     /// window is empty.
     ///
     /// ```swift
@@ -211,7 +237,7 @@ public final class PmfStat: StatCell {
     /// ```
     public func percentiles(_ quantiles: [Double]) -> [Double]? {
         let qs = quantiles.map { $0.isNaN ? 0 : Swift.min(Swift.max($0, 0), 1) }
-        return histogram.contents(at: clock.coarse()).quantiles(qs)
+        return histogram.contents(at: clock.coarse(), buckets: false).quantiles(qs)
     }
 
     /// Computing percentiles is not for under the registry's lock.
@@ -221,9 +247,25 @@ public final class PmfStat: StatCell {
 
     /// The heap objects this pmf owns (itself, with the histogram inline, and its two locks),
     /// for tests that measure its memory with the allocator. Each lock also owns a
-    /// `pthread_mutex_t` block.
+    /// `pthread_mutex_t` block; the histogram's pages are ``heapPages``.
     package var heapObjects: [AnyObject] {
         [self, histogram.retired, slowTimingHook]
+    }
+
+    /// The blocks holding the histogram's pages (one per power of two and sign seen).
+    package var heapPages: [UnsafeMutableRawPointer] {
+        histogram.pageAddresses
+    }
+
+    /// The Prometheus index of the bucket of `magnitude` (`> 2^-64`, `<= 2^64`) on schema
+    /// `precision`, as the pmf finds it (for tests).
+    package static func bucketIndex(of magnitude: Double, precision: Int) -> Int {
+        NativeGrid.prometheusIndex(magnitude, schema: precision)
+    }
+
+    /// The relative bound of a reported value on schema `precision`: `2^(1/2^(precision+1)) - 1`.
+    package static func bound(precision: Int) -> Double {
+        NativeGrid.bound(schema: schema(precision))
     }
 
     /// The size of the histogram stored inline in a pmf, from its memory layout.
