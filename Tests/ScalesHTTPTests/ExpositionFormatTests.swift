@@ -87,6 +87,22 @@ import Testing
 
     // MARK: The same names and labels in every format
 
+    /// Series identities with each summary family's samples (`x{quantile=…}`, `x_sum`, `x_count`)
+    /// folded into one identity per label set, `x{labels}`.
+    static func perMetric(_ identities: Set<String>, _ summaries: Set<String>) -> Set<String> {
+        Set(identities.map { identity -> String in
+            let brace = identity.firstIndex(of: "{") ?? identity.endIndex
+            var name = String(identity[..<brace])
+            var labels = String(identity[brace...])
+            for suffix in ["_sum", "_count"] where name.hasSuffix(suffix) && summaries.contains(String(name.dropLast(suffix.count))) {
+                name = String(name.dropLast(suffix.count))
+            }
+            guard summaries.contains(name) else { return identity }
+            labels = labels.replacing(#/,?quantile=[^,}]*/#, with: "").replacingOccurrences(of: "{,", with: "{")
+            return name + (labels == "{}" ? "" : labels)
+        })
+    }
+
     /// Every sample's name and labels, read back from each format served over loopback.
     @Test func everyKindHasTheSameSeriesInEveryFormat() async throws {
         let registry = everyKindRegistry()
@@ -102,11 +118,17 @@ import Testing
         let protobufSeries = families.reduce(into: Set<String>()) { $0.formUnion($1.sampleIdentities) }
         #expect(textSeries.count > 40)
         #expect(openMetricsSeries == textSeries, "\(openMetricsSeries.symmetricDifference(textSeries))")
-        #expect(protobufSeries == textSeries, "\(protobufSeries.symmetricDifference(textSeries))")
-        // The families are the text's, in the text's order, typed alike.
+        // A pmf is a summary in text and a native histogram in protobuf (one series per label
+        // set, no quantile, _sum or _count samples): compared as one identity per metric.
         let exposition = try Exposition(text.text)
+        let summaries = Set(exposition.families.filter { $0.type == "summary" }.map(\.name))
+        #expect(!summaries.isEmpty)
+        #expect(Self.perMetric(protobufSeries, summaries) == Self.perMetric(textSeries, summaries),
+                "\(Self.perMetric(protobufSeries, summaries).symmetricDifference(Self.perMetric(textSeries, summaries)))")
+        // The families are the text's, in the text's order, typed alike (a summary with its
+        // exact buckets is a histogram).
         #expect(families.map(\.name) == exposition.families.map(\.name))
-        let types = ["counter": 0, "gauge": 1, "summary": 2]
+        let types = ["counter": 0, "gauge": 1, "summary": 4]
         #expect(families.map(\.type) == exposition.families.map { types[$0.type] ?? -1 })
         // And the snapshot renderers say the same as the served layouts.
         let snapshot = try #require(registry.snapshot())
@@ -194,14 +216,19 @@ import Testing
         #expect(family("web_version_info")?.metrics.first?.labels == ["value": "1.4.2"])
         #expect(family("web_by_path")?.metrics.contains { $0.labels == ["key": Hostile.newline] && $0.gauge == 5 } == true)
         #expect(family("handler_active")?.metrics.contains { $0.labels == ["id": Hostile.unicode] } == true)
-        // pmfs without buckets (this branch's real pmfs) are summaries, as in text.
+        // Real pmfs carry their exact buckets: native histograms, with the text's count and sum.
         let latency = try #require(family("web_latency"))
-        #expect(latency.type == 2)
-        let summary = try #require(latency.metrics.first?.summary)
-        #expect(summary.count == 100)
-        #expect(summary.quantiles.map(\.0) == [0.5, 0.75, 0.95, 0.98, 0.99, 0.999])
-        #expect(summary.quantiles.first.map { PrometheusFormat.formatValue($0.1) } == text.value("web_latency", ["quantile": "0.5"]))
-        #expect(family("web_idle")?.metrics.first?.summary?.quantiles.isEmpty == true)
+        #expect(latency.type == 4)
+        let histogram = try #require(latency.metrics.first?.histogram)
+        #expect(histogram.count == 100)
+        #expect(text.value("web_latency_count") == "100")
+        #expect(PrometheusFormat.formatValue(histogram.sum) == text.value("web_latency_sum"))
+        #expect(histogram.schema == 6)
+        #expect(histogram.positiveDeltas.reduce(into: (0 as Int64, 0 as Int64)) { $0.0 += $1; $0.1 += $0.0 }.1 == 100,
+                "the buckets hold every value")
+        // An empty pmf is still a native histogram (Prometheus needs the no-op span to see it so).
+        let idle = try #require(family("web_idle")?.metrics.first?.histogram)
+        #expect(idle.count == 0)
         // Every scalar equals its text value.
         for textFamily in text.families where textFamily.type != "summary" {
             let decoded = try #require(family(textFamily.name))

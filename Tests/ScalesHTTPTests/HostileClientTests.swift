@@ -88,8 +88,10 @@ import Darwin
                 }
                 let seconds = Date().timeIntervalSince(start)
                 print("pipelining without reading: \(clients) clients, peak RSS growth \(peak >> 20) MB, \(closed.value) closed after \(seconds) s")
-                // Unbounded buffering grows by tens of MB a second per connection.
-                #expect(peak < 64 << 20, "RSS grew by \(peak >> 20) MB")
+                // Unbounded buffering grows by tens of MB a second per connection (1.6 GB in
+                // 20 s before the fix). The process's RSS also moves with the suites running
+                // beside this one (91 MB was seen once), hence the 128 MB.
+                #expect(peak < 128 << 20, "RSS grew by \(peak >> 20) MB")
                 // Our writes do not move the deadline: the clients are closed once their
                 // responses stop being taken (1 s request timeout), well within the 12 s guard.
                 #expect(closed.value == clients, "\(closed.value) of \(clients) closed")
