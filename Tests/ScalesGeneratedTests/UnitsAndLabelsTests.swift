@@ -34,6 +34,9 @@ import Testing
             #expect(text.contains(line + "\n"), "\(line)\n\(text)")
         }
         #expect(value(at: ApiStats.Paths.busy, in: registry) == .doubleCounter(1.25))
+        // precision: picks the grid of the pmf's buckets (the native histogram's schema).
+        #expect(api.latency.figures.buckets?.schema == 8)
+        #expect(api.latencyByRoute["/users"].figures.buckets?.schema == 3)
         #expect(registry.health.droppedValues == 1)
     }
 }

@@ -109,7 +109,7 @@ import Testing
     @Test func unknownStatKey() {
         let yaml = "collections:\n  W: { path: /w, stats: { d: { kind: pmf, windw: 60 } } }\n"
         #expect(diagnostics(yaml) == [
-            "stats.yaml:2:43: error: unknown key `windw` in a `pmf` stat; did you mean `window`? valid keys are `kind`, `doc`, `window` or `unit`"
+            "stats.yaml:2:43: error: unknown key `windw` in a `pmf` stat; did you mean `window`? valid keys are `kind`, `doc`, `window`, `precision` or `unit`"
         ])
     }
 
@@ -251,5 +251,13 @@ import Testing
             "stats.yaml:10:54: error: a `monotonic` double is a counter and starts at 0; remove `value`, or drop `monotonic: true` to start `total` elsewhere",
             "stats.yaml:11:27: error: `unit` does not apply to `bool` stats, only to `int`, `double`, `gauge`, `intDict`, `pmf`, `pmfDict`, `meter` or `meterDict`; `bool` takes `kind`, `doc` and `value`",
         ])
+    }
+
+    @Test func precisionIsASchemaFromZeroToEight() {
+        let yaml = "collections:\n  W: { path: /w, stats: { a: { kind: pmf, precision: 9 }, b: { kind: pmfDict, precision: 4 }, c: { kind: int, precision: 2 } } }\n"
+        let found = diagnostics(yaml)
+        #expect(found.count == 2, "\(found)")
+        #expect(found.first?.contains("`precision` is the pmf's native-histogram schema, a whole number from 0") == true)
+        #expect(found.last?.contains("`precision` does not apply to `int` stats, only to `pmf` or `pmfDict`") == true)
     }
 }

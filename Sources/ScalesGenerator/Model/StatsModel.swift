@@ -96,8 +96,8 @@ public enum StatKind: String, CaseIterable, Sendable, Equatable {
         case .gauge: return ["type", "unit"]
         case .intDict: return ["autoDelete", "maxKeys", "label", "unit"]
         case .stringDict: return ["maxKeys", "label"]
-        case .pmf: return ["window", "unit"]
-        case .pmfDict: return ["maxKeys", "window", "label", "unit"]
+        case .pmf: return ["window", "precision", "unit"]
+        case .pmfDict: return ["maxKeys", "window", "precision", "label", "unit"]
         case .meter: return ["unit"]
         case .meterDict: return ["maxKeys", "unit", "label"]
         case .stateTime: return []
@@ -152,6 +152,8 @@ public struct StatOptions: Sendable, Equatable {
     public var maxKeys: Int?
     /// `window:` on pmf and pmfDict, in milliseconds.
     public var windowMilliseconds: Int?
+    /// `precision:` on pmf and pmfDict: the native-histogram schema of the bucket grid (0...8).
+    public var precision: Int?
     /// `unit:`: on a meter or meterDict the unit its rates are shown in (`per second` by
     /// default); on the numeric kinds a base unit (`seconds`, `bytes`) carried into the
     /// exported name.

@@ -250,6 +250,15 @@ struct StatsFileParser {
             options.autoDelete = expectBool(value, key: "autoDelete") ?? false
         case "maxKeys":
             options.maxKeys = expectPositiveInt(value, key: "maxKeys")
+        case "precision":
+            guard checkNoAnchor(value) else { return }
+            if let scalar = value.scalar, scalar.style == .plain, let schema = Int(scalar.string), (0...8).contains(schema) {
+                options.precision = schema
+            } else {
+                log.error(
+                    "`precision` is the pmf's native-histogram schema, a whole number from 0 (2 buckets per power of two, within 19%) to 8 (256, within 0.14%); 6 (within 0.55%) is the default; found \(describe(value))",
+                    at: location(value))
+            }
         case "window":
             options.windowMilliseconds = parseWindow(value)
         case "unit":

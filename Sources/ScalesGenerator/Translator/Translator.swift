@@ -247,10 +247,12 @@ struct Translator {
         case .pmf:
             method = "pmf"
             if let window = options.windowMilliseconds { arguments.append(Argument("window", duration(window))) }
+            if let precision = options.precision { arguments.append(Argument("precision", .intLiteral(precision))) }
         case .pmfDict:
             method = "pmfDict"
             if let maxKeys = options.maxKeys { arguments.append(Argument("maxKeys", .intLiteral(maxKeys))) }
             if let window = options.windowMilliseconds { arguments.append(Argument("window", duration(window))) }
+            if let precision = options.precision { arguments.append(Argument("precision", .intLiteral(precision))) }
             if let label = options.label { arguments.append(Argument("label", .stringLiteral(label))) }
         case .meter:
             method = "meter"

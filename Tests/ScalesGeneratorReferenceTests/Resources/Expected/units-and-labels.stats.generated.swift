@@ -86,8 +86,14 @@ struct ApiStats: Sendable {
     /// - Parameter collection: The collection whose stats these are.
     init(collection: StatCollection) {
         self.collection = collection
-        self.latency = collection.pmf("latency", unit: "seconds", doc: "Time to answer a request")
-        self.latencyByRoute = collection.pmfDict("latencyByRoute", maxKeys: 50, label: "route", unit: "seconds")
+        self.latency = collection.pmf("latency", precision: 8, unit: "seconds", doc: "Time to answer a request")
+        self.latencyByRoute = collection.pmfDict(
+            "latencyByRoute",
+            maxKeys: 50,
+            precision: 3,
+            label: "route",
+            unit: "seconds"
+        )
         self.byPath = collection.intDict("byPath", label: "path")
         self.owners = collection.stringDict("owners", label: "team")
         self.hitsByStatus = collection.meterDict("hitsByStatus", label: "status")
