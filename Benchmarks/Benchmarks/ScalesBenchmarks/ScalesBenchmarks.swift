@@ -208,6 +208,23 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("scales: snapshot + Prometheus text of 10,000 ints", configuration: renders) { _ in
         blackHole(PrometheusFormat.render(big.snapshot()!))
     }
+    // /metrics in protobuf (what a Prometheus with native histograms asks for): 10,000 ints and
+    // 100 pmfs with values over 3 octaves, each a native histogram.
+    let withPmfs = Registry()
+    for c in 0..<500 {
+        let collection = withPmfs.collection(at: StatPath(names: ["service", "c\(c)"]))
+        for s in 0..<20 { collection.int("s\(s)") += c * s }
+    }
+    for p in 0..<100 {
+        let pmf = withPmfs.collection(at: StatPath(names: ["latency"])).pmf("p\(p)")
+        for v in 0..<200 { pmf.record(0.001 * Double(1 + (v * 37 + p) % 8)) }
+    }
+    Benchmark("scales: /metrics protobuf of 10,000 ints + 100 pmfs", configuration: renders) { _ in
+        blackHole(withPmfs.renderMetrics(format: .protobuf))
+    }
+    Benchmark("scales: /metrics text of 10,000 ints + 100 pmfs", configuration: renders) { _ in
+        blackHole(withPmfs.renderMetrics(format: .prometheusText))
+    }
     let bigPrometheus = PrometheusCollectorRegistry()
     for i in 0..<10_000 { bigPrometheus.makeCounter(descriptor: descriptor("counter_\(i)")).increment(by: Int64(i)) }
     Benchmark("swift-prometheus: emit 10,000 counters", configuration: renders) { _ in
