@@ -88,11 +88,15 @@ import Testing
 
     /// Short slices keep reading the coarse monotonic clock: values still land in the window,
     /// and leave it when it has passed.
+    ///
+    /// A 1 s window (slices of 200 ms, under the 2 s the wall-clock shortcut needs) keeps a value
+    /// at least 800 ms: room for a busy machine between the record and the read, where a 50 ms
+    /// window left 40 ms.
     @Test func aShortWindowOnTheSystemClockExpires() async throws {
-        let latency = PmfStat(window: .milliseconds(50))
+        let latency = PmfStat(window: .seconds(1))
         latency.record(0.5)
         #expect(latency.figures.windowCount == 1)
-        try await Task.sleep(for: .milliseconds(120))
+        try await Task.sleep(for: .milliseconds(1_100))
         #expect(latency.figures.windowCount == 0)
         #expect(latency.figures.count == 1)
     }
