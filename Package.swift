@@ -112,7 +112,8 @@ let package = Package(
         .testTarget(
             name: "ScalesHTTPTests",
             dependencies: [
-                "Scales", "ScalesHTTP",
+                "Scales", "ScalesHTTP", "ScalesMetrics",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

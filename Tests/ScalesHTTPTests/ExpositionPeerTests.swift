@@ -1,6 +1,8 @@
 import Foundation
 import Scales
 import ScalesHTTP
+import ScalesMetrics
+import CoreMetrics
 import Testing
 
 /// The protobuf and OpenMetrics outputs against real decoders and a real Prometheus: Python's
@@ -201,6 +203,60 @@ import Testing
                 }
                 let sum = try await api.value("histogram_sum(sum(web_latency_seconds))").flatMap(Double.init)
                 #expect(sum.map { abs($0 - values.reduce(0, +)) < 1e-6 } == true, "sum \(sum ?? .nan)")
+            }
+        }
+    }
+
+    /// The same, end to end with the real parts: one instance records into a real `pmf` (its
+    /// exact grid, schema 6), the other through swift-metrics' `Timer` over ScalesMetrics (which
+    /// records seconds): Prometheus scrapes both as native histograms of one name and merges
+    /// them within the schema's bound. Values are whole nanoseconds, as a `Timer` takes them.
+    @Test func prometheusMergesARealPmfAndASwiftMetricsTimer() async throws {
+        _ = try Peers.require("prometheus", for: "scrape native histograms with a real Prometheus server")
+        let nanoseconds = seededLatencies(count: 20_000, seed: 29).map { Int64(($0 * 1e9).rounded()) }
+        let values = nanoseconds.map { Double($0) / 1e9 }
+        let pmfRegistry = Registry()
+        let pmf = pmfRegistry.collection(at: "/web").pmf("latency", unit: "seconds")
+        for value in values[..<10_000] { pmf.record(value) }
+        let timerRegistry = Registry()
+        let timer = CoreMetrics.Timer(label: "web_latency_seconds", factory: ScalesMetricsFactory(registry: timerRegistry))
+        for duration in nanoseconds[10_000...] { timer.recordNanoseconds(duration) }
+        let sorted = values.sorted()
+        func exact(_ q: Double) -> Double { sorted[Int((q * Double(sorted.count)).rounded(.up)) - 1] }
+        let bound = exp2(1.0 / 64) - 1
+
+        let directory = try Peers.temporaryDirectory("prometheus-real-native")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await withServer(pmfRegistry) { _, portA in
+            try await withServer(timerRegistry) { _, portB in
+                let started = try await blocking {
+                    try Peers.runScript(
+                        "prometheus", ["start", directory.path, "--native-histograms", "pmf=127.0.0.1:\(portA)", "timer=127.0.0.1:\(portB)"],
+                        timeout: 60)
+                }
+                #expect(started.status == 0, "prometheus start: \(started.stdout)\(started.stderr)")
+                guard started.status == 0 else { return }
+                defer { _ = try? Peers.runScript("prometheus", ["stop", directory.path], timeout: 30) }
+                let portText = try String(contentsOf: directory.appendingPathComponent("prometheus.port"), encoding: .utf8)
+                let api = PrometheusAPI(port: try #require(Int(portText.trimmingCharacters(in: .whitespacesAndNewlines))))
+                let deadline = Date().addingTimeInterval(45)
+                var count: String?
+                while Date() < deadline {
+                    count = try await api.value("histogram_count(sum(web_latency_seconds))")
+                    if count == String(values.count) { break }
+                    try await Task.sleep(for: .milliseconds(250))
+                }
+                #expect(count == String(values.count), "histogram_count(sum(...)) = \(count ?? "none")")
+                #expect(try await api.value("histogram_count(web_latency_seconds{job=\"timer\"})") == "10000",
+                        "the Timer's values reach Prometheus as a native histogram")
+                for q in [0.5, 0.9, 0.99, 0.999] {
+                    let answer = try await api.value("histogram_quantile(\(q), sum(web_latency_seconds))")
+                    let estimate = try #require(answer.flatMap(Double.init), "q=\(q): \(answer ?? "none")")
+                    let truth = exact(q)
+                    let error = abs(estimate - truth) / truth
+                    print("real pmf + Timer, q=\(q): Prometheus \(estimate), exact \(truth), relative error \(error) (bound \(bound))")
+                    #expect(error <= bound * (1 + 1e-9), "q=\(q): \(estimate) vs exact \(truth): \(error) > \(bound)")
+                }
             }
         }
     }
