@@ -282,14 +282,9 @@ struct HTMLWriter {
             out += "<span class=\"counter\" title=\"monotonic\">"
             out += String(number)
             out += "</span>"
-        case .doubleCounter(let number):
-            out += "<span class=\"float counter\" title=\"monotonic, "
-            out += PrometheusFormat.formatValue(number)
-            out += "\">"
-            out += Self.displayDouble(number)
-            out += "</span>"
-        case .double(let number):
-            out += "<span class=\"float\" title=\""
+        case .double(let number), .doubleCounter(let number):
+            let monotonic = if case .doubleCounter = value { true } else { false }
+            out += monotonic ? "<span class=\"float counter\" title=\"monotonic, " : "<span class=\"float\" title=\""
             out += PrometheusFormat.formatValue(number)
             out += "\">"
             out += Self.displayDouble(number)

@@ -35,14 +35,7 @@ public final class DoubleStat: StatCell, CustomStringConvertible {
     /// Adds `amount` atomically (a compare-and-swap loop); non-finite amounts are dropped.
     @inlinable public func add(_ amount: Double) {
         guard amount.isFinite else { return health.droppedValue() }
-        var old = bits.load(ordering: .relaxed)
-        while true {
-            let new = (Double(bitPattern: old) + amount).bitPattern
-            let (exchanged, original) = bits.weakCompareExchange(
-                expected: old, desired: new, successOrdering: .relaxed, failureOrdering: .relaxed)
-            if exchanged { return }
-            old = original
-        }
+        bits.addDouble(amount)
     }
 
     /// Atomically adds `rhs`: `stats.seconds += elapsed`.
@@ -91,14 +84,7 @@ public final class DoubleCounterStat: StatCell, CustomStringConvertible {
     /// Adds `amount` atomically if it is finite and not negative; otherwise drops and counts it.
     @inlinable public func add(_ amount: Double) {
         guard amount.isFinite, amount >= 0 else { return health.droppedValue() }
-        var old = bits.load(ordering: .relaxed)
-        while true {
-            let new = (Double(bitPattern: old) + amount).bitPattern
-            let (exchanged, original) = bits.weakCompareExchange(
-                expected: old, desired: new, successOrdering: .relaxed, failureOrdering: .relaxed)
-            if exchanged { return }
-            old = original
-        }
+        bits.addDouble(amount)
     }
 
     /// Sets the count back to 0, for bridges whose API has a reset; Prometheus treats the drop
@@ -118,4 +104,19 @@ public final class DoubleCounterStat: StatCell, CustomStringConvertible {
     package func read(_ health: HealthCounters) -> StatValue { .doubleCounter(value) }
 
     package var scalarKind: ScalarKind? { .doubleCounter }
+}
+
+extension Atomic where Value == UInt64 {
+    /// Adds `amount` to the Double whose bits this holds (a compare-and-swap loop, relaxed).
+    @inlinable @inline(__always)
+    func addDouble(_ amount: Double) {
+        var old = load(ordering: .relaxed)
+        while true {
+            let new = (Double(bitPattern: old) + amount).bitPattern
+            let (exchanged, original) = weakCompareExchange(
+                expected: old, desired: new, successOrdering: .relaxed, failureOrdering: .relaxed)
+            if exchanged { return }
+            old = original
+        }
+    }
 }
