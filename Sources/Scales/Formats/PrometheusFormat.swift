@@ -264,8 +264,14 @@ struct PrometheusWriter {
     var entries: [Entry] = []
     var pmfs: [PmfSnapshot] = []
     var helps: [Help] = []
-    /// Owners by `pattern/statName|shape`, and each owner's shape.
-    private var ownerIDs: [String: Int] = [:]
+    /// A stat as the collision rule sees it: all instances of one pattern, with one shape.
+    private struct OwnerKey: Hashable {
+        var pattern: String
+        var statName: String?
+        var shape: ExportShape
+    }
+    /// Owners by key, and each owner's shape.
+    private var ownerIDs: [OwnerKey: Int] = [:]
     private var ownerShapes: [ExportShape] = []
     /// The base names that collided with another stat's names (and were renamed), and the
     /// families that had a series twice, in the last ``writeFamilies(into:)``.
@@ -359,7 +365,7 @@ struct PrometheusWriter {
         }
         let keyLabel = meta.keyLabel ?? "key"
         guard let shape = Self.shape(of: value) else { return }
-        let ownerKey = meta.pattern + "/" + (meta.statName ?? "") + "|" + String(describing: shape)
+        let ownerKey = OwnerKey(pattern: meta.pattern, statName: meta.statName, shape: shape)
         if let owner = ownerIDs[ownerKey] {
             currentOwner = owner
         } else {
@@ -554,13 +560,7 @@ struct PrometheusWriter {
         var previousKey: String?
         for position in block.range {
             let entry = entries[sorted[position]]
-            // The same series twice (one stat's labels repeated, as a bridge could make
-            // them): the first stays, and the family is counted as a collision.
-            guard entry.key != previousKey else {
-                collisions.append(entry.family)
-                continue
-            }
-            previousKey = entry.key
+            guard !isRepeated(entry, after: &previousKey) else { continue }
             switch entry.sample {
             case .value(let value):
                 Self.appendLine(entry.family, entry.key, nil, value, to: &out)
@@ -581,6 +581,18 @@ struct PrometheusWriter {
                 Self.appendLine(entry.family + "_count", entry.key, nil, String(pmf.count), to: &out)
             }
         }
+    }
+
+    /// Whether `entry` is the same series as the one before it in sorted order (one stat's
+    /// labels repeated, as a bridge could make them): every format keeps the first and counts
+    /// the family as a collision. Otherwise `entry`'s labels become `previousKey`.
+    mutating func isRepeated(_ entry: Entry, after previousKey: inout String?) -> Bool {
+        if entry.key == previousKey {
+            collisions.append(entry.family)
+            return true
+        }
+        previousKey = entry.key
+        return false
     }
 
     /// `name{labels,extra} value\n`; `key` is the rendered labels (`{…}` or empty).

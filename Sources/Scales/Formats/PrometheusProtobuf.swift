@@ -362,12 +362,7 @@ extension PrometheusWriter {
         var previousKey: String?
         for position in block.range {
             let entry = entries[sorted[position]]
-            // The same series twice: the first stays (as in text), counted as a collision.
-            guard entry.key != previousKey else {
-                collisions.append(entry.family)
-                continue
-            }
-            previousKey = entry.key
+            guard !isRepeated(entry, after: &previousKey) else { continue }
             let labels = labelSets[entry.order]
             switch entry.sample {
             case .value(let text):
