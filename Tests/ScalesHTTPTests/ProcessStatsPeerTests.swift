@@ -47,6 +47,21 @@ import Testing
         #expect(result.status == 0, "promtool exit \(result.status): \(result.stdout)\(result.stderr)\n\(response.text)")
     }
 
+    @Test func theExampleServesItsOwnProcessStatsByDefault() async throws {
+        let launched = Date().timeIntervalSince1970
+        let example = try ExampleProcess.start()
+        defer { example.stop() }
+        let port = example.port
+        let response = try await blocking { try httpGet(port: port, "/metrics") }
+        let exposition = try Exposition(response.text)
+        var process: [String: String] = [:]
+        for family in exposition.families where family.name.hasPrefix("process_") { process[family.name] = family.type }
+        #expect(process == Self.expectedFamilies, "\(response.text)")
+        // Its own start time (a process started just now), not this test process's.
+        let start = try #require(exposition.families.first { $0.name == "process_start_time_seconds" }?.samples.first.flatMap { Double($0.value) })
+        #expect(start >= launched - 2 && start <= Date().timeIntervalSince1970, "start \(start), launched \(launched)")
+    }
+
     @Test func thePageAndJSONShowTheProcessStats() async throws {
         let (page, json) = try await withServer(processRegistry()) { _, port in
             try await blocking {
