@@ -39,7 +39,10 @@ let package = Package(
         // The naming rule of the exported names (Prometheus, Graphite), shared by the runtime, the
         // Graphite pusher and the generator; depends on nothing.
         .target(name: "ScalesNaming"),
-        .target(name: "Scales", dependencies: ["ScalesNaming"]),
+        // The platform shim: the only target that imports Glibc, Musl or Darwin (clocks, math,
+        // the pthread mutex, files, process figures); depends on nothing. `.ci/run` checks it.
+        .target(name: "ScalesPlatform"),
+        .target(name: "Scales", dependencies: ["ScalesNaming", "ScalesPlatform"]),
         .target(name: "ScalesTestKit", dependencies: ["Scales"]),
         .target(
             name: "ScalesMetrics",
@@ -48,7 +51,7 @@ let package = Package(
         .target(
             name: "ScalesGraphite",
             dependencies: [
-                "Scales", "ScalesNaming",
+                "Scales", "ScalesNaming", "ScalesPlatform",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -86,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "ScalesExample",
             dependencies: [
-                "Scales", "ScalesGraphite", "ScalesHTTP",
+                "Scales", "ScalesGraphite", "ScalesHTTP", "ScalesPlatform",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -94,7 +97,7 @@ let package = Package(
             path: "Examples/StatusServer",
             plugins: [.plugin(name: "ScalesPlugin")]
         ),
-        .testTarget(name: "ScalesTests", dependencies: ["Scales", "ScalesTestKit"]),
+        .testTarget(name: "ScalesTests", dependencies: ["Scales", "ScalesTestKit", "ScalesPlatform"]),
         .testTarget(
             name: "ScalesMetricsTests",
             dependencies: ["ScalesMetrics", "Scales", .product(name: "Metrics", package: "swift-metrics")]

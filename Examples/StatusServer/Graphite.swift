@@ -2,13 +2,7 @@ import Logging
 import Scales
 import ScalesGraphite
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import ScalesPlatform
 
 /// Starts pushing `registry`'s whole tree to Graphite when the environment asks for it:
 ///
@@ -60,5 +54,5 @@ private func parseHostPort(_ text: String) -> (String, Int)? {
 }
 
 private func environment(_ name: String) -> String? {
-    getenv(name).map { String(cString: $0) }
+    PlatformEnvironment.value(name)
 }

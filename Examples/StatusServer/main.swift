@@ -4,13 +4,7 @@ import ScalesHTTP
 import ServiceLifecycle
 import UnixSignals
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import ScalesPlatform
 
 // The example server: simulated traffic (Workload.swift) moves the stats generated from
 // stats.yaml; the status page serves them on http://127.0.0.1:8765/status/ (port from
@@ -18,9 +12,10 @@ import Darwin
 // SCALES_GRAPHITE=host:port they are pushed to Graphite too (Graphite.swift).
 // SIGINT or SIGTERM stops everything gracefully.
 let registry = Registry.shared
+ProcessStats.register(in: registry)
 let logger = Logger(label: "scales-example")
 let workload = startWorkload(registry: registry)
-let port = getenv("SCALES_PORT").flatMap { Int(String(cString: $0)) } ?? 8765
+let port = PlatformEnvironment.value("SCALES_PORT").flatMap { Int($0) } ?? 8765
 let server = StatusServer(
     registry: registry, configuration: .init(port: port, serverName: "scales-example"), logger: logger)
 var services: [any Service] = [server]

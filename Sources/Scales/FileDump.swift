@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import ScalesPlatform
 
 /// Writes a registry's whole tree to a JSON file for crash forensics, once or periodically.
 ///
@@ -45,7 +39,7 @@ public struct FileDump: Sendable {
 
         /// A readable explanation, such as `stats dump: rename /x.tmp-1 → /x failed: No such file or directory`.
         public var description: String {
-            "stats dump: \(step) \(path) failed: \(String(cString: strerror(code)))"
+            "stats dump: \(step) \(path) failed: \(SystemError(code: code).message)"
         }
     }
 
@@ -68,28 +62,22 @@ public struct FileDump: Sendable {
     }
 
     static func writeAtomically(_ text: String, to path: String) throws {
-        let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw Failure(step: "open", path: temporary, code: errno) }
+        let temporary = "\(path).tmp-\(PlatformFiles.processID)-\(UInt32.random(in: 0...UInt32.max))"
+        let fd: Int32
+        do { fd = try PlatformFiles.createNew(temporary) } catch { throw Failure(step: "open", path: temporary, code: error.code) }
         var failure: Failure?
-        var bytes = Array(text.utf8)
-        bytes.withUnsafeMutableBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = Failure(step: "write", path: temporary, code: errno)
-                    return
-                }
-                offset += written
+        do { try PlatformFiles.writeAll(fd, Array(text.utf8)) } catch { failure = Failure(step: "write", path: temporary, code: error.code) }
+        if failure == nil {
+            do { try PlatformFiles.sync(fd) } catch { failure = Failure(step: "sync", path: temporary, code: error.code) }
+        }
+        PlatformFiles.close(fd)
+        if failure == nil {
+            do { try PlatformFiles.rename(temporary, to: path) } catch {
+                failure = Failure(step: "rename", path: "\(temporary) → \(path)", code: error.code)
             }
         }
-        if failure == nil, fsync(fd) != 0 { failure = Failure(step: "sync", path: temporary, code: errno) }
-        close(fd)
-        if failure == nil, rename(temporary, path) != 0 { failure = Failure(step: "rename", path: "\(temporary) → \(path)", code: errno) }
         if let failure {
-            unlink(temporary)
+            PlatformFiles.remove(temporary)
             throw failure
         }
     }

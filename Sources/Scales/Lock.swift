@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import ScalesPlatform
 
 /// A value guarded by a pthread mutex.
 ///
@@ -18,20 +12,16 @@ import Darwin
 /// Like `Mutex`, the value must only be touched inside ``withLock(_:)``.
 package final class Lock<Value>: @unchecked Sendable {
     // @unchecked: `value` is only read or written between pthread_mutex_lock and unlock.
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let mutex = PlatformMutex()
     private var value: Value
 
     /// Creates a lock around `value`.
     package init(_ value: Value) {
         self.value = value
-        mutex = UnsafeMutablePointer.allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
     }
 
     deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
+        mutex.destroy()
     }
 
     /// Runs `body` with exclusive access to the value.
@@ -50,11 +40,11 @@ package final class Lock<Value>: @unchecked Sendable {
 
     @usableFromInline
     package func lock() {
-        pthread_mutex_lock(mutex)
+        mutex.lock()
     }
 
     @usableFromInline
     package func unlock() {
-        pthread_mutex_unlock(mutex)
+        mutex.unlock()
     }
 }

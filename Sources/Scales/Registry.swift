@@ -1,12 +1,6 @@
 import Synchronization
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import ScalesPlatform
 
 /// A tree of stats: collections bind into it, snapshots and exporters read from it.
 ///
@@ -253,8 +247,6 @@ public final class Registry: Sendable {
 
     /// Seconds since 1970-01-01 UTC, from the system's real-time clock.
     public static func now() -> Double {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+        PlatformClock.wallClockSeconds()
     }
 }

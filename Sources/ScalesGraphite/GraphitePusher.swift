@@ -4,13 +4,7 @@ import NIOPosix
 public import Scales
 import Synchronization
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import ScalesPlatform
 
 /// Sends a registry's stats to Graphite (carbon's plaintext protocol) on demand, as scales'
 /// `GraphitePusher` does, without ever blocking or failing the caller.
@@ -235,9 +229,6 @@ public final class GraphitePusher: Sendable {
 
     /// This machine's host name (`gethostname`), or `localhost` if it cannot be read.
     static func hostName() -> String {
-        var bytes = [CChar](repeating: 0, count: 256)
-        guard gethostname(&bytes, bytes.count - 1) == 0 else { return "localhost" }
-        let name = String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return name.isEmpty ? "localhost" : name
+        PlatformEnvironment.hostName() ?? "localhost"
     }
 }

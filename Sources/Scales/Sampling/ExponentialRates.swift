@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import ScalesPlatform
 
 /// The 1-, 5- and 15-minute exponentially weighted moving average rates of a meter, as Java
 /// Metrics' `Meter` computes them (its `ExponentialMovingAverages` and `EWMA`).

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import ScalesPlatform
 
 /// The bucket grid of a pmf: the buckets of a Prometheus native-histogram schema, edges
 /// exactly as Prometheus defines them.

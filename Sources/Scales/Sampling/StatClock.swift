@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import ScalesPlatform
 
 /// The time source of the time-dependent stats (`pmf` windows and timings, `meter` rates,
 /// `stateTime` totals): a monotonic count of nanoseconds.
@@ -38,7 +32,8 @@ extension StatClock {
 }
 
 /// The operating system's monotonic clock (`CLOCK_MONOTONIC`; its coarse reading is
-/// `CLOCK_MONOTONIC_COARSE` on Linux, a few nanoseconds instead of a few dozen).
+/// `CLOCK_MONOTONIC_COARSE` on Linux, a few nanoseconds instead of a few dozen; on macOS
+/// `CLOCK_UPTIME_RAW` and `CLOCK_UPTIME_RAW_APPROX`).
 ///
 /// ```swift
 /// let registry = Registry(clock: SystemClock())   // the same as Registry()
@@ -55,20 +50,12 @@ public struct SystemClock: StatClock {
 
     @usableFromInline
     static func now() -> UInt64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return UInt64(spec.tv_sec) &* 1_000_000_000 &+ UInt64(spec.tv_nsec)
+        PlatformClock.monotonicNanoseconds()
     }
 
     @usableFromInline
     static func coarseNow() -> UInt64 {
-        var spec = timespec()
-        #if os(Linux)
-        clock_gettime(CLOCK_MONOTONIC_COARSE, &spec)
-        #else
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        #endif
-        return UInt64(spec.tv_sec) &* 1_000_000_000 &+ UInt64(spec.tv_nsec)
+        PlatformClock.coarseMonotonicNanoseconds()
     }
 
     /// Whole seconds of the wall clock (`time()`), 0 before 1970. On Linux this is the
@@ -77,7 +64,7 @@ public struct SystemClock: StatClock {
     /// ``WallSecondHint``), never as a timestamp.
     @inlinable @inline(__always)
     static func wallSeconds() -> UInt64 {
-        UInt64(clamping: time(nil))
+        PlatformClock.wallSeconds()
     }
 }
 

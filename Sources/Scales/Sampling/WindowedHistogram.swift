@@ -1,12 +1,6 @@
 import Synchronization
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import ScalesPlatform
 
 /// The estimator behind a ``PmfStat``: per time slice, counts on an exact native-histogram
 /// grid (``NativeGrid``), in lazily allocated pages, updated with relaxed atomic adds.

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import ScalesPlatform
 import Synchronization
 
 /// A `meter` stat: counts events and reports their 1-, 5- and 15-minute moving average rates
@@ -178,24 +172,7 @@ public final class MeterStat: StatCell {
     /// The coarse wall and monotonic clocks as of the same timer tick (nanoseconds), or `nil`
     /// where they are not known to move together (off Linux) or kept changing.
     static func coarseWallAndMonotonic() -> (wall: UInt64, monotonic: UInt64)? {
-        #if os(Linux)
-        for _ in 0..<4 {
-            var before = timespec()
-            var monotonic = timespec()
-            var after = timespec()
-            clock_gettime(CLOCK_REALTIME_COARSE, &before)
-            clock_gettime(CLOCK_MONOTONIC_COARSE, &monotonic)
-            clock_gettime(CLOCK_REALTIME_COARSE, &after)
-            // The same wall reading before and after: no timer tick in between.
-            guard before.tv_sec == after.tv_sec, before.tv_nsec == after.tv_nsec else { continue }
-            guard before.tv_sec >= 0 else { return nil }
-            return (
-                UInt64(before.tv_sec) &* 1_000_000_000 &+ UInt64(before.tv_nsec),
-                UInt64(monotonic.tv_sec) &* 1_000_000_000 &+ UInt64(monotonic.tv_nsec)
-            )
-        }
-        #endif
-        return nil
+        PlatformClock.coarseWallAndMonotonic()
     }
 
     /// The figures now: count, the three moving averages and the mean rate, per second.

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Foundation
 import HummingbirdApp
 import Metrics
 import Scales
@@ -18,7 +14,6 @@ try await buildApplication(registry: .shared, port: port, statusToken: Environme
 
 enum Environment {
     static func value(_ name: String) -> String? {
-        guard let pointer = getenv(name) else { return nil }
-        return String(cString: pointer)
+        ProcessInfo.processInfo.environment[name]
     }
 }
