@@ -96,10 +96,21 @@ def blocks(readme_lines):
     return found
 
 
+def split_comment(line):
+    """(code, comment) of a Swift line: the comment starts at the first `//` outside a string."""
+    in_string = False
+    for index, ch in enumerate(line):
+        if ch == '"':
+            in_string = not in_string
+        elif not in_string and line.startswith("//", index):
+            return line[:index], line[index + 2:]
+    return line, ""
+
+
 def expressions(lines):
     """Top-level expressions of manifest lines (comments removed), split at depth-0 commas:
     (index of the line it starts on, text)."""
-    text = "\n".join(re.sub(r"//.*$", "", line) for line in lines)
+    text = "\n".join(split_comment(line)[0] for line in lines)
     parts, depth, start, in_string = [], 0, 0, False
     for index, ch in enumerate(text + ","):
         if ch == '"':
@@ -143,7 +154,7 @@ def main():
             continue
         if language == "swift" and content and re.match(r"^\s*//\s*Package\.swift", content[0]):
             for number, line in enumerate(content, first):
-                commented = re.search(r"//.*\.package\(url:.*from:\s*\"([^\"]+)\"", line)
+                commented = re.search(r"\.package\(url:.*from:\s*\"([^\"]+)\"", split_comment(line)[1])
                 if commented and commented.group(1) not in released:
                     fail(f"README.md:{number}: the git line says from: \"{commented.group(1)}\", "
                          f"but CHANGELOG.md has released only {sorted(released) or 'nothing'}")

@@ -15,7 +15,7 @@ import Glibc
         defer { listener.release() }
         let result = try Peers.run(
             executable.path, [], environment: ["SCALES_PORT": String(listener.port), "SCALES_GRAPHITE": ""],
-            timeout: 60)
+            timeout: 30)
         #expect(!result.timedOut, "the example kept running on a taken port")
         #expect(result.status != 0)
         let lines = result.stderr.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.isEmpty }
@@ -30,7 +30,7 @@ import Glibc
     @Test(arguments: ["http", "-1", "65536", "87 65"])
     func aValueThatIsNotAPortIsOneLineOnStderrAndAFailedExit(value: String) throws {
         guard let executable = ExampleProcess.executable() else { try Peers.missing(ExampleProcess.notBuilt) }
-        let result = try Peers.run(executable.path, [], environment: ["SCALES_PORT": value, "SCALES_GRAPHITE": ""], timeout: 60)
+        let result = try Peers.run(executable.path, [], environment: ["SCALES_PORT": value, "SCALES_GRAPHITE": ""], timeout: 30)
         #expect(!result.timedOut, "the example started with SCALES_PORT=\(value)")
         #expect(result.status != 0)
         let lines = result.stderr.split(separator: "\n").filter { !$0.isEmpty }
