@@ -29,6 +29,7 @@ Prints one line per block: `LINE LANGUAGE what`.
 import json
 import os
 import re
+import shutil
 import sys
 
 # The checker's own context: the web framework a mount snippet runs in.
@@ -195,7 +196,8 @@ def main():
         fail("README.md has no ```yaml stats block")
 
     plugin = '.plugin(name: "ScalesPlugin", package: "swift-scales")'
-    targets, previous = [], set(os.listdir(os.path.join(package, "Sources"))) if os.path.isdir(os.path.join(package, "Sources")) else set()
+    sources = os.path.join(package, "Sources")
+    targets, previous = [], set(os.listdir(sources)) if os.path.isdir(sources) else set()
     current = set()
 
     def add_sources(name, main_swift, extra_files):
@@ -243,7 +245,6 @@ def main():
             + f"],\n    plugins: [{plugin}]\n)")
 
     for stale in previous - current:
-        import shutil
         shutil.rmtree(os.path.join(package, "Sources", stale))
 
     manifest = (
