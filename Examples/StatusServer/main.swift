@@ -10,17 +10,60 @@ import ScalesPlatform
 // stats.yaml; the status page serves them on http://127.0.0.1:8765/status/ (port from
 // SCALES_PORT; 0 picks a free one) with Prometheus text on /metrics; with
 // SCALES_GRAPHITE=host:port they are pushed to Graphite too (Graphite.swift).
-// SIGINT or SIGTERM stops everything gracefully.
+// SIGINT or SIGTERM stops everything gracefully. A port that is taken, a SCALES_PORT that is
+// not a port, or a service that fails ends it with one line on stderr and exit status 1, not a
+// backtrace.
 let registry = Registry.shared
 ProcessStats.register(in: registry)
 let logger = Logger(label: "scales-example")
-let workload = startWorkload(registry: registry)
-let port = PlatformEnvironment.value("SCALES_PORT").flatMap { Int($0) } ?? 8765
+let port: Int
+switch portFromEnvironment() {
+case .success(let chosen): port = chosen
+case .failure(let problem): exitWithError(problem.description)
+}
 let server = StatusServer(
     registry: registry, configuration: .init(port: port, serverName: "scales-example"), logger: logger)
+do {
+    try await server.start()    // binds now, so a taken port is reported here; run() reuses it
+} catch {
+    exitWithError("cannot listen on \(server.configuration.host):\(port): \(bindFailure(error)) (set SCALES_PORT to another port)")
+}
+let workload = startWorkload(registry: registry)
 var services: [any Service] = [server]
 if let graphite = startGraphiteFromEnvironment(registry: registry) { services.append(graphite) }
 let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-try await group.run()
+do {
+    try await group.run()
+} catch {
+    exitWithError("\(error)")
+}
 workload.cancel()
 await workload.value
+
+/// A problem with the environment, said in one line.
+struct ExampleError: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// `SCALES_PORT` (0...65535; 0 picks a free port), 8765 when unset.
+func portFromEnvironment() -> Result<Int, ExampleError> {
+    guard let text = PlatformEnvironment.value("SCALES_PORT") else { return .success(8765) }
+    guard let port = Int(text), (0...65535).contains(port) else {
+        return .failure(ExampleError(description: "SCALES_PORT must be a port number from 0 to 65535 (0 picks a free one), got '\(text)'"))
+    }
+    return .success(port)
+}
+
+/// The cause of a failed bind, short: "address already in use" rather than NIO's whole error.
+func bindFailure(_ error: any Error) -> String {
+    let text = "\(error)"
+    if text.contains("Address already in use") { return "address already in use" }
+    if text.contains("Permission denied") { return "permission denied" }
+    if text.contains("Cannot assign requested address") { return "not an address of this machine" }
+    return text
+}
+
+/// Writes `ScalesExample: <message>` as one line on stderr and exits with status 1.
+func exitWithError(_ message: String) -> Never {
+    PlatformEnvironment.exit(status: 1, line: "ScalesExample: " + message.split(separator: "\n").joined(separator: " "))
+}

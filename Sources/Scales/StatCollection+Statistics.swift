@@ -83,6 +83,7 @@ extension StatCollection {
     ///   - name: The stat's name in the collection.
     ///   - maxKeys: The most keys kept; further keys share ``IntDictStat/overflowKey``.
     ///   - unit: The unit shown with every key's rates (default `per second`).
+    ///   - label: The keys' label name on `/metrics` (`key` by default).
     ///   - doc: Documentation, shown as Prometheus HELP.
     public func meterDict(
         _ name: String, maxKeys: Int? = nil, unit: String? = nil, label: String? = nil, doc: String? = nil

@@ -65,7 +65,7 @@ public final class GraphitePeriodicPusher: Service, Sendable {
     ///   - port: carbon's plaintext port, usually 2003.
     ///   - prefix: Put before every name; `nil` uses the lowercased host name.
     ///   - period: Time between pushes; 60 s by default.
-    ///   - registry: The registry to push; ``Registry/current`` by default.
+    ///   - registry: The registry to push; `Registry.current` by default.
     ///   - configuration: Timeouts, backoff and queue bound.
     ///   - eventLoopGroup: Where the connection lives.
     ///   - logger: Receives the first-failure and recovery lines.

@@ -66,7 +66,7 @@ public final class GraphitePusher: Sendable {
     ///   - prefix: Put before every metric name. `nil` (the default) uses this machine's host
     ///     name, lowercased, as scales does; `""` sends names without a prefix. A dot is added at
     ///     the end if missing; each dot-separated part is sanitized like a path segment.
-    ///   - registry: The registry to push; ``Registry/current`` by default.
+    ///   - registry: The registry to push; `Registry.current` by default.
     ///   - configuration: Timeouts, backoff and queue bound.
     ///   - eventLoopGroup: Where the connection lives; NIO's shared singleton group by default.
     ///   - logger: Receives the first-failure and recovery lines.

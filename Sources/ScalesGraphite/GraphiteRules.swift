@@ -13,7 +13,7 @@ public import Scales
 ///   also crosses slashes, as in scales (`fnmatch`). Rules see every value's own path: a `pmf`'s
 ///   figures are `web/latency/median`, `web/latency/count`…, a dict's entries are
 ///   `web/byPath/<key>` with the key as it is (not sanitized);
-/// - a typed ``StatPath`` (`WebStats.path`, `HandlerStats.path`), matched segment by segment: it
+/// - a typed `StatPath` (`WebStats.path`, `HandlerStats.path`), matched segment by segment: it
 ///   covers the stat or collection it names **and everything below it**, and a template segment
 ///   such as `{id}` or `thread-{id}` matches any one segment of that shape;
 /// - a predicate on (path, value); for prune rules, on the path alone.

@@ -3,12 +3,12 @@ import Scales
 /// Picks the format of `/metrics` from a scraper's `Accept` header.
 ///
 /// The formats offered and the media ranges that select them:
-/// - protobuf (``PrometheusProtobuf``): `application/vnd.google.protobuf` with
+/// - protobuf (`PrometheusProtobuf`): `application/vnd.google.protobuf` with
 ///   `proto=io.prometheus.client.MetricFamily` and `encoding=delimited` (both required, as
 ///   client_golang requires them);
-/// - OpenMetrics 1.0 (``OpenMetricsFormat``): `application/openmetrics-text` with
+/// - OpenMetrics 1.0 (`OpenMetricsFormat`): `application/openmetrics-text` with
 ///   `version=1.0.0` or no version;
-/// - text 0.0.4 (``PrometheusFormat``): `text/plain` with `version=0.0.4` or no version,
+/// - text 0.0.4 (`PrometheusFormat`): `text/plain` with `version=0.0.4` or no version,
 ///   `text/*` and `*/*`.
 ///
 /// Each format takes the `q` of the most specific range that matches it (an exact type over

@@ -13,10 +13,10 @@ import Scales
 /// - `GET /status/` and `GET /status/<path…>`: the tree or a subtree; a path may reach into a
 ///   dict or a `pmf` (`/status/web/latency/median`). `?format=html` (default), `json` or
 ///   `prettyjson` (scales' JSON shape); `?query=key` or `?query=key<op>value` (see
-///   ``SnapshotQuery``). Unknown path: 404 with the path in the message.
+///   `SnapshotQuery`). Unknown path: 404 with the path in the message.
 /// - `GET /metrics`: in the format the `Accept` header asks for (see ``MetricsNegotiation``):
 ///   protobuf with native histograms, OpenMetrics 1.0, or Prometheus text 0.0.4 (the default;
-///   see ``PrometheusFormat``), with the matching `Content-Type` and `Vary: Accept`.
+///   see `PrometheusFormat`), with the matching `Content-Type` and `Vary: Accept`.
 /// - `GET /`: a redirect to the status page.
 /// - `HEAD` is answered like `GET` (the server leaves the body out); other methods get 405 with
 ///   `Allow: GET, HEAD`. A target longer than `maxTargetLength` gets 414; bad percent-encoding,
@@ -42,7 +42,7 @@ public struct StatusHandler: Sendable {
     /// Creates a handler.
     ///
     /// - Parameters:
-    ///   - registry: The registry to show; ``Registry/shared`` by default.
+    ///   - registry: The registry to show; `Registry.shared` by default.
     ///   - serverName: Shown in the page title, as scales does.
     ///   - statusPath: Mount point of the status page (`/status`; a trailing `/` is ignored).
     ///   - metricsPath: Path of the Prometheus endpoint (`/metrics`).

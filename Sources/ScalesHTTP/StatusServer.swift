@@ -57,7 +57,7 @@ public actor StatusServer: Service {
     /// Creates a server; nothing is bound until ``start()`` or ``run()``.
     ///
     /// - Parameters:
-    ///   - registry: The registry to show; ``Registry/shared`` by default.
+    ///   - registry: The registry to show; `Registry.shared` by default.
     ///   - configuration: Address, port, server name, limits, request check.
     ///   - logger: Receives start, stop and failure messages.
     public init(

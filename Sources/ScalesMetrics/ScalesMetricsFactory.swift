@@ -1,7 +1,7 @@
 import CoreMetrics
 import Scales
 
-/// A swift-metrics backend that puts every metric into a ``Scales/Registry`` tree, so metrics
+/// A swift-metrics backend that puts every metric into a `Registry` tree, so metrics
 /// from libraries instrumented with swift-metrics appear on the same status page, in the same
 /// Prometheus output and the same Graphite push as the app's own typed stats.
 ///
@@ -31,14 +31,14 @@ import Scales
 /// root's name stays out of the names on `/metrics`: `Counter(label: "http_requests_total")` is
 /// `http_requests_total` there (and `metrics.http_requests_total…` in Graphite, `/metrics/…` on
 /// the status page). A label whose name another stat already has on `/metrics` is exported with
-/// `_2` appended and counted in ``Scales/RegistryHealth/nameCollisions``.
+/// `_2` appended and counted in `RegistryHealth.nameCollisions`.
 ///
 /// Make one factory per registry and root (the label table below is the factory's own).
 /// A label keeps the kind it was first made with; making it again as another kind gives a
-/// working handler outside the tree and counts ``Scales/RegistryHealth/bindConflicts``.
+/// working handler outside the tree and counts `RegistryHealth.bindConflicts`.
 /// At most `maxDimensionSets` series exist per label; further dimension sets share the series
 /// `_overflow` (labelled `overflow="true"`) and are counted in
-/// ``Scales/RegistryHealth/overflowedKeys``.
+/// `RegistryHealth.overflowedKeys`.
 public struct ScalesMetricsFactory: MetricsFactory {
     /// The registry metrics are put in.
     public let registry: Registry

@@ -133,8 +133,20 @@ package enum PlatformFiles {
     }
 }
 
-/// The process's environment and the machine's name.
+/// The process's environment, the machine's name, and leaving with one line (the example).
 package enum PlatformEnvironment {
+    /// Writes `line` and a newline to standard error, then exits with `status` (no backtrace).
+    package static func exit(status: Int32, line: String) -> Never {
+        _ = try? PlatformFiles.writeAll(STDERR_FILENO, Array((line + "\n").utf8))
+        #if canImport(Glibc)
+        Glibc.exit(status)
+        #elseif canImport(Musl)
+        Musl.exit(status)
+        #elseif canImport(Darwin)
+        Darwin.exit(status)
+        #endif
+    }
+
     /// The value of the environment variable `name`, or `nil` when it is not set.
     package static func value(_ name: String) -> String? {
         getenv(name).map { String(cString: $0) }

@@ -15,7 +15,7 @@ import Synchronization
 public final class IntStat: StatCell, CustomStringConvertible {
     @usableFromInline let storage: Atomic<Int>
 
-    /// Creates a cell not bound to any registry (bind cells with ``StatCollection/int(_:doc:)``).
+    /// Creates a cell not bound to any registry (bind cells with ``StatCollection/int(_:unit:doc:)``).
     public init(_ initial: Int = 0) {
         storage = Atomic(initial)
     }

@@ -24,8 +24,11 @@ public final class PmfDictStat: StatCell {
     /// Creates a dict not bound to any registry.
     ///
     /// - Parameters:
+    ///   - maxKeys: The most keys kept (not counting the overflow key), or `nil` for no bound.
+    ///   - window: The window of every key's pmf (default ``PmfStat/defaultWindow``).
     ///   - precision: Every key's grid schema, `0...8` (default 6), clamped (see
     ///     ``PmfStat/precision``).
+    ///   - clock: The clock of every key's window.
     public convenience init(
         maxKeys: Int? = nil, window: Duration? = nil, precision: Int? = nil, clock: some StatClock = SystemClock()
     ) {
