@@ -113,7 +113,7 @@ struct HTMLWriter {
             out += "\">"
         }
         if let query, !query.isEmpty {
-            out += " <a href=\"?\">clear</a>"
+            out += refresh.map { " <a href=\"?refresh=\($0)\">clear</a>" } ?? " <a href=\"?\">clear</a>"
         }
         out += "</form>\n<p class=\"formats\">As <a href=\""
         let querySuffix = query.map { $0.isEmpty ? "" : "&query=" + RequestTarget.encodeQueryValue($0) } ?? ""
@@ -355,8 +355,8 @@ struct HTMLWriter {
         out += "<span class=\"int\">"
         out += String(pmf.windowCount)
         out += "</span></li>"
-        pmf.forEachField { name, value in
-            field("\(name)", title: Self.pmfFieldMeaning("\(name)"))
+        for (name, value) in pmf.fields {
+            field(name, title: Self.pmfFieldMeaning(name))
             if let value {
                 number(value, unit: unit)
             } else {

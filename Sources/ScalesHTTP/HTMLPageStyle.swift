@@ -34,6 +34,7 @@ extension HTMLWriter {
         .spark .last{fill:#15c}
         p.legend{color:#777;font-size:.85em;margin:.1em 0 .3em}
         p.refresh{color:#555;margin:.3em 0}
+        footer .error{color:#b00}
         footer{border-top:1px solid #ddd;margin-top:1.2em;padding-top:.5em;font-size:.9em}
         """
 }
