@@ -25,9 +25,11 @@ enum PageRefresh {
 
     /// Reads its period from its own `data-refresh`; before reloading, stores the scroll
     /// position and which folds are closed (by their keys' path) in `sessionStorage` for this
-    /// URL, and restores them once the new page has loaded.
+    /// URL, and restores them once the new page has loaded. It owns the scroll position (the
+    /// browser's own restoration is turned off), so the position is the one it stored.
     static let script = """
         (function(){var s=document.currentScript,n=+s.dataset.refresh,k="scales-page:"+location.pathname+location.search;\
+        try{history.scrollRestoration="manual"}catch(e){}\
         function id(d){var p=[];for(var e=d;e;e=e.parentElement){if(e.tagName==="DETAILS"){var m=e.querySelector(":scope>summary>.key");p.unshift(m?m.textContent:"")}}return p.join("\\u0000")}\
         try{var v=JSON.parse(sessionStorage.getItem(k)||"null");if(v){sessionStorage.removeItem(k);var c={};v.closed.forEach(function(x){c[x]=1});\
         document.querySelectorAll("details").forEach(function(d){if(c[id(d)])d.open=false});window.scrollTo(v.x,v.y)}}catch(e){}\
