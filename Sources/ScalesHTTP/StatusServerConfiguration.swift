@@ -60,7 +60,9 @@ extension StatusServer {
         public var maxConnections: Int
         /// The recent values behind the page's sparklines, sampled by the server every
         /// half ``StatusHistory/interval`` (at most once per interval) on one of its event loops
-        /// while it runs; `nil` for no sparklines and no sampling.
+        /// while it runs; `nil` for no sparklines and no sampling. A sample is one snapshot of
+        /// the whole tree, so gauge closures run once per interval even while nobody reads the
+        /// page.
         public var history: StatusHistory?
         /// Runs before each request; see ``RequestCheck``.
         public var requestCheck: RequestCheck?
