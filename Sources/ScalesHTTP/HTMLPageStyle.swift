@@ -30,7 +30,7 @@ extension HTMLWriter {
         a.collapsed{font-weight:bold}
         .hint{color:#999;font-size:.85em}
         .spark{vertical-align:middle;margin:0 .3em}
-        .spark polyline{fill:none;stroke:#15c;stroke-width:1.2}
+        .spark polyline{fill:none;stroke:#15c;stroke-width:12}
         .spark .last{fill:#15c}
         p.legend{color:#777;font-size:.85em;margin:.1em 0 .3em}
         p.refresh{color:#555;margin:.3em 0}

@@ -1,9 +1,6 @@
 /// A stat's recent history as a small inline SVG line: no script, nothing loaded, allowed by
 /// the page's policy like the rest of its markup.
 enum Sparkline {
-    static let width = 100.0
-    static let height = 16.0
-
     /// Appends `<svg class="spark">` drawing `line` (oldest first) over the history's span,
     /// scaled between its smallest and largest value; its title gives the span, the first, last,
     /// smallest and largest values.
@@ -18,8 +15,9 @@ enum Sparkline {
         }
         let span = interval * Double(points - 1)
         let start = last.time - span
-        let margin = 1.5
-        out += "<svg class=\"spark\" width=\"100\" height=\"16\" viewBox=\"0 0 100 16\" role=\"img\"><title>"
+        // Integer coordinates on a 1000×160 grid shown at 100×16: each number is a table
+        // lookup (10,000 stats × 60 points are 1.2 million numbers).
+        out += "<svg class=\"spark\" width=\"100\" height=\"16\" viewBox=\"0 0 1000 160\" role=\"img\"><title>"
         let suffix = counter ? "/s" : ""
         out += counter ? "rate per second over the last " : "the last "
         out += DisplayUnits.duration(last.time - first.time)
@@ -34,26 +32,23 @@ enum Sparkline {
         out += ", "
         out += String(line.count)
         out += " points)</title><polyline points=\""
-        var lastXY = (0.0, 0.0)
+        var lastXY = (0, 0)
         for (index, point) in line.enumerated() {
-            let x = span > 0 ? Swift.max(0, (point.time - start) / span) * width : width
-            let y = high > low ? margin + (1 - (point.value - low) / (high - low)) * (height - 2 * margin) : height / 2
+            let x = span > 0 ? Int((Swift.min(Swift.max(0, (point.time - start) / span), 1) * 1000).rounded()) : 1000
+            let y = high > low ? 15 + Int(((1 - (point.value - low) / (high - low)) * 130).rounded()) : 80
             if index > 0 { out += " " }
-            out += coordinate(x)
+            out += numbers[x]
             out += ","
-            out += coordinate(y)
+            out += numbers[y]
             lastXY = (x, y)
         }
         out += "\"/><circle class=\"last\" cx=\""
-        out += coordinate(lastXY.0)
+        out += numbers[lastXY.0]
         out += "\" cy=\""
-        out += coordinate(lastXY.1)
-        out += "\" r=\"1.5\"/></svg>"
+        out += numbers[lastXY.1]
+        out += "\" r=\"15\"/></svg>"
     }
 
-    /// One decimal: enough for a 100×16 drawing.
-    static func coordinate(_ value: Double) -> String {
-        let tenths = Int((value * 10).rounded())
-        return tenths % 10 == 0 ? String(tenths / 10) : String(tenths / 10) + "." + String(tenths % 10)
-    }
+    /// `0`…`1000` as text.
+    static let numbers: [String] = (0...1000).map { String($0) }
 }

@@ -102,20 +102,32 @@ public final class StatusHistory: Sendable {
     /// The kept history, copied for one page (the page renders without the lock).
     func reading() -> Reading {
         state.withLock { state in
-            Reading(times: state.ordered(state.times), series: state.series, order: state.order(), interval: intervalSeconds,
-                    points: points, untracked: state.untracked)
+            Reading(times: state.ordered(state.times), series: state.series, index: state.index, order: state.order(),
+                    interval: intervalSeconds, points: points, untracked: state.untracked)
         }
     }
 
-    /// The path key of a stat: its names joined with `/` after a `/` each (segments may hold
-    /// `/`, escaped as in links, so two stats never share a key).
+    /// The path key of a stat: each name after a `/`, with `%` and `/` in names escaped
+    /// (`%25`, `%2F`), so two stats never share a key.
     static func key(_ names: [String]) -> String {
         var key = ""
-        for name in names {
-            key += "/"
-            key += RequestTarget.linkSegment(name)
-        }
+        for name in names { appendSegment(name, to: &key) }
         return key
+    }
+
+    static func appendSegment(_ name: String, to key: inout String) {
+        key += "/"
+        if !name.utf8.contains(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "%") }) {
+            key += name
+            return
+        }
+        for character in name.unicodeScalars {
+            switch character {
+            case "%": key += "%25"
+            case "/": key += "%2F"
+            default: key.unicodeScalars.append(character)
+            }
+        }
     }
 
     static func collect(
@@ -124,7 +136,9 @@ public final class StatusHistory: Sendable {
         switch node {
         case .container(let container):
             for child in container.children {
-                collect(child, prefix: prefix + "/" + RequestTarget.linkSegment(child.name), into: &numbers)
+                var path = prefix
+                appendSegment(child.name, to: &path)
+                collect(child, prefix: path, into: &numbers)
             }
         case .stat(let stat):
             switch stat.value {
@@ -138,6 +152,7 @@ public final class StatusHistory: Sendable {
     }
 
     struct Series {
+        let path: String
         /// Aligned with ``State/times``: `nan` where the stat had no value.
         var values: [Double]
         var counter: Bool
@@ -152,7 +167,9 @@ public final class StatusHistory: Sendable {
         var next = 0
         var samples = 0
         var lastSlot = Int64.min
-        var series: [String: Series] = [:]
+        /// Every kept stat's values, in no order; ``index`` finds a path's.
+        var series: [Series] = []
+        var index: [String: Int] = [:]
         var untracked = 0
 
         init(points: Int) {
@@ -164,24 +181,33 @@ public final class StatusHistory: Sendable {
             let slot = next
             times[slot] = time
             samples += 1
-            // Forget what has been missing for a whole ring; blank the slot of the others.
-            for key in Array(series.keys) {
-                if samples - (series[key]?.lastSeen ?? 0) > points {
-                    series[key] = nil
+            // Forget what has been missing for a whole ring (the last series takes its place);
+            // blank the slot of the others.
+            var position = series.count - 1
+            while position >= 0 {
+                if samples - series[position].lastSeen > points {
+                    index[series[position].path] = nil
+                    let moved = series.removeLast()
+                    if position < series.count {
+                        series[position] = moved
+                        index[moved.path] = position
+                    }
                 } else {
-                    series[key]?.values[slot] = .nan
+                    series[position].values[slot] = .nan
                 }
+                position -= 1
             }
             untracked = 0
             for number in numbers {
-                if series[number.path] != nil {
-                    series[number.path]?.values[slot] = number.value
-                    series[number.path]?.counter = number.counter
-                    series[number.path]?.lastSeen = samples
+                if let position = index[number.path] {
+                    series[position].values[slot] = number.value
+                    series[position].counter = number.counter
+                    series[position].lastSeen = samples
                 } else if series.count < maxStats {
                     var values = Array(repeating: Double.nan, count: points)
                     values[slot] = number.value
-                    series[number.path] = Series(values: values, counter: number.counter, lastSeen: samples)
+                    index[number.path] = series.count
+                    series.append(Series(path: number.path, values: values, counter: number.counter, lastSeen: samples))
                 } else {
                     untracked += 1
                 }
@@ -203,7 +229,8 @@ public final class StatusHistory: Sendable {
     struct Reading {
         /// Sample times, oldest first (`nan` for slots not filled yet).
         let times: [Double]
-        let series: [String: Series]
+        let series: [Series]
+        let index: [String: Int]
         let order: [Int]
         let interval: Double
         let points: Int
@@ -212,7 +239,8 @@ public final class StatusHistory: Sendable {
         /// The points to draw for the stat at `key`: (time, value) oldest first; a counter's
         /// are its rates per second between samples (a decrease, a reset, gives no point).
         func line(_ key: String) -> (points: [(time: Double, value: Double)], counter: Bool)? {
-            guard let series = series[key] else { return nil }
+            guard let position = index[key] else { return nil }
+            let series = self.series[position]
             var line: [(time: Double, value: Double)] = []
             line.reserveCapacity(points)
             var previous: (time: Double, value: Double)?
