@@ -15,8 +15,8 @@ enum Sparkline {
         }
         let span = interval * Double(points - 1)
         let start = last.time - span
-        // Integer coordinates on a 1000×160 grid shown at 100×16: each number is a table
-        // lookup (10,000 stats × 60 points are 1.2 million numbers).
+        // Integer coordinates on a 1000×160 grid shown at 100×16 (10,000 stats × 60 points
+        // are 1.2 million numbers: they are written as bytes, without a String each).
         out += "<svg class=\"spark\" width=\"100\" height=\"16\" viewBox=\"0 0 1000 160\" role=\"img\"><title>"
         let suffix = counter ? "/s" : ""
         out += counter ? "rate per second over the last " : "the last "
@@ -41,22 +41,30 @@ enum Sparkline {
             let x = span > 0 ? Int((Swift.min(Swift.max(0, (point.time - start) / span), 1) * 1000).rounded()) : 1000
             let y = high > low ? 15 + Int(((1 - (point.value - low) / (high - low)) * 130).rounded()) : 80
             if index > 0 { bytes.append(UInt8(ascii: " ")) }
-            bytes.append(contentsOf: digits[x])
+            appendCoordinate(x, to: &bytes)
             bytes.append(UInt8(ascii: ","))
-            bytes.append(contentsOf: digits[y])
+            appendCoordinate(y, to: &bytes)
             lastXY = (x, y)
         }
         out += String(decoding: bytes, as: UTF8.self)
         out += "\"/><circle class=\"last\" cx=\""
-        out += numbers[lastXY.0]
+        out += String(lastXY.0)
         out += "\" cy=\""
-        out += numbers[lastXY.1]
+        out += String(lastXY.1)
         out += "\" r=\"15\"/></svg>"
     }
 
-    /// `0`…`1000` as text.
-    static let numbers: [String] = (0...1000).map { String($0) }
-
-    /// `0`…`1000` as UTF-8 digits.
-    static let digits: [[UInt8]] = numbers.map { Array($0.utf8) }
+    /// A coordinate (0…1000) as decimal digits.
+    @inline(__always)
+    static func appendCoordinate(_ value: Int, to bytes: inout [UInt8]) {
+        let n = Swift.min(Swift.max(value, 0), 1000)
+        if n == 1000 {
+            bytes.append(0x31)
+            for _ in 0..<3 { bytes.append(0x30) }
+            return
+        }
+        if n >= 100 { bytes.append(UInt8(truncatingIfNeeded: 0x30 + n / 100)) }
+        if n >= 10 { bytes.append(UInt8(truncatingIfNeeded: 0x30 + n / 10 % 10)) }
+        bytes.append(UInt8(truncatingIfNeeded: 0x30 + n % 10))
+    }
 }
