@@ -51,7 +51,7 @@ public actor StatusServer: Service {
     }
 
     private var state = State.idle
-    /// Samples ``Configuration/history`` while the server runs: one task for every stat.
+    /// Samples ``Configuration/history`` while the server runs: one task for all stats.
     private var sampler: RepeatedTask?
     /// Callers waiting for the state to change (a start or stop in progress, or `run()`).
     private var waiters: [CheckedContinuation<Void, Never>] = []
