@@ -25,6 +25,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Scales", package: "swift-scales"),
                 .product(name: "ScalesMetrics", package: "swift-scales"),
+                .product(name: "ScalesHTTP", package: "swift-scales"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -34,7 +35,10 @@ let package = Package(
         // Bytes per stat of each kind, measured with the allocator's own counters.
         .executableTarget(
             name: "MemoryFootprint",
-            dependencies: ["CHeapInUse", .product(name: "Scales", package: "swift-scales")],
+            dependencies: [
+                "CHeapInUse", .product(name: "Scales", package: "swift-scales"),
+                .product(name: "ScalesHTTP", package: "swift-scales"),
+            ],
             path: "Tools/MemoryFootprint"
         ),
         .target(name: "CHeapInUse", path: "Tools/CHeapInUse"),

@@ -96,7 +96,18 @@ final class Node {
 /// a tree: a cluster's `sum` of its nodes' `sum` of their workers), and nothing is counted
 /// twice.
 final class Aggregation {
-    enum Kind: Sendable { case sum, histogram, intDictSum }
+    enum Kind: Sendable {
+        case sum, histogram, intDictSum
+
+        /// The kind's name in stats.yaml.
+        var name: String {
+            switch self {
+            case .sum: return "sum"
+            case .histogram: return "histogram"
+            case .intDictSum: return "intDictSum"
+            }
+        }
+    }
 
     let kind: Kind
     let of: String
@@ -298,20 +309,27 @@ struct SnapshotBuilder {
         case .container(let child):
             return self.node(child)
         case .stat(let cell, let description):
+            var stat = SnapshotStat(name: name, value: .absent, description)
+            stat.declaredKind = cell.declaredKind
+            stat.recentWindow = cell.recentWindow
             if cell.readsOutsideTreeLock || defersAll {
                 let health = self.health
                 deferred.append(Deferred(place: place, read: { cell.read(health) }, scalarKind: cell.scalarKind, cell: cell))
-                return .stat(SnapshotStat(name: name, value: .absent, description))
+            } else {
+                stat.value = cell.read(health)
             }
-            return .stat(SnapshotStat(name: name, value: cell.read(health), description))
+            return .stat(stat)
         case .aggregation(let aggregation):
             let input = AggregationInput.derived(aggregation.plan, aggregation.inputs(below: owner))
             let health = self.health
+            var stat = SnapshotStat(name: name, value: .absent, doc: aggregation.doc)
+            stat.declaredKind = aggregation.kind.name
             if !defersAll && !input.readsOutsideTreeLock {
-                return .stat(SnapshotStat(name: name, value: input.read(health), doc: aggregation.doc))
+                stat.value = input.read(health)
+            } else {
+                deferred.append(Deferred(place: place, read: { input.read(health) }))
             }
-            deferred.append(Deferred(place: place, read: { input.read(health) }))
-            return .stat(SnapshotStat(name: name, value: .absent, doc: aggregation.doc))
+            return .stat(stat)
         }
     }
 

@@ -141,6 +141,12 @@ public struct SnapshotStat: Sendable, Equatable {
     public let unit: String?
     /// The label name of a dict's keys on `/metrics` (stats.yaml's `label:`); `nil` means `key`.
     public let keyLabel: String?
+    /// The declared kind when the value's case does not tell it, for displays (the status
+    /// page): `gauge`, `sum`, `histogram`, `intDictSum`; `nil` otherwise (and in stats made by
+    /// hand). Not exported, and not part of equality.
+    package var declaredKind: String? = nil
+    /// The recent window of a `pmf` or `pmfDict`, for displays; not part of equality.
+    package var recentWindow: Duration? = nil
 
     /// Creates a stat record.
     public init(
@@ -159,6 +165,13 @@ public struct SnapshotStat: Sendable, Equatable {
         self.init(
             name: name, value: value, doc: description.doc, labels: description.labels, unit: description.unit,
             keyLabel: description.keyLabel)
+    }
+
+    /// Equal when the exported record is: the display-only fields (``declaredKind``,
+    /// ``recentWindow``) are left out, so a stat made by hand equals the registry's.
+    public static func == (lhs: SnapshotStat, rhs: SnapshotStat) -> Bool {
+        lhs.name == rhs.name && lhs.value == rhs.value && lhs.doc == rhs.doc && lhs.labels == rhs.labels
+            && lhs.unit == rhs.unit && lhs.keyLabel == rhs.keyLabel
     }
 }
 

@@ -2,10 +2,18 @@ import Scales
 
 /// The status page: a snapshot as one self-contained HTML document.
 ///
-/// Nested and sorted like the tree; values styled by type; collapsed containers as links to
-/// their own page (after their expanded siblings, as scales shows them); a filter box that is a
-/// plain GET form, so the page needs no JavaScript and loads nothing from elsewhere. Every key,
-/// value, doc string and the server name are escaped.
+/// Nested and sorted like the tree; values styled by type, each stat labelled with its kind
+/// (`int`, `counter`, `gauge`, `pmf`, `meter`, `histogram`, `sum`, …); durations and sizes in
+/// human units (`234 µs`, `12.3 ms`, `1.50 KiB`) with the exact number in the title; a meter's
+/// and a pmf's figures explained; collapsed containers as links to their own page (after their
+/// expanded siblings, as scales shows them); a filter box that is a plain GET form, so the page
+/// needs no JavaScript and loads nothing from elsewhere. With a ``StatusHistory``, numbers get a
+/// sparkline of their recent values (counters: of their rate). Every key, value, doc string and
+/// the server name are escaped.
+///
+/// With `refresh`, the page reloads itself every so many seconds, keeping its scroll position
+/// and closed folds (one script, allowed by its hash in ``StatusHandler``'s policy); without
+/// JavaScript it still refreshes (a `<noscript>` meta refresh) and shows every number.
 ///
 /// ```swift
 /// let html = HTMLPage.render(snapshot, serverName: "api-7", statusPath: "/status")
@@ -20,11 +28,16 @@ public enum HTMLPage {
     ///   - metricsPath: Where Prometheus metrics are served, linked from the page (none if `nil`).
     ///   - query: The filter the snapshot went through, shown in the filter box.
     ///   - error: A message shown instead of the tree (a malformed query).
+    ///   - refresh: Reload the page every so many seconds (`nil`: no refresh). A page served
+    ///     with it needs the policy ``StatusHandler`` sends with it.
+    ///   - history: Draws a sparkline next to each stat it has a history for.
     public static func render(
         _ snapshot: Snapshot, serverName: String, statusPath: String = "/status", metricsPath: String? = nil,
-        query: String? = nil, error: String? = nil
+        query: String? = nil, error: String? = nil, refresh: Int? = nil, history: StatusHistory? = nil
     ) -> String {
         var page = HTMLWriter(statusPath: statusPath, metricsPath: metricsPath)
+        page.refresh = refresh
+        page.history = history?.reading()
         page.document(snapshot, serverName: serverName, query: query, error: error)
         return page.out
     }
@@ -48,6 +61,8 @@ public enum HTMLPage {
 struct HTMLWriter {
     let statusPath: String
     let metricsPath: String?
+    var refresh: Int?
+    var history: StatusHistory.Reading?
     var out = ""
 
     init(statusPath: String, metricsPath: String?) {
@@ -55,38 +70,6 @@ struct HTMLWriter {
         self.metricsPath = metricsPath
         out.reserveCapacity(16 * 1024)
     }
-
-    static let style = """
-        :root{color-scheme:light}
-        body{font:14px/1.45 "DejaVu Sans Mono",Menlo,Consolas,monospace;margin:1.2em 2em;color:#111;background:#fff}
-        header{border-bottom:1px solid #ddd;margin-bottom:1em;padding-bottom:.6em}
-        h1{font-size:1.4em;margin:0}
-        h1 .server{color:#555;font-weight:normal;margin-left:.5em}
-        nav.crumbs{margin:.3em 0}
-        nav.crumbs a{color:#15c;text-decoration:none}
-        form.filter{margin:.5em 0}
-        form.filter input{font:inherit;width:22em;padding:2px 4px}
-        form.filter button{font:inherit}
-        p.formats,p.note,footer{color:#555;margin:.3em 0}
-        p.error{color:#b00;font-weight:bold}
-        a{color:#15c}
-        ul.tree,ul.tree ul{list-style:none;margin:0;padding-left:0}
-        ul.tree ul{margin-left:1.1em;padding-left:.9em;border-left:1px dotted #ccc}
-        li{margin:1px 0}
-        details>summary{cursor:pointer}
-        .key{font-weight:bold;color:#000}
-        .doc{color:#777;font-style:italic;font-weight:normal;margin-left:.6em}
-        .kind{color:#999;font-size:.85em;margin-left:.4em}
-        .int,.counter{color:#00c}
-        .float{color:#70a}
-        .str{color:#080}
-        .bool{color:#c50}
-        .absent,.empty{color:#999;font-style:italic}
-        ul.fields{display:flex;flex-wrap:wrap;gap:0 1.4em}
-        a.collapsed{font-weight:bold}
-        .hint{color:#999;font-size:.85em}
-        footer{border-top:1px solid #ddd;margin-top:1.2em;padding-top:.5em;font-size:.9em}
-        """
 
     mutating func document(_ snapshot: Snapshot, serverName: String, query: String?, error: String?) {
         let pathNames = snapshot.path.segments.map(\.description)
@@ -97,7 +80,13 @@ struct HTMLWriter {
         text(serverName)
         out += pathNames.isEmpty ? " - Status" : " - Status: "
         if !pathNames.isEmpty { text(pathText) }
-        out += "</title><style>"
+        out += "</title>"
+        if let refresh {
+            out += "<noscript><meta http-equiv=\"refresh\" content=\""
+            out += String(refresh)
+            out += "\"></noscript>"
+        }
+        out += "<style>"
         out += Self.style
         out += "</style></head>\n<body><header><h1>Stats<span class=\"server\">"
         text(serverName)
@@ -118,8 +107,13 @@ struct HTMLWriter {
         out += "<input id=\"query\" type=\"search\" name=\"query\" value=\""
         attribute(query ?? "")
         out += "\" placeholder=\"key or key&gt;=value\"> <button type=\"submit\">Apply</button>"
+        if let refresh {
+            out += "<input type=\"hidden\" name=\"refresh\" value=\""
+            out += String(refresh)
+            out += "\">"
+        }
         if let query, !query.isEmpty {
-            out += " <a href=\"?\">clear</a>"
+            out += refresh.map { " <a href=\"?refresh=\($0)\">clear</a>" } ?? " <a href=\"?\">clear</a>"
         }
         out += "</form>\n<p class=\"formats\">As <a href=\""
         let querySuffix = query.map { $0.isEmpty ? "" : "&query=" + RequestTarget.encodeQueryValue($0) } ?? ""
@@ -132,7 +126,9 @@ struct HTMLWriter {
             attribute(metricsPath)
             out += "\">Prometheus</a>"
         }
-        out += "</p></header>\n<main>"
+        out += "</p>\n"
+        refreshLinks(query: querySuffix)
+        out += "</header>\n<main>"
         if let error {
             out += "<p class=\"error\">"
             text(error)
@@ -147,7 +143,52 @@ struct HTMLWriter {
         }
         out += "</main>\n<footer>Snapshot taken "
         text(Self.utcText(snapshot.timestamp))
-        out += ".</footer></body></html>\n"
+        out += "."
+        historyNote()
+        out += "</footer>"
+        if let refresh {
+            out += "<script data-refresh=\""
+            out += String(refresh)
+            out += "\">"
+            out += PageRefresh.script
+            out += "</script>"
+        }
+        out += "</body></html>\n"
+    }
+
+    /// Links that turn the refresh on (at 5 s, 30 s) or off, keeping the filter.
+    mutating func refreshLinks(query: String) {
+        out += "<p class=\"refresh\">"
+        if let refresh {
+            out += "Refreshing every "
+            out += String(refresh)
+            out += " s (scroll position and folds are kept) · <a href=\""
+            attribute(query.isEmpty ? "?" : "?" + query.dropFirst())
+            out += "\">stop</a>"
+        } else {
+            out += "Refresh every <a href=\""
+            attribute("?refresh=5" + query)
+            out += "\">5 s</a> · <a href=\""
+            attribute("?refresh=30" + query)
+            out += "\">30 s</a>"
+        }
+        out += "</p>"
+    }
+
+    /// What the sparklines show and what did not fit.
+    mutating func historyNote() {
+        guard let history else { return }
+        let minutes = Double(history.points) * history.interval / 60
+        out += " Sparklines: the last "
+        out += Self.displayDouble(minutes)
+        out += " minutes, one point per "
+        out += DisplayUnits.window(.milliseconds(Int64((history.interval * 1000).rounded())))
+        out += "; counters show their rate per second, other numbers their value."
+        if history.untracked > 0 {
+            out += " <span class=\"error\">"
+            out += String(history.untracked)
+            out += " stats have no history: the limit of stats with a history was reached.</span>"
+        }
     }
 
     mutating func tree(_ root: SnapshotNode, path: [String]) {
@@ -207,44 +248,206 @@ struct HTMLWriter {
     }
 
     mutating func statItem(_ stat: SnapshotStat, path: [String]) {
-        if let members = stat.value.members {
+        let unit = Self.unit(of: stat)
+        switch stat.value {
+        case .pmf(let pmf):
             out += "<li><details open><summary>"
-            key(stat.name, doc: stat.doc, docLater: true)
-            out += "<span class=\"kind\">"
-            out += Self.kindName(stat.value)
-            out += "</span>"
-            doc(stat.doc)
+            statHeading(stat)
             out += "</summary>"
-            structured(members, fields: Self.isRecord(stat.value))
+            pmfFields(pmf, unit: unit ?? .seconds)
+            pmfLegend(stat.recentWindow)
             out += "</details></li>"
-        } else {
-            out += "<li>"
-            key(stat.name, doc: stat.doc, docLater: true)
-            out += " "
-            scalar(stat.value)
-            doc(stat.doc)
-            out += "</li>"
+        case .meter(let meter):
+            out += "<li><details open><summary>"
+            statHeading(stat)
+            out += "</summary>"
+            meterFields(meter)
+            out += Self.meterLegend
+            out += "</details></li>"
+        case .pmfDict(let dict):
+            out += "<li><details open><summary>"
+            statHeading(stat)
+            out += "</summary>"
+            pmfLegend(stat.recentWindow)
+            if dict.isEmpty {
+                out += "<ul><li class=\"empty\">empty</li></ul>"
+            } else {
+                out += "<ul>"
+                for (key, pmf) in dict.sorted(by: { $0.key < $1.key }) {
+                    out += "<li><details open><summary>"
+                    self.key(key, doc: nil)
+                    out += "</summary>"
+                    pmfFields(pmf, unit: unit ?? .seconds)
+                    out += "</details></li>"
+                }
+                out += "</ul>"
+            }
+            out += "</details></li>"
+        case .meterDict(let dict):
+            out += "<li><details open><summary>"
+            statHeading(stat)
+            out += "</summary>"
+            out += Self.meterLegend
+            if dict.isEmpty {
+                out += "<ul><li class=\"empty\">empty</li></ul>"
+            } else {
+                out += "<ul>"
+                for (key, meter) in dict.sorted(by: { $0.key < $1.key }) {
+                    out += "<li><details open><summary>"
+                    self.key(key, doc: nil)
+                    out += "</summary>"
+                    meterFields(meter)
+                    out += "</details></li>"
+                }
+                out += "</ul>"
+            }
+            out += "</details></li>"
+        default:
+            if let members = stat.value.members {
+                out += "<li><details open><summary>"
+                statHeading(stat)
+                out += "</summary>"
+                let memberUnit: DisplayUnits.Unit? = if case .stateTime = stat.value { .seconds } else { unit }
+                structured(members, unit: memberUnit)
+                out += "</details></li>"
+            } else {
+                out += "<li>"
+                key(stat.name, doc: stat.doc, docLater: true)
+                out += " "
+                scalar(stat.value, unit: unit)
+                sparkline(path)
+                kind(stat)
+                doc(stat.doc)
+                out += "</li>"
+            }
         }
     }
 
-    mutating func structured(_ members: [(key: String, value: StatValue)], fields: Bool) {
+    /// A structured stat's summary: its key, kind and doc.
+    mutating func statHeading(_ stat: SnapshotStat) {
+        key(stat.name, doc: stat.doc, docLater: true)
+        kind(stat)
+        doc(stat.doc)
+    }
+
+    /// The stat's kind, as declared in stats.yaml, with what it means as the title.
+    mutating func kind(_ stat: SnapshotStat) {
+        let (name, meaning) = Self.kind(of: stat)
+        guard !name.isEmpty else { return }
+        out += "<span class=\"kind\" title=\""
+        out += meaning
+        out += "\">"
+        out += name
+        out += "</span>"
+    }
+
+    /// A pmf's figures: count and sum all-time, the window's count, then the window figures.
+    mutating func pmfFields(_ pmf: PmfSnapshot, unit: DisplayUnits.Unit) {
+        out += "<ul class=\"fields\">"
+        field("count", title: "values recorded since the stat was created (all time)")
+        out += "<span class=\"int\">"
+        out += String(pmf.count)
+        out += "</span></li>"
+        field("sum", title: "sum of every value recorded (all time)")
+        number(pmf.sum, unit: unit)
+        out += "</li>"
+        field("windowCount", title: "values recorded in the recent window")
+        out += "<span class=\"int\">"
+        out += String(pmf.windowCount)
+        out += "</span></li>"
+        for (name, value) in pmf.fields {
+            field(name, title: Self.pmfFieldMeaning(name))
+            if let value {
+                number(value, unit: unit)
+            } else {
+                out += "<span class=\"absent\" title=\"no values in the recent window\">n/a</span>"
+            }
+            out += "</li>"
+        }
+        out += "</ul>"
+    }
+
+    mutating func pmfLegend(_ window: Duration?) {
+        out += "<p class=\"legend\">count and sum: all time; the other figures: the values of about the last "
+        if let window {
+            out += DisplayUnits.window(window)
+            out += " (the window: 5 slices of "
+            out += DisplayUnits.window(window / 5)
+            out += ", recent slices weigh more)"
+        } else {
+            out += "few minutes (the pmf's window)"
+        }
+        out += "; n/a: nothing recorded in the window.</p>"
+    }
+
+    mutating func meterFields(_ meter: MeterSnapshot) {
+        out += "<ul class=\"fields\">"
+        field("count", title: "events marked since the meter was created (all time)")
+        out += "<span class=\"int\">"
+        out += String(meter.count)
+        out += "</span></li>"
+        for (name, value, meaning) in [
+            ("m1", meter.m1, "1-minute exponentially weighted moving rate"),
+            ("m5", meter.m5, "5-minute exponentially weighted moving rate"),
+            ("m15", meter.m15, "15-minute exponentially weighted moving rate"),
+            ("mean", meter.meanRate, "mean rate since the meter was created"),
+        ] {
+            field(name, title: meaning + ", " + meter.unit)
+            scalar(.double(value), unit: nil)
+            out += "</li>"
+        }
+        field("unit", title: "the unit of the rates")
+        out += "<span class=\"str\">"
+        text(meter.unit)
+        out += "</span></li></ul>"
+    }
+
+    static let meterLegend = """
+        <p class="legend">m1, m5, m15: exponentially weighted moving rates over about the last 1, 5 and 15 \
+        minutes (recent events weigh more); mean: since creation; count: all time.</p>
+        """
+
+    /// Opens a field's `<li>` with its key, whose title says what it is.
+    mutating func field(_ name: String, title: String) {
+        out += "<li><span class=\"key\" title=\""
+        attribute(title)
+        out += "\">"
+        text(name)
+        out += "</span> "
+    }
+
+    static func pmfFieldMeaning(_ name: String) -> String {
+        switch name {
+        case "min": return "smallest value in the recent window"
+        case "max": return "largest value in the recent window"
+        case "mean": return "mean of the recent window (recent slices weigh more)"
+        case "stddev": return "standard deviation of the recent window"
+        case "median": return "50th percentile of the recent window"
+        default:
+            let digits = name.prefix { $0.isNumber }
+            let percentile = digits == "999" ? "99.9" : String(digits)
+            return percentile + "th percentile of the recent window"
+        }
+    }
+
+    mutating func structured(_ members: [(key: String, value: StatValue)], unit: DisplayUnits.Unit?) {
         if members.isEmpty {
             out += "<ul><li class=\"empty\">empty</li></ul>"
             return
         }
-        out += fields ? "<ul class=\"fields\">" : "<ul>"
+        out += "<ul>"
         for member in members {
             if let inner = member.value.members {
                 out += "<li><details open><summary>"
                 key(member.key, doc: nil)
                 out += "</summary>"
-                structured(inner, fields: Self.isRecord(member.value))
+                structured(inner, unit: unit)
                 out += "</details></li>"
             } else {
                 out += "<li>"
                 key(member.key, doc: nil)
                 out += " "
-                scalar(member.value)
+                scalar(member.value, unit: unit)
                 out += "</li>"
             }
         }
@@ -272,22 +475,41 @@ struct HTMLWriter {
         out += "</span>"
     }
 
-    mutating func scalar(_ value: StatValue) {
+    mutating func scalar(_ value: StatValue, unit: DisplayUnits.Unit?) {
         switch value {
         case .int(let number):
-            out += "<span class=\"int\">"
-            out += String(number)
+            if let unit {
+                out += "<span class=\"int\" title=\""
+                out += String(number)
+                out += "\">"
+                text(DisplayUnits.format(Double(number), unit))
+            } else {
+                out += "<span class=\"int\">"
+                out += String(number)
+            }
             out += "</span>"
         case .counter(let number):
-            out += "<span class=\"counter\" title=\"monotonic\">"
-            out += String(number)
+            out += "<span class=\"counter\" title=\"monotonic"
+            if let unit {
+                out += ", "
+                out += String(number)
+                out += "\">"
+                text(DisplayUnits.format(Double(number), unit))
+            } else {
+                out += "\">"
+                out += String(number)
+            }
             out += "</span>"
         case .double(let number), .doubleCounter(let number):
             let monotonic = if case .doubleCounter = value { true } else { false }
             out += monotonic ? "<span class=\"float counter\" title=\"monotonic, " : "<span class=\"float\" title=\""
             out += PrometheusFormat.formatValue(number)
             out += "\">"
-            out += Self.displayDouble(number)
+            if let unit {
+                text(DisplayUnits.format(number, unit))
+            } else {
+                out += Self.displayDouble(number)
+            }
             out += "</span>"
         case .string(let string):
             if string.isEmpty {
@@ -345,25 +567,52 @@ struct HTMLWriter {
         }
     }
 
-    static func kindName(_ value: StatValue) -> String {
-        switch value {
-        case .intDict: return "intDict"
-        case .stringDict: return "stringDict"
-        case .stateTime: return "stateTime"
-        case .pmf: return "pmf"
-        case .pmfDict: return "pmfDict"
-        case .meter: return "meter"
-        case .meterDict: return "meterDict"
-        default: return ""
+    /// A number in `unit` (its exact value in the title), or as a plain double.
+    mutating func number(_ value: Double, unit: DisplayUnits.Unit) {
+        scalar(.double(value), unit: unit)
+    }
+
+    /// How a stat's numbers are shown: its `unit:`; a pmf without one records seconds.
+    static func unit(of stat: SnapshotStat) -> DisplayUnits.Unit? {
+        if let unit = DisplayUnits.Unit(stat.unit) { return unit }
+        switch stat.value {
+        case .pmf, .pmfDict, .stateTime: return .seconds
+        default: return nil
         }
     }
 
-    /// Whether a value's members are fixed fields (shown side by side) rather than dict keys.
-    static func isRecord(_ value: StatValue) -> Bool {
-        switch value {
-        case .pmf, .meter: return true
-        default: return false
+    /// The stat's kind as stats.yaml names it, and what it means (for the title).
+    static func kind(of stat: SnapshotStat) -> (name: String, meaning: String) {
+        switch stat.declaredKind {
+        case "gauge": return ("gauge", "read from a closure when the page was made")
+        case "sum": return ("sum", "derived: the sum of one stat over the children of this collection")
+        case "histogram": return ("histogram", "derived: how many children hold each value of one stat")
+        case "intDictSum": return ("intDictSum", "derived: the per-key sum of one intDict over the children")
+        default: break
         }
+        switch stat.value {
+        case .int: return ("int", "an integer that goes up and down")
+        case .counter: return ("counter", "monotonic: only ever increases; its sparkline shows the rate per second")
+        case .double: return ("double", "a floating-point number")
+        case .doubleCounter:
+            return ("counter", "monotonic double: only ever increases; its sparkline shows the rate per second")
+        case .string: return ("string", "a text")
+        case .bool: return ("bool", "a flag")
+        case .absent: return ("", "")
+        case .intDict: return ("intDict", "an integer per key")
+        case .stringDict: return ("stringDict", "a text per key")
+        case .stateTime: return ("stateTime", "time spent in each state since the stat was created")
+        case .pmf: return ("pmf", "sample statistics: all-time count and sum, recent-window percentiles")
+        case .pmfDict: return ("pmfDict", "a pmf per key")
+        case .meter: return ("meter", "a count of events and their rates")
+        case .meterDict: return ("meterDict", "a meter per key")
+        }
+    }
+
+    /// A sparkline of the stat at `path` from the history, if it has two points or more.
+    mutating func sparkline(_ path: [String]) {
+        guard let history, let line = history.line(StatusHistory.key(path)), line.points.count >= 2 else { return }
+        Sparkline.append(line.points, counter: line.counter, interval: history.interval, points: history.points, to: &out)
     }
 
     /// A double for people: six significant digits without exponent between 1e-4 and 1e15;

@@ -13,7 +13,8 @@ import Scales
 /// - `GET /status/` and `GET /status/<path…>`: the tree or a subtree; a path may reach into a
 ///   dict or a `pmf` (`/status/web/latency/median`). `?format=html` (default), `json` or
 ///   `prettyjson` (scales' JSON shape); `?query=key` or `?query=key<op>value` (see
-///   `SnapshotQuery`). Unknown path: 404 with the path in the message.
+///   `SnapshotQuery`). Unknown path: 404 with the path in the message. `?refresh=5` (1…3600
+///   seconds) makes the HTML page reload itself, keeping its scroll position and folds.
 /// - `GET /metrics`: in the format the `Accept` header asks for (see ``MetricsNegotiation``):
 ///   protobuf with native histograms, OpenMetrics 1.0, or Prometheus text 0.0.4 (the default;
 ///   see `PrometheusFormat`), with the matching `Content-Type` and `Vary: Accept`.
@@ -35,6 +36,10 @@ public struct StatusHandler: Sendable {
     public let metricsPath: String
     /// The longest request target (path and query) accepted, in bytes.
     public let maxTargetLength: Int
+    /// The recent values behind the page's sparklines; sampled (at most once per its interval)
+    /// when an HTML page is rendered. One per handler by default; `nil` for no sparklines.
+    /// Share one with a timer of your own to sample while nobody looks (see ``StatusHistory``).
+    public var history: StatusHistory? = StatusHistory()
 
     let statusSegments: [String]
     let metricsSegments: [String]
@@ -105,6 +110,11 @@ public struct StatusHandler: Sendable {
         guard let format = Format(rawValue: formatName) else {
             return .text(status: 400, "unknown format \"\(Self.printable(formatName))\": use html, json or prettyjson")
         }
+        let refresh: Int?
+        switch PageRefresh.period(target.parameter("refresh")) {
+        case .success(let period): refresh = period
+        case .failure(let error): return .text(status: 400, error.description)
+        }
         var query: SnapshotQuery?
         let queryText = target.parameter("query") ?? ""
         if !queryText.allSatisfy(\.isWhitespace) {
@@ -112,7 +122,7 @@ public struct StatusHandler: Sendable {
                 query = try SnapshotQuery(queryText)
             } catch {
                 if format == .html, let snapshot = lookup(names) {
-                    return html(status: 400, snapshot, query: queryText, error: error.description)
+                    return html(status: 400, snapshot, query: queryText, error: error.description, refresh: refresh)
                 }
                 return .text(status: 400, error.description)
             }
@@ -129,7 +139,7 @@ public struct StatusHandler: Sendable {
         if let query { snapshot = query.apply(to: snapshot) }
         switch format {
         case .html:
-            return html(status: 200, snapshot, query: query == nil ? nil : queryText, error: nil)
+            return html(status: 200, snapshot, query: query == nil ? nil : queryText, error: nil, refresh: refresh)
         case .json, .prettyjson:
             return jsonResponse(JSONFormat.renderBytes(snapshot, pretty: format == .prettyjson))
         }
@@ -145,21 +155,27 @@ public struct StatusHandler: Sendable {
         ("Content-Type", "application/json"), ("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff"),
     ]
 
-    func html(status: Int, _ snapshot: Snapshot, query: String?, error: String?) -> StatusResponse {
+    func html(status: Int, _ snapshot: Snapshot, query: String?, error: String?, refresh: Int?) -> StatusResponse {
+        history?.sample(registry)
         let body = HTMLPage.render(
-            snapshot, serverName: serverName, statusPath: statusPath, metricsPath: metricsPath, query: query, error: error)
-        return StatusResponse(status: status, headers: Self.htmlHeaders, body: body)
+            snapshot, serverName: serverName, statusPath: statusPath, metricsPath: metricsPath, query: query, error: error,
+            refresh: refresh, history: history)
+        return StatusResponse(status: status, headers: refresh == nil ? Self.htmlHeaders : Self.refreshingHTMLHeaders, body: body)
     }
 
     /// The page loads nothing and runs nothing: the policy says so to the browser as well.
     static let htmlHeaders: [(name: String, value: String)] = [
         ("Content-Type", "text/html; charset=utf-8"),
-        ("Content-Security-Policy",
-         "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"),
+        ("Content-Security-Policy", PageRefresh.policy),
         ("X-Content-Type-Options", "nosniff"),
         ("Referrer-Policy", "no-referrer"),
         ("Cache-Control", "no-store"),
     ]
+
+    /// A page with `?refresh=` runs one script, allowed by its hash (see ``PageRefresh``).
+    static let refreshingHTMLHeaders: [(name: String, value: String)] = htmlHeaders.map {
+        $0.name == "Content-Security-Policy" ? ($0.name, PageRefresh.refreshPolicy) : $0
+    }
 
     func metrics(_ format: ExpositionFormat) -> StatusResponse {
         StatusResponse(

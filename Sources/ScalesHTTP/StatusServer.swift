@@ -51,6 +51,8 @@ public actor StatusServer: Service {
     }
 
     private var state = State.idle
+    /// Samples ``Configuration/history`` while the server runs: one task for all stats.
+    private var sampler: RepeatedTask?
     /// Callers waiting for the state to change (a start or stop in progress, or `run()`).
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
@@ -65,9 +67,11 @@ public actor StatusServer: Service {
         logger: Logger = Logger(label: "scales.http")
     ) {
         self.configuration = configuration
-        self.handler = StatusHandler(
+        var handler = StatusHandler(
             registry: registry, serverName: configuration.serverName, statusPath: configuration.statusPath,
             metricsPath: configuration.metricsPath, maxTargetLength: configuration.maxTargetLength)
+        handler.history = configuration.history
+        self.handler = handler
         self.logger = logger
     }
 
@@ -155,6 +159,12 @@ public actor StatusServer: Service {
                 description: "cannot serve the status page on \(configuration.host):\(configuration.port): \(error)")
         }
         let port = channel.localAddress?.port ?? configuration.port
+        if let history = handler.history {
+            let registry = handler.registry
+            sampler = channel.eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: TimeAmount(history.interval / 2)) { _ in
+                history.sample(registry)
+            }
+        }
         changeState(to: .running(channel, port: port))
         logger.info("status page serving", metadata: ["url": "\(url ?? "")", "server": "\(configuration.serverName)"])
         return port
@@ -173,6 +183,8 @@ public actor StatusServer: Service {
                 return
             case .running(let channel, _):
                 state = .stopping
+                sampler?.cancel()
+                sampler = nil
                 await drain(channel)
                 changeState(to: .idle)
                 return

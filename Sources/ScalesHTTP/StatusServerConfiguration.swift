@@ -58,6 +58,12 @@ extension StatusServer {
         /// out. Only when every connection has a request being answered is the new one refused
         /// with a 503 (its request is read and dropped, so the client sees the 503, not a reset).
         public var maxConnections: Int
+        /// The recent values behind the page's sparklines, sampled by the server every
+        /// half ``StatusHistory/interval`` (at most once per interval) on one of its event loops
+        /// while it runs; `nil` for no sparklines and no sampling. A sample is one snapshot of
+        /// the whole tree, so gauge closures run once per interval even while nobody reads the
+        /// page.
+        public var history: StatusHistory?
         /// Runs before each request; see ``RequestCheck``.
         public var requestCheck: RequestCheck?
         /// The event loops to serve on; NIO's shared `MultiThreadedEventLoopGroup.singleton` when
@@ -91,6 +97,7 @@ extension StatusServer {
             self.shutdownTimeout = .seconds(10)
             self.maxConnections = 256
             self.requestCheck = requestCheck
+            self.history = StatusHistory()
             self.eventLoopGroup = nil
         }
     }

@@ -44,6 +44,7 @@ func onTwoThreads(_ count: Int, _ body: @Sendable () -> Void) {
 let benchmarks: @Sendable () -> Void = {
     let updates = updateConfiguration()
     let renders = renderConfiguration()
+    pageBenchmarks()
     // MARK: The floor: what one atomic or one lock costs on this machine.
 
     let atomic = Atomic<Int>(0)

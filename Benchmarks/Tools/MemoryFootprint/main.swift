@@ -5,6 +5,7 @@ import Glibc
 import Darwin
 #endif
 import Scales
+import ScalesHTTP
 
 // Bytes per stat, measured: heap bytes in use (glibc mallinfo2) before and after binding
 // 10,000 of a kind, divided by 10,000. Includes the cell, its lock if any, and its entry in the
@@ -58,3 +59,17 @@ for octaves in [1, 10, 40] {
     })
 }
 line("meter", bytesPer { c, i in c.meter(names[i]).mark() })
+
+// The status page's history (ScalesHTTP.StatusHistory) of 10,000 ints, full (60 points each):
+// what it keeps per stat.
+let historyRegistry = Registry()
+for i in 0..<10_000 { historyRegistry.collection(at: StatPath(names: ["h", "c\(i / 100)"])).int(names[i]).value = i }
+if let snapshot = historyRegistry.snapshot(at: .root) {
+    let beforeHistory = heapInUse()
+    let history = StatusHistory(points: 60, interval: .seconds(10), maxStats: 20_000)
+    for sample in 0..<60 {
+        history.record(Snapshot(path: snapshot.path, root: snapshot.root, timestamp: 1_800_000_000 + Double(sample) * 10))
+    }
+    line("status page history, 60 points", Double(heapInUse() - beforeHistory) / Double(history.trackedStats))
+    withExtendedLifetime(history) {}
+}

@@ -163,7 +163,9 @@ public struct SnapshotQuery: Sendable, Hashable, CustomStringConvertible {
             if stat.value.isScalar, stat.name == key, matches(stat.value) {
                 root = .stat(stat)
             } else if !stat.value.isScalar, let value = filter(stat.value) {
-                root = .stat(SnapshotStat(name: stat.name, value: value, doc: stat.doc, labels: stat.labels))
+                var filtered = stat  // keeps unit and the display fields
+                filtered.value = value
+                root = .stat(filtered)
             } else {
                 root = .container(SnapshotContainer(name: stat.name, children: []))
             }
@@ -223,7 +225,9 @@ public struct SnapshotQuery: Sendable, Hashable, CustomStringConvertible {
                     continue
                 }
                 if let value = filter(stat.value) {
-                    kept.append(.stat(SnapshotStat(name: stat.name, value: value, doc: stat.doc, labels: stat.labels)))
+                    var filtered = stat  // keeps unit and the display fields
+                    filtered.value = value
+                    kept.append(.stat(filtered))
                 }
             }
         }

@@ -38,6 +38,9 @@ public final class GaugeStat<Value: StatScalar>: StatCell {
     /// A gauge runs user code: never under the registry's lock.
     package var readsOutsideTreeLock: Bool { true }
 
+    /// Its value is an int or a double: the display says `gauge`.
+    package var declaredKind: String? { "gauge" }
+
     package func read(_ health: HealthCounters) -> StatValue {
         guard let body = closure.withLock({ $0 }) else { return .absent }
         do {

@@ -73,4 +73,7 @@ public final class PmfDictStat: StatCell {
     package var readsOutsideTreeLock: Bool { true }
 
     package func read(_ health: HealthCounters) -> StatValue { .pmfDict(figures) }
+
+    /// The window, for displays (``StatCell/recentWindow``).
+    package var recentWindow: Duration? { window }
 }

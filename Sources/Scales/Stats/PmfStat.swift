@@ -245,6 +245,9 @@ public final class PmfStat: StatCell {
 
     package func read(_ health: HealthCounters) -> StatValue { .pmf(figures) }
 
+    /// The window, for displays (``StatCell/recentWindow``).
+    package var recentWindow: Duration? { window }
+
     /// The heap objects this pmf owns (itself, with the histogram inline, and its two locks),
     /// for tests that measure its memory with the allocator. Each lock also owns a
     /// `pthread_mutex_t` block; the histogram's pages are ``heapPages``.

@@ -19,6 +19,13 @@ package protocol StatCell: AnyObject, Sendable {
     /// kind (render layouts keep such a stat's output lines and only format the number);
     /// `nil` when the value's shape can change (dicts, strings, gauges, statistics).
     var scalarKind: ScalarKind? { get }
+
+    /// The declared kind, for displays, when the value's case does not tell it (`gauge`);
+    /// `nil` otherwise. See ``SnapshotStat/declaredKind``.
+    var declaredKind: String? { get }
+
+    /// The recent window of a `pmf` or `pmfDict`, for displays; `nil` for other kinds.
+    var recentWindow: Duration? { get }
 }
 
 extension StatCell {
@@ -27,6 +34,12 @@ extension StatCell {
 
     /// Most cells' values change shape.
     package var scalarKind: ScalarKind? { nil }
+
+    /// Most kinds are told by their value's case.
+    package var declaredKind: String? { nil }
+
+    /// Most kinds have no window.
+    package var recentWindow: Duration? { nil }
 }
 
 /// The value cases of one number: see ``StatCell/scalarKind``.
