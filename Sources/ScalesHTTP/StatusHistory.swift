@@ -22,7 +22,8 @@ import Scales
 /// **Memory is bounded** per stat (``points`` numbers) and in total (``maxStats`` stats,
 /// 10,000 by default; with 60 points a stat costs 633 bytes, measured, so about 6.3 MB). A
 /// stat that appears when ``maxStats`` stats are kept gets no history and is counted in
-/// ``untrackedStats`` (and shown on the page); a stat that has been missing from ``points``
+/// ``untrackedStats``, shown on the page and in the sampled registry's tree at
+/// `/scales/history/untrackedStats` (``countsPath``); a stat that has been missing from ``points``
 /// samples in a row (removed from the registry) is forgotten and makes room.
 ///
 /// **Cost** (`Benchmarks/…/PageBenchmarks.swift`). Recording a sample of 10,000 stats takes
@@ -70,8 +71,28 @@ public final class StatusHistory: Sendable {
     /// - Returns: Whether a sample was taken.
     @discardableResult
     public func sample(_ registry: Registry) -> Bool {
-        guard isDue(at: Registry.now()), let snapshot = registry.snapshot(at: StatPath(names: [])) else { return false }
+        guard isDue(at: Registry.now()) else { return false }
+        showCounts(in: registry)
+        guard let snapshot = registry.snapshot(at: StatPath(names: [])) else { return false }
         return record(snapshot)
+    }
+
+    /// Where a sampled registry shows how many stats have a history and how many have none
+    /// (``maxStats`` reached): `/scales/history/trackedStats` and `untrackedStats`, beside the
+    /// registry's health counters, so a bound that bites is seen where operators look.
+    public static let countsPath: StatPath = "/scales/history"
+
+    /// Binds ``countsPath``'s two gauges in `registry` once (binding is idempotent; the gauges
+    /// read this history, so the latest history to sample a registry is the one shown).
+    func showCounts(in registry: Registry) {
+        let identity = ObjectIdentifier(registry)
+        guard state.withLock({ $0.shownIn.insert(identity).inserted }) else { return }
+        let counts = registry.collection(
+            at: Self.countsPath, doc: "The status page's sparkline history (StatusHistory)")
+        counts.gauge("trackedStats", of: Int.self, doc: "Stats with a history now")
+            .bind { [weak self] in self?.trackedStats ?? 0 }
+        counts.gauge("untrackedStats", of: Int.self, doc: "Stats left without a history: maxStats others have one")
+            .bind { [weak self] in self?.untrackedStats ?? 0 }
     }
 
     /// Records `snapshot` (of the registry's root) as the sample of its timestamp's interval,
@@ -175,6 +196,8 @@ public final class StatusHistory: Sendable {
         var series: [Series] = []
         var index: [String: Int] = [:]
         var untracked = 0
+        /// The registries whose tree shows this history's counts (``showCounts(in:)``).
+        var shownIn: Set<ObjectIdentifier> = []
 
         init(points: Int) {
             self.points = points

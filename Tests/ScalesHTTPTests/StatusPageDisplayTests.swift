@@ -220,6 +220,23 @@ import Testing
         #expect(history.untrackedStats == 0)
     }
 
+    @Test func statsLeftWithoutHistoryAreCountedInTheSampledRegistrysTree() throws {
+        let registry = Registry()
+        let web = registry.collection(at: "/web")
+        for name in ["a", "b", "c", "d"] { web.int(name).value = 1 }
+        let history = StatusHistory(points: 5, interval: .seconds(1), maxStats: 2)
+        #expect(history.sample(registry))
+        // Four stats of /web, the health counters and the two counts compete for 2 places.
+        let counts = try #require(registry.snapshot(at: StatusHistory.countsPath))
+        func value(_ name: String) -> StatValue? {
+            guard case .stat(let stat) = counts.node(at: [name]) else { return nil }
+            return stat.value
+        }
+        #expect(value("trackedStats") == .int(2))
+        #expect(value("untrackedStats") == .int(history.untrackedStats))
+        #expect(history.untrackedStats > 0)
+    }
+
     @Test func theServerSamplesWithOneTaskAndTheHandlerOnPageReads() async throws {
         // The framework-neutral handler: a page read takes a sample.
         let registry = Registry()
