@@ -29,28 +29,29 @@ public func buildApplication(
     }
     let guarded = router.group()
     if let statusToken { guarded.add(middleware: BearerTokenMiddleware(token: statusToken)) }
-    guarded.get("/status", use: mounted)
-    guarded.get("/status/**", use: mounted)
-    guarded.get("/metrics", use: mounted)
+    // HEAD registered next to GET, as the README does: it does not depend on the router's options.
+    for path in ["/status", "/status/**", "/metrics"] as [RouterPath] {
+        guarded.get(path, use: mounted)
+        guarded.head(path, use: mounted)
+    }
     return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "hummingbird-example"))
 }
 
 extension StatusHandler {
-    /// Answers a Hummingbird request with the framework-neutral handler.
+    /// Answers a Hummingbird request with the framework-neutral handler: every request header
+    /// goes in (`Accept` picks the format, `Accept-Encoding` gzip); for `HEAD` the headers of
+    /// the `GET` (`Content-Length` included) go out without the body.
     func respond(to request: Request) -> Response {
-        // `Accept` is the one header the handler reads: it picks the format of /metrics.
-        let accept = request.headers[values: .accept]
         let answer = handle(
             StatusRequest(
                 method: request.method.rawValue, target: request.uri.description,
-                headers: accept.isEmpty ? [] : [("Accept", accept.joined(separator: ", "))]))
+                headers: request.headers.map { ($0.name.rawName, $0.value) }))
         var headers = HTTPFields()
         for (name, value) in answer.headers {
-            if let field = HTTPFields.Element.Name(name) { headers.append(HTTPFields.Element(name: field, value: value)) }
+            if let name = HTTPField.Name(name) { headers.append(HTTPField(name: name, value: value)) }
         }
-        return Response(
-            status: HTTPResponse.Status(code: answer.status),
-            headers: headers,
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.bodyBytes)))
+        headers[.contentLength] = String(answer.bodyBytes.count)
+        let body = request.method == .head ? ByteBuffer() : ByteBuffer(bytes: answer.bodyBytes)
+        return Response(status: HTTPResponse.Status(code: answer.status), headers: headers, body: ResponseBody(byteBuffer: body))
     }
 }
