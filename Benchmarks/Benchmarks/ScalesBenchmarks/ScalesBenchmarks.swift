@@ -232,4 +232,5 @@ let benchmarks: @Sendable () -> Void = {
         bigPrometheus.emit(into: &buffer)
         blackHole(buffer)
     }
+    compressionBenchmarks()
 }
