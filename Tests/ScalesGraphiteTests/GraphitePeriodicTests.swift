@@ -69,7 +69,9 @@ struct GraphitePeriodicTests {
         while pusher.statistics.failures < 1, clock.now < guardDeadline {
             try await Task.sleep(for: .milliseconds(10))
         }
-        try #require(pusher.statistics.failures == 1, "the first push never failed: \(pusher.statistics)")
+        // (More than one if this task was kept waiting for a retry's 15–30 s: a loaded machine.)
+        let failuresBefore = pusher.statistics.failures
+        try #require(failuresBefore >= 1, "the first push never failed: \(pusher.statistics)")
 
         let started = clock.now
         await periodic.stop()
@@ -77,7 +79,7 @@ struct GraphitePeriodicTests {
         let stats = pusher.statistics
         print("stop with carbon refusing: \(took); \(stats)")
         #expect(took < periodic.flushTimeout + Self.stopSlack, "stop() took \(took)")
-        #expect(stats.failures >= 2, "the final push was not attempted within the bound: \(stats)")
+        #expect(stats.failures > failuresBefore, "the final push was not attempted within the bound: \(stats)")
         #expect(stats.sentLines == 0)
         #expect(stats.droppedPushes == 2, "the waiting push and the final one: \(stats)")
         #expect(stats.droppedLines == 2)
