@@ -74,7 +74,8 @@ public final class GraphitePeriodicPusher: Service, Sendable {
     ///   - logger: Receives the first-failure and recovery lines.
     public convenience init(
         host: String, port: Int = 2003, prefix: String? = nil, period: Duration = .seconds(60),
-        flushTimeout: Duration = .seconds(1), registry: Registry = .current, configuration: GraphiteConfiguration = GraphiteConfiguration(),
+        flushTimeout: Duration = .seconds(1), registry: Registry = .current,
+        configuration: GraphiteConfiguration = GraphiteConfiguration(),
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "scales.graphite")
     ) {
