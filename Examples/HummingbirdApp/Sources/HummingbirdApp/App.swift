@@ -48,7 +48,7 @@ extension StatusHandler {
                 headers: request.headers.map { ($0.name.rawName, $0.value) }))
         var headers = HTTPFields()
         for (name, value) in answer.headers {
-            if let name = HTTPField.Name(name) { headers.append(HTTPField(name: name, value: value)) }
+            if let name = HTTPFields.Element.Name(name) { headers.append(HTTPFields.Element(name: name, value: value)) }
         }
         headers[.contentLength] = String(answer.bodyBytes.count)
         let body = request.method == .head ? ByteBuffer() : ByteBuffer(bytes: answer.bodyBytes)
