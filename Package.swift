@@ -60,10 +60,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The system's zlib (no package): gzip for the status page's responses.
+        .systemLibrary(name: "CScalesZlib", path: "Sources/CScalesZlib"),
         .target(
             name: "ScalesHTTP",
             dependencies: [
-                "Scales",
+                "Scales", "CScalesZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -142,7 +144,7 @@ let package = Package(
 
 // One place for the settings every target shares: Swift 6 mode (complete concurrency checking)
 // plus the upcoming features the best packages in this field turn on.
-for target in package.targets where target.type != .plugin {
+for target in package.targets where target.type != .plugin && target.type != .system {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))

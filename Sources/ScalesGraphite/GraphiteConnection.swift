@@ -123,11 +123,20 @@ final class GraphiteConnection {
     }
 
     /// Completes `promise` with `true` once nothing is queued, or `false` after `timeout`.
-    func flush(promise: EventLoopPromise<Bool>, timeout: Duration) {
+    ///
+    /// A `final` flush (at shutdown) does not wait for a retry's backoff, which may be longer
+    /// than `timeout` (up to `maxBackoff`): the retry is made now, so the last pushes are
+    /// attempted within the bound.
+    func flush(promise: EventLoopPromise<Bool>, timeout: Duration, final: Bool = false) {
         eventLoop.preconditionInEventLoop()
         if queue.isEmpty || stopped {
             promise.succeed(queue.isEmpty)
             return
+        }
+        if final, case .backingOff(let retry) = phase {
+            retry.cancel()
+            phase = .idle
+            pump()
         }
         nextFlushID += 1
         let id = nextFlushID

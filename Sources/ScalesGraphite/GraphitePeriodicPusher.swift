@@ -15,7 +15,7 @@ public import ServiceLifecycle
 /// graphite.allow("*")
 /// graphite.start()
 /// // … at exit:
-/// await graphite.stop()          // one last push, flushed within `flushTimeout`
+/// await graphite.stop()          // one last push; returns within `flushTimeout` (1 s)
 /// ```
 ///
 /// or run it as a swift-service-lifecycle `Service`, where graceful shutdown ends the loop with
@@ -34,8 +34,10 @@ public final class GraphitePeriodicPusher: Service, Sendable {
     public let pusher: GraphitePusher
     /// Time between pushes.
     public let period: Duration
-    /// How long the final push at stop may take to be written before what is left is dropped
-    /// (and counted).
+    /// The bound on ``stop()``: how long the final push may take to be written before what is
+    /// left is dropped (and counted in `droppedLines` and `droppedPushes` under
+    /// `/scales/graphite`). With carbon down or unreachable, `stop()` returns after about this
+    /// long, never later. Default 1 s.
     public let flushTimeout: Duration
 
     private struct State {
@@ -51,8 +53,8 @@ public final class GraphitePeriodicPusher: Service, Sendable {
     /// - Parameters:
     ///   - pusher: Does the pushing; keep adding rules to it (or through this object).
     ///   - period: Time between pushes; 60 s by default. A period under 10 ms is raised to 10 ms.
-    ///   - flushTimeout: Bound on the final flush at stop; 10 s by default.
-    public init(pusher: GraphitePusher, period: Duration = .seconds(60), flushTimeout: Duration = .seconds(10)) {
+    ///   - flushTimeout: Bound on ``stop()`` (the final push); 1 s by default.
+    public init(pusher: GraphitePusher, period: Duration = .seconds(60), flushTimeout: Duration = .seconds(1)) {
         self.pusher = pusher
         self.period = max(period, .milliseconds(10))
         self.flushTimeout = flushTimeout
@@ -65,13 +67,15 @@ public final class GraphitePeriodicPusher: Service, Sendable {
     ///   - port: carbon's plaintext port, usually 2003.
     ///   - prefix: Put before every name; `nil` uses the lowercased host name.
     ///   - period: Time between pushes; 60 s by default.
+    ///   - flushTimeout: Bound on ``stop()`` (the final push); 1 s by default.
     ///   - registry: The registry to push; `Registry.current` by default.
     ///   - configuration: Timeouts, backoff and queue bound.
     ///   - eventLoopGroup: Where the connection lives.
     ///   - logger: Receives the first-failure and recovery lines.
     public convenience init(
         host: String, port: Int = 2003, prefix: String? = nil, period: Duration = .seconds(60),
-        registry: Registry = .current, configuration: GraphiteConfiguration = GraphiteConfiguration(),
+        flushTimeout: Duration = .seconds(1), registry: Registry = .current,
+        configuration: GraphiteConfiguration = GraphiteConfiguration(),
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "scales.graphite")
     ) {
@@ -79,7 +83,7 @@ public final class GraphitePeriodicPusher: Service, Sendable {
             pusher: GraphitePusher(
                 host: host, port: port, prefix: prefix, registry: registry, configuration: configuration,
                 eventLoopGroup: eventLoopGroup, logger: logger),
-            period: period)
+            period: period, flushTimeout: flushTimeout)
     }
 
     // MARK: Rules (forwarded to the pusher)
@@ -119,6 +123,11 @@ public final class GraphitePeriodicPusher: Service, Sendable {
 
     /// Stops the loop, pushes one last snapshot and waits (at most ``flushTimeout``) for it to be
     /// written; then closes the connection. Idempotent; safe to call while ``run()`` runs.
+    ///
+    /// Returns within about ``flushTimeout`` even when carbon refuses connections or never
+    /// answers them: the final push is attempted at once (a retry waiting out its backoff is
+    /// brought forward), and whatever is not written by then is dropped and counted
+    /// (`droppedLines`, `droppedPushes`). The network work stays on the pusher's event loop.
     public func stop() async {
         let loop = state.withLock { state -> Task<Void, Never>? in
             state.started = true  // a stop before any start prevents later starts

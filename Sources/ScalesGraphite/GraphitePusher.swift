@@ -191,10 +191,18 @@ public final class GraphitePusher: Sendable {
 
     /// Waits up to `timeout` for queued pushes to be written, then drops (and counts) what is
     /// left and closes the connection. Later pushes are dropped. Idempotent.
-    public func shutdown(timeout: Duration = .seconds(10)) async {
-        await flush(timeout: timeout)
-        let done = eventLoop.makePromise(of: Void.self)
+    ///
+    /// Returns within about `timeout` whatever carbon does: a retry waiting out its backoff is
+    /// attempted at once rather than after the shutdown, and a connect or write still under
+    /// way when `timeout` ends is abandoned (its push is counted in `droppedLines`).
+    ///
+    /// - Parameter timeout: The longest wait for the queue to drain; 1 s by default.
+    public func shutdown(timeout: Duration = .seconds(1)) async {
+        let promise = eventLoop.makePromise(of: Bool.self)
         let connection = self.connection
+        eventLoop.execute { connection.value.flush(promise: promise, timeout: timeout, final: true) }
+        _ = try? await promise.futureResult.get()
+        let done = eventLoop.makePromise(of: Void.self)
         eventLoop.execute {
             connection.value.stop()
             done.succeed()

@@ -83,6 +83,17 @@ public enum MetricsNegotiation {
             parameters.first { $0.name == name }?.value
         }
 
+        /// 3 when the range is `type/subtype` (parameters are not compared), 2 for `type/*`,
+        /// 1 for `*/*`; `nil` when it does not match.
+        func specificity(type wantedType: String, subtype wantedSubtype: String) -> Int? {
+            let type = self.type.lowercased()
+            let subtype = self.subtype.lowercased()
+            if type == "*", subtype == "*" { return 1 }
+            guard type == wantedType else { return nil }
+            if subtype == "*" { return 2 }
+            return subtype == wantedSubtype ? 3 : nil
+        }
+
         /// 3 for an exact match, 2 for `type/*`, 1 for `*/*`; `nil` when the range does not
         /// match `format`.
         func specificity(for format: ExpositionFormat) -> Int? {

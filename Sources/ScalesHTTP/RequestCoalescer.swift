@@ -49,8 +49,9 @@ final class RequestCoalescer: Sendable {
         }
         var answered: [String: StatusResponse] = [:]
         for waiting in batch {
-            // Accept is part of the page asked for (it picks the format of /metrics).
-            let key = waiting.request.method + " " + waiting.request.target + "\n" + (waiting.request.header("Accept") ?? "")
+            // Accept and Accept-Encoding are part of the page asked for (format and gzip).
+            let key = waiting.request.method + " " + waiting.request.target + "\n" + (waiting.request.headerList("Accept") ?? "")
+                + "\n" + (waiting.request.headerList("Accept-Encoding") ?? "")
             if let response = answered[key] {
                 waiting.answer(response)
             } else {

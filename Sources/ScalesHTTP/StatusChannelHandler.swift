@@ -266,11 +266,13 @@ final class StatusChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
         guard let requestCheck else {
-            // The handler needs one header: Accept, which picks the format of /metrics.
+            // The handler needs two headers: Accept (the format) and Accept-Encoding (gzip).
             let accept = head.headers["accept"]
-            let request = StatusRequest(
-                method: head.method.rawValue, target: head.uri,
-                headers: accept.isEmpty ? [] : [("Accept", accept.joined(separator: ", "))])
+            let acceptEncoding = head.headers["accept-encoding"]
+            var headers: [(name: String, value: String)] = []
+            if !accept.isEmpty { headers.append(("Accept", accept.joined(separator: ", "))) }
+            if !acceptEncoding.isEmpty { headers.append(("Accept-Encoding", acceptEncoding.joined(separator: ", "))) }
+            let request = StatusRequest(method: head.method.rawValue, target: head.uri, headers: headers)
             coalescer.submit(request) { [self] response in
                 guard context.channel.isActive else { return }
                 write(response, for: head, keepAlive: head.isKeepAlive, context: context)

@@ -11,14 +11,18 @@ import Scales
 ///
 /// Routes (paths configurable):
 /// - `GET /status/` and `GET /status/<path…>`: the tree or a subtree; a path may reach into a
-///   dict or a `pmf` (`/status/web/latency/median`). `?format=html` (default), `json` or
-///   `prettyjson` (scales' JSON shape); `?query=key` or `?query=key<op>value` (see
-///   `SnapshotQuery`). Unknown path: 404 with the path in the message. `?refresh=5` (1…3600
-///   seconds) makes the HTML page reload itself, keeping its scroll position and folds.
+///   dict or a `pmf` (`/status/web/latency/median`). `?format=html`, `json` or `prettyjson`
+///   (scales' JSON shape); without `?format=`, `Accept: application/json` gets JSON and
+///   anything else HTML, with `Vary: Accept` (q-values honoured, a tie to HTML); `?query=key` or
+///   `?query=key<op>value` (see `SnapshotQuery`). Unknown path: 404 with the path in the message.
+///   `?refresh=5` (1…3600 seconds) makes the HTML page reload itself, keeping its scroll
+///   position and folds.
 /// - `GET /metrics`: in the format the `Accept` header asks for (see ``MetricsNegotiation``):
 ///   protobuf with native histograms, OpenMetrics 1.0, or Prometheus text 0.0.4 (the default;
 ///   see `PrometheusFormat`), with the matching `Content-Type` and `Vary: Accept`.
 /// - `GET /`: a redirect to the status page.
+/// - Any response of 1 KiB or more is gzip-compressed when `Accept-Encoding` allows it, with
+///   `Content-Encoding: gzip` and `Vary: Accept-Encoding` (see ``ResponseCompression``).
 /// - `HEAD` is answered like `GET` (the server leaves the body out); other methods get 405 with
 ///   `Allow: GET, HEAD`. A target longer than `maxTargetLength` gets 414; bad percent-encoding,
 ///   invalid UTF-8, an unknown format or a malformed query get 400; each with a message.
@@ -72,9 +76,16 @@ public struct StatusHandler: Sendable {
 
     /// Answers one request. Never throws and never traps: bad input gets a 4xx with a message.
     ///
-    /// - Parameter request: The method and target (headers are not needed).
-    /// - Returns: The response; for `HEAD` the body is there too, for the server to leave out.
+    /// - Parameter request: The method and target; the headers `Accept` (the format) and
+    ///   `Accept-Encoding` (gzip, see ``ResponseCompression``) when the client sent them.
+    /// - Returns: The response; for `HEAD` the body is there too (compressed as for `GET`), for
+    ///   the server to leave out while it sends the same headers.
     public func handle(_ request: StatusRequest) -> StatusResponse {
+        ResponseCompression.encode(route(request), acceptEncoding: request.headerList("Accept-Encoding"))
+    }
+
+    /// The response before its content coding.
+    func route(_ request: StatusRequest) -> StatusResponse {
         guard request.method == "GET" || request.method == "HEAD" else {
             return .text(
                 status: 405, "method \(request.method) is not allowed here: the status page is read-only (GET, HEAD)",
@@ -91,10 +102,17 @@ public struct StatusHandler: Sendable {
         }
         let segments = target.segments
         if segments.starts(with: statusSegments) {
-            return statusPage(Array(segments.dropFirst(statusSegments.count)), target)
+            guard target.parameter("format") == nil else {
+                return statusPage(Array(segments.dropFirst(statusSegments.count)), target, negotiated: nil)
+            }
+            // No ?format=: the Accept header picks HTML or JSON, and the answer varies with it.
+            let negotiated = StatusPageNegotiation.format(accept: request.headerList("Accept"))
+            var response = statusPage(Array(segments.dropFirst(statusSegments.count)), target, negotiated: negotiated)
+            response.addVary("Accept")
+            return response
         }
         if segments == metricsSegments {
-            return metrics(MetricsNegotiation.format(accept: request.header("Accept")))
+            return metrics(MetricsNegotiation.format(accept: request.headerList("Accept")))
         }
         if segments.isEmpty {
             return StatusResponse(
@@ -105,8 +123,8 @@ public struct StatusHandler: Sendable {
         return .text(status: 404, "nothing at \(Self.printable(target.rawPath)): the status page is at \(statusPath)/ and Prometheus metrics at \(metricsPath)")
     }
 
-    func statusPage(_ names: [String], _ target: RequestTarget) -> StatusResponse {
-        let formatName = target.parameter("format") ?? "html"
+    func statusPage(_ names: [String], _ target: RequestTarget, negotiated: Format?) -> StatusResponse {
+        let formatName = target.parameter("format") ?? negotiated?.rawValue ?? "html"
         guard let format = Format(rawValue: formatName) else {
             return .text(status: 400, "unknown format \"\(Self.printable(formatName))\": use html, json or prettyjson")
         }

@@ -11,8 +11,9 @@ public struct StatusRequest: Sendable {
     /// The request target as received: path and query, still percent-encoded
     /// (`/status/web%2Fx?query=a%3E1`). An absolute URL (`http://host/status/`) is accepted too.
     public var target: String
-    /// The request's header fields in order; ``StatusServer`` fills them only when a request
-    /// check is installed (the handler itself needs none).
+    /// The request's header fields in order. The handler reads `Accept` (the format) and
+    /// `Accept-Encoding` (gzip); ``StatusServer`` passes those two, or every field when a request
+    /// check is installed. A field given several times is read as one comma-separated list.
     public var headers: [(name: String, value: String)]
 
     /// Creates a request.

@@ -13,10 +13,12 @@ public struct StatusResponse: Sendable {
     /// Header fields (`Content-Type` always; `Allow`, `Location`, `Cache-Control` and security
     /// headers where they apply).
     public var headers: [(name: String, value: String)]
-    /// The body as UTF-8 bytes, ready to send. A server answering `HEAD` sends the headers only.
+    /// The body as UTF-8 bytes (gzip-compressed when `Content-Encoding` says so), ready to
+    /// send. A server answering `HEAD` sends the headers only.
     public var bodyBytes: [UInt8]
 
-    /// The body as text (``bodyBytes`` decoded as UTF-8).
+    /// The body as text (``bodyBytes`` decoded as UTF-8; not text when the response says
+    /// `Content-Encoding: gzip`).
     public var body: String {
         get { String(decoding: bodyBytes, as: UTF8.self) }
         set { bodyBytes = Array(newValue.utf8) }
@@ -70,6 +72,7 @@ public struct StatusResponse: Sendable {
         case 403: return "Forbidden"
         case 404: return "Not Found"
         case 405: return "Method Not Allowed"
+        case 406: return "Not Acceptable"
         case 408: return "Request Timeout"
         case 413: return "Content Too Large"
         case 414: return "URI Too Long"

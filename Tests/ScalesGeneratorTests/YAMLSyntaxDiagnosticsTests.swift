@@ -253,4 +253,63 @@ import Testing
             "stats.yaml:5:10: error: unknown stat kind `first second `; kinds are `int`, `double`, `string`, `bool`, `gauge`, `intDict`, `stringDict`, `pmf`, `pmfDict`, `meter`, `meterDict`, `stateTime`, `sum`, `histogram` or `intDictSum`"
         ])
     }
+
+    // MARK: A flow mapping broken by an unquoted `{` or `: ` (issue 16)
+
+    @Test func aBraceInAnUnquotedFlowValueSaysToQuoteIt() {
+        let yaml = """
+            collections:
+              CacheStats:
+                path: /cache
+                stats:
+                  hits: { kind: int, path: /cache/{name} }
+            """
+        #expect(diagnostics(yaml) == [
+            "stats.yaml:5:39: error: `{` cannot appear in an unquoted value inside `{ … }`; quote the value: `path: \"/cache/{name}\"`"
+        ])
+    }
+
+    @Test func aColonAndSpaceInAnUnquotedFlowValueSaysToQuoteIt() {
+        let yaml = """
+            collections:
+              WebStats:
+                path: /web
+                stats:
+                  requests: { kind: int, doc: Requests: all of them }
+            """
+        #expect(diagnostics(yaml) == [
+            "stats.yaml:5:43: error: `:` followed by a space cannot appear in an unquoted value inside `{ … }`; quote the value: `doc: \"Requests: all of them\"`"
+        ])
+    }
+
+    /// The entry on a continuation line, a value with a quote in it, a value before other
+    /// entries, and a whole file written in flow style.
+    @Test func theHintFindsTheEntryWhereverItIs() {
+        #expect(diagnostics("""
+            collections:
+              WebStats:
+                path: /web
+                stats:
+                  requests: { kind: int,
+                    doc: say "Requests": all, unit: seconds }
+            """) == [
+            "stats.yaml:6:28: error: `:` followed by a space cannot appear in an unquoted value inside `{ … }`; quote the value: `doc: \"say \\\"Requests\\\": all\"`"
+        ])
+        #expect(diagnostics("collections: { C: { path: /cache/{name}/[x], stats: {} } }\n") == [
+            "stats.yaml:1:34: error: `{` cannot appear in an unquoted value inside `{ … }`; quote the value: `path: \"/cache/{name}/[x]\"`"
+        ])
+    }
+
+    /// Quoted, the same values are accepted.
+    @Test func quotedTheValuesAreAccepted() {
+        let yaml = """
+            collections:
+              WebStats:
+                path: /web
+                stats:
+                  requests: { kind: int, doc: "Requests: all of them" }
+                  hits: { kind: int, doc: "see /cache/{name}" }
+            """
+        #expect(diagnostics(yaml) == [])
+    }
 }

@@ -233,4 +233,5 @@ let benchmarks: @Sendable () -> Void = {
         bigPrometheus.emit(into: &buffer)
         blackHole(buffer)
     }
+    compressionBenchmarks()
 }

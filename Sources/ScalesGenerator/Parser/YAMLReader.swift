@@ -202,6 +202,9 @@ enum YAMLReader {
             if source.scalar(at: mark.line, column: mark.column) == "\t" {
                 return .error("tab characters cannot indent YAML; indent with spaces", at: location(mark))
             }
+            if let hint = unquotedFlowValueHint(problem: problem, line: mark.line, column: mark.column, in: source) {
+                return .error(hint, at: location(mark))
+            }
             return .error("invalid YAML: \(problem)\(contextSuffix(context))", at: location(mark))
         case .composer(let context, let problem, let mark, _):
             if problem == "but found another document" {
@@ -225,6 +228,69 @@ enum YAMLReader {
         default:
             return .error("invalid YAML: \(error)", at: SourceLocation(file: file, line: 1, column: 1))
         }
+    }
+
+    /// The message for a flow mapping (`{ … }`) broken by a `{`, `[` or `: ` inside an unquoted
+    /// value, as in `{ kind: int, path: /cache/{name} }` or `{ doc: Requests: all of them }`:
+    /// libyaml only says it "did not find expected ',' or '}'" at that character. The message
+    /// names the character and shows the entry with its value quoted; `nil` for other errors.
+    ///
+    /// The value is read on the error's line: from after the `key: ` of the entry (which starts
+    /// after the last `,` or `{` before the character, or at the line's first non-space) up to
+    /// the next `,` or unmatched `}` or `]` after it, nested brackets included.
+    static func unquotedFlowValueHint(problem: String, line: Int, column: Int, in source: SourceText) -> String? {
+        guard problem == "did not find expected ',' or '}'" else { return nil }
+        let lines = source.text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
+        guard line >= 1, line <= lines.count else { return nil }
+        let scalars = Array(lines[line - 1].unicodeScalars)
+        let at = column - 1
+        guard at >= 0, at < scalars.count, let character = ["{", "[", ":"].first(where: { $0 == scalars[at] }) else {
+            return nil
+        }
+        // The entry: after the last `,` or `{` before the character, or the line's indentation.
+        var start = at
+        while start > 0, scalars[start - 1] != ",", scalars[start - 1] != "{" { start -= 1 }
+        let entry = Array(scalars[start..<at])
+        guard let colon = entry.indices.first(where: { entry[$0] == ":" && $0 + 1 < entry.count && entry[$0 + 1] == " " }) else {
+            return nil
+        }
+        let key = trimmingSpaces(entry[..<colon])
+        guard !key.isEmpty, !key.unicodeScalars.contains(where: { "\"'{}[],".unicodeScalars.contains($0) }) else { return nil }
+        // The rest of the value: up to a `,` or an unmatched closing bracket.
+        var end = at
+        var depth = 0
+        while end < scalars.count {
+            let scalar = scalars[end]
+            if scalar == "{" || scalar == "[" {
+                depth += 1
+            } else if scalar == "}" || scalar == "]" {
+                if depth == 0 { break }
+                depth -= 1
+            } else if scalar == ",", depth == 0 {
+                break
+            }
+            end += 1
+        }
+        let value = trimmingSpaces(entry[(colon + 1)...] + scalars[at..<end])
+        var quoted = "\""
+        for scalar in value.unicodeScalars {
+            if scalar == "\\" || scalar == "\"" { quoted.unicodeScalars.append("\\") }
+            quoted.unicodeScalars.append(scalar)
+        }
+        quoted += "\""
+        let what = character == ":" ? "`:` followed by a space" : "`\(character)`"
+        return "\(what) cannot appear in an unquoted value inside `{ … }`; quote the value: `\(key): \(quoted)`"
+    }
+
+    /// `scalars` as text without the spaces and tabs at either end.
+    private static func trimmingSpaces<C: Collection<Unicode.Scalar>>(_ scalars: C) -> String {
+        let isSpace: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = scalars.firstIndex(where: { !isSpace($0) }) else { return "" }
+        let trimmed = Array(scalars[first...])
+        let last = trimmed.lastIndex(where: { !isSpace($0) }) ?? 0
+        var text = ""
+        text.unicodeScalars.append(contentsOf: trimmed[...last])
+        return text
     }
 
     private static func hex(_ value: Int32) -> String {

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import HummingbirdApp
 import HummingbirdTesting
@@ -83,5 +84,64 @@ extension ExampleAppTests {
                 #expect(metricsTypes.count == 3, "\(metricsTypes)")
             }
         }
+
+        /// gzip through the mount: `Accept-Encoding` reaches the handler, the gzip body decodes
+        /// (with `gzip -d`) to exactly the identity body, `HEAD` carries the gzip GET's headers
+        /// and no body; `Accept: application/json` gets JSON.
+        @Test func gzipAndJSONThroughTheMount() async throws {
+            let registry = Registry()
+            let many = registry.collection(at: "/many")
+            for index in 0..<100 { many.int("counter\(index)").value = index }
+            let app = buildApplication(registry: registry, port: 0)
+            try await app.test(.live) { client in
+                for uri in ["/status/?format=json", "/status/many", "/metrics"] {
+                    let accept: HTTPFields = uri == "/status/many" ? [.accept: "application/json"] : [:]
+                    var gzipHeaders = accept
+                    gzipHeaders[.acceptEncoding] = "gzip"
+                    let identity = try await client.execute(uri: uri, method: .get, headers: accept) { $0 }
+                    let gzip = try await client.execute(uri: uri, method: .get, headers: gzipHeaders) { $0 }
+                    let head = try await client.execute(uri: uri, method: .head, headers: gzipHeaders) { $0 }
+                    #expect(identity.status == .ok && gzip.status == .ok, "\(uri)")
+                    #expect(identity.headers[.contentEncoding] == nil, "\(uri)")
+                    #expect(identity.body.readableBytes > 1024, "\(uri): too small to prove anything")
+                    #expect(gzip.headers[.contentEncoding] == "gzip", "\(uri): \(gzip.headers)")
+                    #expect(gzip.headers[.vary]?.contains("Accept-Encoding") == true, "\(uri)")
+                    #expect(gzip.headers[.contentLength] == String(gzip.body.readableBytes), "\(uri)")
+                    #expect(try gunzip(Data(gzip.body.readableBytesView)) == Data(identity.body.readableBytesView), "\(uri)")
+                    #expect(head.status == .ok)
+                    #expect(head.headers[.contentEncoding] == "gzip", "\(uri)")
+                    #expect(head.headers[.contentLength] == String(gzip.body.readableBytes), "\(uri): \(head.headers)")
+                    #expect(head.body.readableBytes == 0)
+                    if uri == "/status/many" {
+                        #expect(identity.headers[.contentType] == "application/json", "\(identity.headers)")
+                        #expect(identity.headers[.vary]?.contains("Accept") == true)
+                    }
+                }
+            }
+        }
     }
+}
+
+/// `gzip -dc` of `bytes`.
+func gunzip(_ bytes: Data) throws -> Data {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["gzip", "-dc"]
+    let input = Pipe()
+    let output = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    try process.run()
+    let writer = input.fileHandleForWriting
+    let done = DispatchSemaphore(value: 0)
+    Thread.detachNewThread {
+        writer.write(bytes)
+        try? writer.close()
+        done.signal()
+    }
+    let decoded = output.fileHandleForReading.readDataToEndOfFile()
+    done.wait()
+    process.waitUntilExit()
+    try #require(process.terminationStatus == 0, "gzip -dc failed")
+    return decoded
 }
