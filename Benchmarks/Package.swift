@@ -25,6 +25,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Scales", package: "swift-scales"),
                 .product(name: "ScalesMetrics", package: "swift-scales"),
+                .product(name: "ScalesHTTP", package: "swift-scales"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
