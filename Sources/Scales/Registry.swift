@@ -190,25 +190,27 @@ public final class Registry: Sendable {
     public func snapshot(at path: StatPath = .root) -> Snapshot? {
         guard let built = buildSnapshot(at: path.segments.map(\.description), defersAll: false) else { return nil }
         var root = built.root
-        SnapshotBuilder.fill(&root, with: built.deferred)
+        SnapshotBuilder.fill(&root, late: built.late, health: healthCounters)
         return Snapshot(path: path, root: root, timestamp: Registry.now())
     }
 
     /// The tree at `names` as the builder leaves it under the lock: cheap values read, the
-    /// others (or, with `defersAll`, every value) as placeholders with their readers; and the
-    /// tree's shape then. `nil` when nothing is at `names`.
-    func buildSnapshot(at names: [String], defersAll: Bool) -> (shape: UInt64, root: SnapshotNode, deferred: [SnapshotBuilder.Deferred])? {
+    /// others as placeholders listed in `late` (or, with `defersAll`, every value as a
+    /// placeholder with its reader in `deferred`); and the tree's shape then. `nil` when nothing is at `names`.
+    func buildSnapshot(
+        at names: [String], defersAll: Bool
+    ) -> (shape: UInt64, root: SnapshotNode, deferred: [SnapshotBuilder.Deferred], late: [SnapshotBuilder.Late])? {
         let health = healthCounters
         return state.withLock { state in
             var builder = SnapshotBuilder(health: health, defersAll: defersAll)
             let root: SnapshotNode
             if let last = names.last {
-                guard let owner = state.node(at: Array(names.dropLast())), let entry = owner.entries[last] else { return nil }
+                guard let owner = state.node(at: names.dropLast()), let entry = owner.entries[last] else { return nil }
                 root = builder.entry(last, entry, owner: owner)
             } else {
                 root = builder.node(state.root)
             }
-            return (shape.current, root, builder.deferred)
+            return (shape.current, root, builder.deferred, builder.late)
         }
     }
 

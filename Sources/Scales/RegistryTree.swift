@@ -278,12 +278,30 @@ struct SnapshotBuilder {
         var cell: (any StatCell)? = nil
     }
 
+    /// A read left for after the lock in a fresh snapshot (``defersAll`` false): the stat's
+    /// ordinal in walk order and what to read, so a gauge costs no place array and no closure.
+    struct Late {
+        var ordinal: Int
+        var cell: (any StatCell)?
+        var input: AggregationInput?
+
+        func read(_ health: HealthCounters) -> StatValue {
+            if let cell { return cell.read(health) }
+            return input?.read(health) ?? .absent
+        }
+    }
+
     let health: HealthCounters
     /// Defers every stat, not only the expensive ones: the snapshot is a layout without
     /// values, and `deferred` reads them all (see ``JSONLayout``).
     let defersAll: Bool
+    /// With ``defersAll``: every stat's reader and place.
     var deferred: [Deferred] = []
+    /// Without ``defersAll``: the stats read after the lock, in walk order.
+    var late: [Late] = []
     private var place: [Int] = []
+    /// Stats walked so far (the next stat's ordinal).
+    private var ordinal = 0
 
     init(health: HealthCounters, defersAll: Bool = false) {
         self.health = health
@@ -309,25 +327,31 @@ struct SnapshotBuilder {
         case .container(let child):
             return self.node(child)
         case .stat(let cell, let description):
+            defer { ordinal += 1 }
             var stat = SnapshotStat(name: name, value: .absent, description)
             stat.declaredKind = cell.declaredKind
             stat.recentWindow = cell.recentWindow
-            if cell.readsOutsideTreeLock || defersAll {
+            if defersAll {
                 let health = self.health
                 deferred.append(Deferred(place: place, read: { cell.read(health) }, scalarKind: cell.scalarKind, cell: cell))
+            } else if cell.readsOutsideTreeLock {
+                late.append(Late(ordinal: ordinal, cell: cell, input: nil))
             } else {
                 stat.value = cell.read(health)
             }
             return .stat(stat)
         case .aggregation(let aggregation):
+            defer { ordinal += 1 }
             let input = AggregationInput.derived(aggregation.plan, aggregation.inputs(below: owner))
             let health = self.health
             var stat = SnapshotStat(name: name, value: .absent, doc: aggregation.doc)
             stat.declaredKind = aggregation.kind.name
-            if !defersAll && !input.readsOutsideTreeLock {
-                stat.value = input.read(health)
-            } else {
+            if defersAll {
                 deferred.append(Deferred(place: place, read: { input.read(health) }))
+            } else if input.readsOutsideTreeLock {
+                late.append(Late(ordinal: ordinal, cell: nil, input: input))
+            } else {
+                stat.value = input.read(health)
             }
             return .stat(stat)
         }
@@ -337,6 +361,36 @@ struct SnapshotBuilder {
     static func fill(_ root: inout SnapshotNode, with deferred: [Deferred]) {
         for item in deferred {
             put(item.read(), at: item.place[...], in: &root)
+        }
+    }
+
+    /// Reads the late stats of a fresh snapshot (call after the lock is released) and puts
+    /// their values in place: one walk in the builder's order, matching ordinals.
+    static func fill(_ root: inout SnapshotNode, late: [Late], health: HealthCounters) {
+        guard !late.isEmpty else { return }
+        var next = 0
+        var ordinal = 0
+        fill(&root, late: late, next: &next, ordinal: &ordinal, health: health)
+    }
+
+    private static func fill(
+        _ node: inout SnapshotNode, late: [Late], next: inout Int, ordinal: inout Int, health: HealthCounters
+    ) {
+        switch node {
+        case .stat(var stat):
+            if late[next].ordinal == ordinal {
+                node = placeholder  // drops this reference so `stat` is not copied
+                stat.value = late[next].read(health)
+                node = .stat(stat)
+                next += 1
+            }
+            ordinal += 1
+        case .container(var container):
+            node = placeholder  // drops this reference so `container.children` is not copied
+            for index in container.children.indices where next < late.count {
+                fill(&container.children[index], late: late, next: &next, ordinal: &ordinal, health: health)
+            }
+            node = .container(container)
         }
     }
 
@@ -463,7 +517,7 @@ struct TreeState {
     }
 
     /// The node at `names` below the root, or `nil`.
-    func node(at names: [String]) -> Node? {
+    func node(at names: some Sequence<String>) -> Node? {
         var node = root
         for name in names {
             guard let child = node.container(named: name) else { return nil }

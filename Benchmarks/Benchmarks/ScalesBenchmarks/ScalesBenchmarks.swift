@@ -226,6 +226,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("scales: /metrics text of 10,000 ints + 100 pmfs", configuration: renders) { _ in
         blackHole(withPmfs.renderMetrics(format: .prometheusText))
     }
+    keyedAndSnapshotBenchmarks(updates: updates, renders: renders)
     let bigPrometheus = PrometheusCollectorRegistry()
     for i in 0..<10_000 { bigPrometheus.makeCounter(descriptor: descriptor("counter_\(i)")).increment(by: Int64(i)) }
     Benchmark("swift-prometheus: emit 10,000 counters", configuration: renders) { _ in

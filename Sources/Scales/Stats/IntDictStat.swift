@@ -13,12 +13,19 @@ import Synchronization
 /// the key ``overflowKey`` (which does not count toward the bound) and is counted in
 /// ``RegistryHealth/overflowedKeys``.
 ///
-/// Each dict has its own lock, shared with no other stat; updating an existing key allocates nothing.
+/// An update of an existing key takes no lock and allocates nothing: the dict keeps a
+/// read-mostly index of its keys, each key's value an atomic cell, and only inserting or
+/// removing a key takes the dict's own lock (shared with no other stat). For a hot loop over
+/// one key, hold a ``Handle`` (`let get = dict.handle("GET")`, then `get += 1`): one atomic
+/// operation, without hashing the key.
 public final class IntDictStat: StatCell {
     /// The key that takes updates to new keys once `maxKeys` is reached: `_overflow`.
     public static let overflowKey = "_overflow"
 
-    let storage: Lock<[String: Int]>
+    /// The live keys' cells: the record of which keys exist (under the lock).
+    let storage: Lock<[String: KeyCell]>
+    /// The published ``KeyIndex`` (retained bits of an `Unmanaged`), read without a lock.
+    private let published: Atomic<UInt>
     /// Whether keys whose value reaches 0 are removed.
     public let autoDelete: Bool
     /// The most keys kept (not counting ``overflowKey``), or `nil` for no bound.
@@ -32,57 +39,158 @@ public final class IntDictStat: StatCell {
 
     init(autoDelete: Bool, maxKeys: Int?, health: HealthCounters) {
         storage = Lock([:])
+        published = Atomic(UInt(bitPattern: Unmanaged.passRetained(KeyIndex(capacity: 8)).toOpaque()))
         self.autoDelete = autoDelete
         self.maxKeys = maxKeys.map { Swift.max(0, $0) }
         self.health = health
     }
 
+    deinit {
+        if let pointer = UnsafeRawPointer(bitPattern: published.load(ordering: .relaxed)) {
+            Unmanaged<KeyIndex>.fromOpaque(pointer).release()
+        }
+    }
+
     /// The entry for `key`, to update with `+=`, `-=` or `.value = `.
+    @inlinable
     public subscript(key: String) -> Entry {
         Entry(dict: self, key: key)
     }
 
+    /// A handle on `key` for hot loops: `handle += 1` is one atomic operation once the key
+    /// exists. It does not create the key; see ``Handle`` for removed and overflowed keys.
+    public func handle(_ key: String) -> Handle {
+        Handle(dict: self, key: key)
+    }
+
     /// A copy of all keys and values.
     public var values: [String: Int] {
-        storage.withLock { $0 }
+        storage.withLock { cells in cells.mapValues { $0.value.load(ordering: .relaxed) } }
     }
 
     /// Adds `amount` to `key`'s value (see the type's discussion for `autoDelete` and `maxKeys`).
-    public func add(_ amount: Int, to key: String) {
-        let overflowed = storage.withLock { dict -> Bool in
-            if let index = dict.index(forKey: key) {
-                // One hash lookup, then an in-place update.
-                dict.values[index] &+= amount
-                if autoDelete && dict.values[index] == 0 { dict.remove(at: index) }
+    @usableFromInline
+    func add(_ amount: Int, to key: String) {
+        let hash = KeyIndex.hash(key)
+        if let new = withIndexedCell(key, hash: hash, { $0.addIfLive(amount) }) ?? nil {
+            if autoDelete && new == 0 { removeIfZero(key) }
+            return
+        }
+        addLocked(amount, to: key, hash: hash)
+    }
+
+    /// Runs `body` on `key`'s cell in the published index, without a lock; `nil` if the index
+    /// has no cell for it.
+    @inline(__always)
+    func withIndexedCell<Result>(_ key: String, hash: Int, _ body: (KeyCell) -> Result) -> Result? {
+        let section = ReadSection.enter()
+        defer { ReadSection.exit(section) }
+        guard let pointer = UnsafeRawPointer(bitPattern: published.load(ordering: .sequentiallyConsistent)) else { return nil }
+        return Unmanaged<KeyIndex>.fromOpaque(pointer)._withUnsafeGuaranteedRef { $0.withCell(key, hash: hash, body) }
+    }
+
+    /// The update of a key the index has no live cell for (new, removed, or holding
+    /// `Int.min`), under the lock.
+    private func addLocked(_ amount: Int, to key: String, hash: Int) {
+        let overflowed = storage.withLock { cells -> Bool in
+            if let cell = cells[key] {
+                let new = cell.value.wrappingAdd(amount, ordering: .relaxed).newValue
+                if autoDelete && new == 0 { killIfZero(key, in: &cells) }
                 return false
             }
             if amount == 0 && autoDelete { return false }
-            let target = KeyBound.target(for: key, in: dict, maxKeys: maxKeys)
-            let new = (dict[target] ?? 0) &+ amount
-            if new == 0 && autoDelete { dict[target] = nil } else { dict[target] = new }
+            let target = KeyBound.target(for: key, in: cells, maxKeys: maxKeys)
+            if let cell = cells[target] {
+                let new = cell.value.wrappingAdd(amount, ordering: .relaxed).newValue
+                if autoDelete && new == 0 { killIfZero(target, in: &cells) }
+            } else {
+                insert(target, hash: target == key ? hash : KeyIndex.hash(target), value: amount, in: &cells)
+            }
             return target != key
         }
         if overflowed { health.overflowedKey() }
+    }
+
+    /// Removes `key` if its value is 0 (an update brought it there without the lock).
+    private func removeIfZero(_ key: String) {
+        storage.withLock { killIfZero(key, in: &$0) }
+    }
+
+    /// Removes `key` (under the lock) if its value is still 0: a lock-free update may have
+    /// moved it since, and must not be lost.
+    private func killIfZero(_ key: String, in cells: inout [String: KeyCell]) {
+        guard let cell = cells[key],
+            cell.value.compareExchange(expected: 0, desired: KeyCell.removed, ordering: .relaxed).exchanged
+        else { return }
+        cells[key] = nil
+    }
+
+    /// Removes `key` (under the lock): its cell holds ``KeyCell/removed`` from now on.
+    private func kill(_ key: String, in cells: inout [String: KeyCell]) {
+        cells.removeValue(forKey: key)?.value.store(KeyCell.removed, ordering: .relaxed)
+    }
+
+    /// Makes `key` live with `value` (under the lock): revives its removed cell if the index
+    /// still has it, else adds a cell, growing the index (without removed cells) when it is
+    /// half full.
+    private func insert(_ key: String, hash: Int, value: Int, in cells: inout [String: KeyCell]) {
+        if value == 0 && autoDelete { return }
+        guard let pointer = UnsafeRawPointer(bitPattern: published.load(ordering: .relaxed)) else { return }
+        let index = Unmanaged<KeyIndex>.fromOpaque(pointer).takeUnretainedValue()
+        // Under the lock nobody else changes the index, so the cell found stays valid here.
+        if let cell = index.withCell(key, hash: hash, { $0 }) {
+            cell.value.store(value, ordering: .relaxed)
+            cells[key] = cell
+            return
+        }
+        let cell = KeyCell(key: key, hash: hash, value: value)
+        cells[key] = cell
+        if index.hasRoom {
+            index.insert(cell)
+            return
+        }
+        let larger = KeyIndex(capacity: KeyIndex.capacity(for: cells.count))
+        for live in cells.values { larger.insert(live) }
+        published.store(UInt(bitPattern: Unmanaged.passRetained(larger).toOpaque()), ordering: .sequentiallyConsistent)
+        ReadSection.synchronize()
+        Unmanaged<KeyIndex>.fromOpaque(pointer).release()
     }
 
     /// Stores `value` for `key` (see the type's discussion for `autoDelete` and `maxKeys`).
     public func set(_ value: Int, for key: String) {
-        let overflowed = storage.withLock { dict -> Bool in
-            let target = KeyBound.target(for: key, in: dict, maxKeys: maxKeys)
-            if value == 0 && autoDelete { dict[target] = nil } else { dict[target] = value }
+        let overflowed = storage.withLock { cells -> Bool in
+            let target = KeyBound.target(for: key, in: cells, maxKeys: maxKeys)
+            if value == 0 && autoDelete {
+                kill(target, in: &cells)
+            } else if let cell = cells[target] {
+                cell.value.store(value, ordering: .relaxed)
+            } else {
+                insert(target, hash: KeyIndex.hash(target), value: value, in: &cells)
+            }
             return target != key
         }
         if overflowed { health.overflowedKey() }
     }
 
+    /// The value of `key`, 0 when absent.
+    func value(of key: String) -> Int {
+        let value = withIndexedCell(key, hash: KeyIndex.hash(key)) { $0.value.load(ordering: .relaxed) }
+        guard let value else { return 0 }
+        if value != KeyCell.removed { return value }
+        return storage.withLock { $0[key]?.value.load(ordering: .relaxed) ?? 0 }
+    }
+
     /// Removes `key`.
     public func removeValue(forKey key: String) {
-        _ = storage.withLock { $0.removeValue(forKey: key) }
+        storage.withLock { kill(key, in: &$0) }
     }
 
     /// Removes every key.
     public func removeAll() {
-        storage.withLock { $0.removeAll() }
+        storage.withLock { cells in
+            for cell in cells.values { cell.value.store(KeyCell.removed, ordering: .relaxed) }
+            cells.removeAll()
+        }
     }
 
     package func read(_ health: HealthCounters) -> StatValue { .intDict(values) }
@@ -94,20 +202,98 @@ public final class IntDictStat: StatCell {
         /// The key.
         public let key: String
 
+        @usableFromInline
+        init(dict: IntDictStat, key: String) {
+            self.dict = dict
+            self.key = key
+        }
+
         /// The key's value (0 when absent); assigning stores a new value.
         public var value: Int {
-            get { dict.storage.withLock { $0[key] ?? 0 } }
+            get { dict.value(of: key) }
             nonmutating set { dict.set(newValue, for: key) }
         }
 
         /// Adds `rhs` to the entry: `web.byPath[path] += 1`.
+        @inlinable
         public static func += (lhs: Entry, rhs: Int) {
             lhs.dict.add(rhs, to: lhs.key)
         }
 
         /// Subtracts `rhs` from the entry.
+        @inlinable
         public static func -= (lhs: Entry, rhs: Int) {
             lhs.dict.add(0 &- rhs, to: lhs.key)
+        }
+    }
+
+    /// A key of an ``IntDictStat`` held for hot loops: `handle += 1` is one atomic operation on
+    /// the key's cell, with no hash and no lookup.
+    ///
+    /// A handle means exactly what `dict[key]` means at the moment of each update; it never
+    /// loses a count:
+    /// - Made for a key that does not exist yet, it updates through the dict (creating the key,
+    ///   or landing in ``IntDictStat/overflowKey`` and counted, as `dict[key] += 1` would) until
+    ///   the key exists, then holds the key's cell.
+    /// - Once its key is removed (by `autoDelete` at 0, ``IntDictStat/removeValue(forKey:)`` or
+    ///   ``IntDictStat/removeAll()``), its cell refuses updates and the handle re-resolves
+    ///   through the dict: the key comes back (or overflows) as `dict[key] += 1` would make it.
+    ///   If the dict then has a new cell for the key, the handle keeps going through the
+    ///   dict's index (still exact, no longer a single atomic): make a new handle.
+    /// - It does not keep the key alive: `autoDelete` and removals work as without it.
+    public final class Handle: Sendable {
+        /// The dict this handle belongs to.
+        public let dict: IntDictStat
+        /// The key.
+        public let key: String
+        /// The key's cell once resolved (retained bits of an `Unmanaged`, set once, released
+        /// in `deinit`), so an update touches no reference count.
+        private let cell = Atomic<UInt>(0)
+
+        init(dict: IntDictStat, key: String) {
+            self.dict = dict
+            self.key = key
+            resolve()
+        }
+
+        deinit {
+            if let pointer = UnsafeRawPointer(bitPattern: cell.load(ordering: .acquiring)) {
+                Unmanaged<KeyCell>.fromOpaque(pointer).release()
+            }
+        }
+
+        /// Holds the key's cell once the key is live.
+        private func resolve() {
+            guard cell.load(ordering: .relaxed) == 0, let live = dict.storage.withLock({ $0[key] }) else { return }
+            let bits = UInt(bitPattern: Unmanaged.passRetained(live).toOpaque())
+            if !cell.compareExchange(expected: 0, desired: bits, ordering: .acquiringAndReleasing).exchanged {
+                Unmanaged.passUnretained(live).release()  // another thread resolved first
+            }
+        }
+
+        /// Adds `amount`: one atomic operation while the key lives (see the type's discussion).
+        public func add(_ amount: Int) {
+            if let pointer = UnsafeRawPointer(bitPattern: cell.load(ordering: .acquiring)),
+                let new = Unmanaged<KeyCell>.fromOpaque(pointer)._withUnsafeGuaranteedRef({ $0.addIfLive(amount) })
+            {
+                if dict.autoDelete && new == 0 { dict.removeIfZero(key) }
+                return
+            }
+            dict.add(amount, to: key)
+            resolve()
+        }
+
+        /// The key's value now (0 when absent).
+        public var value: Int { dict.value(of: key) }
+
+        /// Adds `rhs`: `handle += 1`.
+        public static func += (lhs: Handle, rhs: Int) {
+            lhs.add(rhs)
+        }
+
+        /// Subtracts `rhs`.
+        public static func -= (lhs: Handle, rhs: Int) {
+            lhs.add(0 &- rhs)
         }
     }
 }

@@ -1,0 +1,198 @@
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One key of a keyed stat (``IntDictStat``): its value in an atomic word.
+///
+/// A removed key's cell holds ``KeyCell/removed`` (`Int.min`), which no lock-free update
+/// accepts: an update that finds it takes the dict's lock, where the dict's own record says
+/// whether the key lives (a live value may be `Int.min` too; then every update takes the lock
+/// until it moves off it, and stays exact).
+final class KeyCell: Sendable {
+    /// The marker a removed key's cell holds.
+    static let removed = Int.min
+
+    let key: String
+    let hash: Int
+    let value: Atomic<Int>
+
+    init(key: String, hash: Int, value: Int) {
+        self.key = key
+        self.hash = hash
+        self.value = Atomic(value)
+    }
+
+    /// Adds `amount` unless the cell holds ``removed``; the new value, or `nil` if it did not add.
+    @inline(__always)
+    func addIfLive(_ amount: Int) -> Int? {
+        var current = value.load(ordering: .relaxed)
+        while current != Self.removed {
+            let new = current &+ amount
+            let (exchanged, original) = value.weakCompareExchange(
+                expected: current, desired: new, ordering: .relaxed)
+            if exchanged { return new }
+            current = original
+        }
+        return nil
+    }
+}
+
+/// The read-mostly index of a keyed stat: an open-addressing table of ``KeyCell``s that
+/// updates probe without a lock, so `dict[key] += 1` on an existing key is a hash, a probe and
+/// one atomic compare-and-swap.
+///
+/// Writers (inserting a key) hold the dict's lock; they fill an empty slot in place, or, when
+/// the table is half full, build a larger one without the removed keys, publish it and free the
+/// old one only after ``ReadSection/synchronize()`` (no reader can still be in it). A reader
+/// that misses a key just inserted or finds a removed cell takes the dict's lock.
+final class KeyIndex: @unchecked Sendable {
+    // @unchecked: `slots` are atomics; `used` is only touched under the owning dict's lock.
+    let mask: Int
+    private let slots: UnsafeMutablePointer<Atomic<UInt>>
+    /// Slots filled (live and removed cells); under the dict's lock only.
+    private(set) var used = 0
+
+    /// An empty index with room for `capacity` slots (a power of two).
+    init(capacity: Int) {
+        mask = capacity - 1
+        slots = UnsafeMutablePointer.allocate(capacity: capacity)
+        for index in 0..<capacity { (slots + index).initialize(to: Atomic(0)) }
+    }
+
+    deinit {
+        for index in 0...mask {
+            let bits = slots[index].load(ordering: .relaxed)
+            if let pointer = UnsafeRawPointer(bitPattern: bits) { Unmanaged<KeyCell>.fromOpaque(pointer).release() }
+        }
+        slots.deinitialize(count: mask + 1)
+        slots.deallocate()
+    }
+
+    /// The smallest index capacity that keeps `count` cells at most half full.
+    static func capacity(for count: Int) -> Int {
+        var capacity = 8
+        while capacity < 2 * (count + 1) { capacity <<= 1 }
+        return capacity
+    }
+
+    /// Whether one more cell fits without passing half full.
+    var hasRoom: Bool { 2 * (used + 1) <= mask + 1 }
+
+    /// Calls `body` with the cell of `key`, live or removed, if the index has one. Readers call
+    /// it inside a ``ReadSection``; the cell is valid only inside `body`.
+    @inline(__always)
+    func withCell<Result>(_ key: String, hash: Int, _ body: (KeyCell) -> Result) -> Result? {
+        var index = hash & mask
+        while true {
+            let bits = slots[index].load(ordering: .acquiring)
+            guard let pointer = UnsafeRawPointer(bitPattern: bits) else { return nil }
+            let cell = Unmanaged<KeyCell>.fromOpaque(pointer)
+            let found = cell._withUnsafeGuaranteedRef { $0.hash == hash && $0.key == key }
+            if found { return cell._withUnsafeGuaranteedRef(body) }
+            index = (index &+ 1) & mask
+        }
+    }
+
+    /// Adds `cell` (its key must not be in the index); the caller holds the dict's lock and has
+    /// checked ``hasRoom``.
+    func insert(_ cell: KeyCell) {
+        var index = cell.hash & mask
+        while slots[index].load(ordering: .relaxed) != 0 { index = (index &+ 1) & mask }
+        let bits = UInt(bitPattern: Unmanaged.passRetained(cell).toOpaque())
+        slots[index].store(bits, ordering: .releasing)
+        used += 1
+    }
+
+    /// The hash the index files `key` under: a word-at-a-time multiply-xor over its UTF-8
+    /// bytes (String's own seeded SipHash costs more than the rest of an update).
+    @inline(__always)
+    static func hash(_ key: String) -> Int {
+        if let hash = key.utf8.withContiguousStorageIfAvailable({ hash(UnsafeRawBufferPointer($0)) }) { return hash }
+        return Array(key.utf8).withUnsafeBytes { hash($0) }
+    }
+
+    @inline(__always)
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> Int {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+        var offset = 0
+        while offset + 8 <= bytes.count {
+            h = (h ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+            h ^= h >> 31
+            offset += 8
+        }
+        if offset < bytes.count {
+            var tail: UInt64 = 0
+            var shift: UInt64 = 0
+            while offset < bytes.count {
+                tail |= UInt64(bytes[offset]) << shift
+                shift += 8
+                offset += 1
+            }
+            h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
+        }
+        h ^= h >> 29
+        return Int(bitPattern: UInt(h))
+    }
+}
+
+/// Announces lock-free readers of ``KeyIndex``es so that a writer knows when an index it
+/// replaced can be freed (a grace period, as in read-copy-update).
+///
+/// A reader increments one of a few padded counters (picked from its stack address, so two
+/// threads rarely share one) for the parity of the current epoch, and decrements it when done;
+/// ``synchronize()`` flips the epoch twice and waits each time for the old parity's counters
+/// to drain. Readers never wait; only a writer replacing an index does, and only for the few
+/// nanoseconds a reader spends probing (longer if the reader's thread is descheduled there).
+enum ReadSection {
+    static let stripes = 8
+    /// Ints per counter: one counter per 128 bytes, so counters share no cache line.
+    static let stride = 16
+
+    // nonisolated(unsafe): allocated once and never freed; every access is an atomic operation.
+    nonisolated(unsafe) static let counters: UnsafeMutablePointer<Atomic<Int>> = {
+        let count = 2 * stripes * stride
+        let counters = UnsafeMutablePointer<Atomic<Int>>.allocate(capacity: count)
+        for index in 0..<count { (counters + index).initialize(to: Atomic(0)) }
+        return counters
+    }()
+    static let epoch = Atomic<Int>(0)
+    /// One writer at a time flips the epoch.
+    static let writers = Lock(())
+
+    /// Enters a read section; pass the result to ``exit(_:)``.
+    @inline(__always)
+    static func enter() -> UnsafeMutablePointer<Atomic<Int>> {
+        var marker = 0
+        let address = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
+        let stripe = Int(truncatingIfNeeded: (address >> 14) ^ (address >> 20) ^ (address >> 23)) & (stripes - 1)
+        let parity = epoch.load(ordering: .sequentiallyConsistent) & 1
+        let counter = counters + (parity * stripes + stripe) * stride
+        counter.pointee.wrappingAdd(1, ordering: .sequentiallyConsistent)
+        return counter
+    }
+
+    /// Leaves the read section `enter()` began.
+    @inline(__always)
+    static func exit(_ counter: UnsafeMutablePointer<Atomic<Int>>) {
+        counter.pointee.wrappingSubtract(1, ordering: .releasing)
+    }
+
+    /// Returns once every read section that began before the call has ended.
+    static func synchronize() {
+        writers.withLock { _ in
+            for _ in 0..<2 {
+                let old = epoch.wrappingAdd(1, ordering: .sequentiallyConsistent).oldValue & 1
+                for stripe in 0..<stripes {
+                    let counter = counters + (old * stripes + stripe) * stride
+                    while counter.pointee.load(ordering: .sequentiallyConsistent) != 0 { sched_yield() }
+                }
+            }
+        }
+    }
+}
