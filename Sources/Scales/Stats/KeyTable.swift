@@ -1,12 +1,6 @@
 import Synchronization
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import ScalesPlatform
 
 /// One key of a keyed stat (``IntDictStat``): its value in an atomic word.
 ///
@@ -190,7 +184,7 @@ enum ReadSection {
                 let old = epoch.wrappingAdd(1, ordering: .sequentiallyConsistent).oldValue & 1
                 for stripe in 0..<stripes {
                     let counter = counters + (old * stripes + stripe) * stride
-                    while counter.pointee.load(ordering: .sequentiallyConsistent) != 0 { sched_yield() }
+                    while counter.pointee.load(ordering: .sequentiallyConsistent) != 0 { PlatformThread.yield() }
                 }
             }
         }
