@@ -23,18 +23,18 @@ case .failure(let problem): exitWithError(problem.description)
 }
 let server = StatusServer(
     registry: registry, configuration: .init(port: port, serverName: "scales-example"), logger: logger)
-do {
-    try await server.start()    // binds now, so a taken port is reported here; run() reuses it
-} catch {
-    exitWithError("cannot listen on \(server.configuration.host):\(port): \(bindFailure(error)) (set SCALES_PORT to another port)")
-}
 let workload = startWorkload(registry: registry)
 var services: [any Service] = [server]
 if let graphite = startGraphiteFromEnvironment(registry: registry) { services.append(graphite) }
+// The group binds the server's port once its signal handlers are installed, so a SIGTERM that
+// follows the "serving" line always stops the example gracefully.
 let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
 do {
     try await group.run()
 } catch {
+    if let cause = bindFailure(error) {
+        exitWithError("cannot listen on \(server.configuration.host):\(port): \(cause) (set SCALES_PORT to another port)")
+    }
     exitWithError("\(error)")
 }
 workload.cancel()
@@ -54,9 +54,11 @@ func portFromEnvironment() -> Result<Int, ExampleError> {
     return .success(port)
 }
 
-/// The cause of a failed bind, short: "address already in use" rather than NIO's whole error.
-func bindFailure(_ error: any Error) -> String {
+/// The cause of a failed bind, short ("address already in use" rather than NIO's whole error),
+/// or `nil` if `error` is not a failed bind.
+func bindFailure(_ error: any Error) -> String? {
     let text = "\(error)"
+    guard text.contains("bind") || text.contains("Address already in use") else { return nil }
     if text.contains("Address already in use") { return "address already in use" }
     if text.contains("Permission denied") { return "permission denied" }
     if text.contains("Cannot assign requested address") { return "not an address of this machine" }
