@@ -167,8 +167,8 @@ public struct SnapshotStat: Sendable, Equatable {
             keyLabel: description.keyLabel)
     }
 
-    /// Equal when the exported record is: the display-only fields (``declaredKind``,
-    /// ``recentWindow``) are left out, so a stat made by hand equals the registry's.
+    /// Equal when the exported record is: the display-only fields (`declaredKind`,
+    /// `recentWindow`) are left out, so a stat made by hand equals the registry's.
     public static func == (lhs: SnapshotStat, rhs: SnapshotStat) -> Bool {
         lhs.name == rhs.name && lhs.value == rhs.value && lhs.doc == rhs.doc && lhs.labels == rhs.labels
             && lhs.unit == rhs.unit && lhs.keyLabel == rhs.keyLabel
