@@ -124,15 +124,22 @@ import Glibc
         let registry = Registry()
         ProcessStats.register(in: registry)
         func openFds() throws -> Double { try #require(double(try values(registry)["openFds"])) }
-        let baseline = try openFds()
-        let opened = (0..<64).map { _ in open("/dev/null", O_RDONLY) }
-        defer { for fd in opened where fd >= 0 { close(fd) } }
-        #expect(opened.allSatisfy { $0 >= 0 })
-        let more = try openFds()
-        // Other tests of this process open and close descriptors meanwhile.
-        #expect(abs(more - baseline - 64) <= 8, "baseline \(baseline), with 64 more \(more)")
-        let own = Double(try openFdsNow())
-        #expect(abs(more - own) <= 8, "stat \(more), /proc/self/fd \(own)")
+        // Other tests of this process open and close descriptors meanwhile (sockets, pipes), so
+        // a measurement is repeated until one sees no such traffic; a stat that did not follow
+        // the 64 descriptors fails every attempt.
+        var attempts: [String] = []
+        for _ in 0..<10 {
+            let baseline = try openFds()
+            let opened = (0..<64).map { _ in open("/dev/null", O_RDONLY) }
+            let more = try openFds()
+            let own = Double(try openFdsNow())
+            for fd in opened where fd >= 0 { close(fd) }
+            #expect(opened.allSatisfy { $0 >= 0 })
+            if abs(more - baseline - 64) <= 8 && abs(more - own) <= 8 { return }
+            attempts.append("baseline \(baseline), with 64 more \(more), /proc/self/fd \(own)")
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        Issue.record("openFds did not follow 64 descriptors in 10 attempts: \(attempts)")
     }
     #endif
 
