@@ -32,8 +32,11 @@ import Testing
     @Test func headContentLengthIsTheGetBodyLength() async throws {
         // A frozen clock and no failing gauge: two renders have the same length, so the lengths
         // can be compared exactly (checked below with two GETs; the bytes may differ in the
-        // page's UTC time, which ticks in fixed-width text).
-        try await withServer(everyKindRegistry(clock: FrozenClock(), failingGauge: false)) { _, port in
+        // page's UTC time, which ticks in fixed-width text). No sparkline history: a sample
+        // taken between two renders (every 10 s) would change the page's length.
+        try await withServer(everyKindRegistry(clock: FrozenClock(), failingGauge: false), configure: {
+            $0.history = nil
+        }) { _, port in
             try await blocking {
                 // One keep-alive connection for all: a HEAD answer that carried body bytes would
                 // break the parsing of the GET after it.
