@@ -70,6 +70,23 @@ final class LocalPort {
         accept(fd, nil, nil)
     }
 
+    /// Accepts every connection waiting in the queue: at least one (blocking), then those already
+    /// there. A connect the client gave up on (its timeout fired on a loaded machine) stays queued
+    /// beside the live one, so a test that means "the peer's connection" takes them all.
+    func acceptWaiting() -> [Int32] {
+        let first = acceptOne()
+        guard first >= 0 else { return [] }
+        var accepted = [first]
+        var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        while poll(&ready, 1, 0) == 1, ready.revents & Int16(POLLIN) != 0 {
+            let next = accept(fd, nil, nil)
+            guard next >= 0 else { break }
+            accepted.append(next)
+            ready.revents = 0
+        }
+        return accepted
+    }
+
     /// Closes an accepted connection with a reset (`SO_LINGER` 0), as a dying peer does.
     static func reset(_ connection: Int32) {
         var option = linger(l_onoff: 1, l_linger: 0)
