@@ -31,6 +31,8 @@ struct ResolvedStat {
     let decl: StatDecl
     /// The stat's absolute pattern.
     let fullPath: PathPattern
+    /// For a `sum`: whether it adds doubles (at the end of its chain of sums), so its handle reads a `Double`.
+    let sumsDoubles: Bool
 
     var name: String { decl.name.value }
     var kind: StatKind { decl.kind.value }

@@ -26,7 +26,8 @@ enum SwiftNames {
     static let reservedTypeNames: Set<String> = [
         "Scales", "Swift", "Registry", "StatPath", "StatCollection", "IntStat", "CounterStat", "DoubleStat", "DoubleCounterStat",
         "StringStat", "BoolStat", "GaugeStat", "IntDictStat", "StringDictStat", "PmfStat", "PmfDictStat",
-        "MeterStat", "MeterDictStat", "StateTimeStat", "StateTime", "Stat", "ValueStat", "AggregateStat",
+        "MeterStat", "MeterDictStat", "StateTimeStat", "StateTime", "Stat", "ValueStat", "SumStat", "DoubleSumStat",
+        "HistogramStat", "IntDictSumStat",
         "String", "Bool", "Int", "Double", "Duration", "Sendable", "Paths",
     ]
 

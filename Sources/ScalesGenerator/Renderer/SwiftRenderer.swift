@@ -66,7 +66,11 @@ struct SwiftRenderer {
     private mutating func renderBlock(_ header: String, members: [Declaration], indent: Int) {
         lines.append(pad(indent) + header + " {")
         for (index, member) in members.enumerated() {
-            if index > 0 { lines.append("") }
+            // A blank line between members, except in a run of undocumented properties (a list
+            // such as `Paths`, one line each).
+            if index > 0, !(Self.isUndocumentedProperty(members[index - 1]) && Self.isUndocumentedProperty(member)) {
+                lines.append("")
+            }
             render(member, indent: indent + Self.indentWidth)
         }
         lines.append(pad(indent) + "}")
@@ -204,13 +208,18 @@ struct SwiftRenderer {
         accessPrefix(description.access) + "import " + description.module
     }
 
-    private func accessPrefix(_ access: AccessLevel?) -> String {
+    private func accessPrefix(_ access: SwiftAccess?) -> String {
         guard let access, access != .internal else { return "" }
         return access.rawValue + " "
     }
 
     private func conformances(_ names: [String]) -> String {
         names.isEmpty ? "" : ": " + names.joined(separator: ", ")
+    }
+
+    private static func isUndocumentedProperty(_ declaration: Declaration) -> Bool {
+        if case .property(let property) = declaration { return property.doc == nil }
+        return false
     }
 
     private func pad(_ indent: Int) -> String {

@@ -51,7 +51,7 @@ struct Translator {
         }
     }
 
-    private var memberAccess: AccessLevel? { access == .internal ? nil : access }
+    private var memberAccess: SwiftAccess? { access == .internal ? nil : SwiftAccess(access) }
 
     // MARK: The struct
 
@@ -96,10 +96,14 @@ struct Translator {
         } else if let placeholder = collection.placeholder {
             let example = collection.fullPath.description.replacing("{\(placeholder)}", with: "h1")
             paragraphs.append([
-                "One instance per `\(placeholder)`, at \(path): `\(collection.name)(\(placeholder): \"h1\")` binds `\(example)`."
+                "One instance per `\(placeholder)`, at \(path): `\(collection.name)(\(placeholder): \"h1\")` binds `\(example)` "
+                    + "in `Registry.current`; binding again gives the same cells."
             ])
         } else {
-            paragraphs.append(["Bound at \(path); `\(collection.name)()` binds the shared registry's stats, and again binds the same cells."])
+            paragraphs.append([
+                "Bound at \(path): `\(collection.name)()` binds these stats in `Registry.current`; binding again gives the "
+                    + "same cells."
+            ])
         }
         return DocComment(paragraphs)
     }
@@ -117,14 +121,14 @@ struct Translator {
     private func pathsEnum(_ collection: ResolvedCollection) -> EnumDescription {
         let members = collection.stats.map { stat in
             Declaration.property(PropertyDescription(
-                doc: DocComment("`\(stat.fullPath)`"), access: memberAccess, isStatic: true, keyword: .let, name: stat.name,
+                doc: nil, access: memberAccess, isStatic: true, keyword: .let, name: stat.name,
                 type: .named("StatPath"), value: .stringLiteral(stat.fullPath.description)))
         }
         return EnumDescription(
             doc: DocComment(
                 collection.fullPath.templateSegment == nil
-                    ? "The path of each stat, for snapshots, lookups and exporter rules."
-                    : "The path pattern of each stat, for snapshots, lookups and exporter rules."),
+                    ? "The path of each stat, named as the stat, for snapshots, lookups and exporter rules."
+                    : "The path pattern of each stat, named as the stat, for snapshots, lookups and exporter rules."),
             access: memberAccess, name: "Paths", conformances: [], members: members)
     }
 
@@ -161,7 +165,9 @@ struct Translator {
         case .meter: return (nil, "MeterStat")
         case .meterDict: return (nil, "MeterDictStat")
         case .stateTime: return ("StateTime", "String")
-        case .sum, .histogram, .intDictSum: return (nil, "AggregateStat")
+        case .sum: return (nil, stat.sumsDoubles ? "DoubleSumStat" : "SumStat")
+        case .histogram: return (nil, "HistogramStat")
+        case .intDictSum: return (nil, "IntDictSumStat")
         }
     }
 
@@ -201,11 +207,14 @@ struct Translator {
         case .stateTime:
             return "A `stateTime` at \(path): assign the current state; seconds spent in each state accumulate."
         case .sum:
-            return "The `sum` of \(sourceReference(stat)) over the children, derived when read (read-only)."
+            return "The `sum` of \(sourceReference(stat)) over the children, derived when read: `\(name).value` is "
+                + (stat.sumsDoubles ? "a `Double`." : "an `Int`.")
         case .histogram:
-            return "A `histogram` of \(sourceReference(stat)): how many children hold each value, derived when read (read-only)."
+            return "A `histogram` of \(sourceReference(stat)), derived when read: `\(name).value` maps each value to how "
+                + "many children hold it."
         case .intDictSum:
-            return "The `intDictSum` of \(sourceReference(stat)): per-key totals over the children, derived when read (read-only)."
+            return "The `intDictSum` of \(sourceReference(stat)), derived when read: `\(name).value` holds the per-key "
+                + "totals over the children."
         }
     }
 
@@ -265,7 +274,7 @@ struct Translator {
         case .stateTime:
             method = "stateTime"
         case .sum, .histogram, .intDictSum:
-            method = stat.kind.rawValue
+            method = stat.kind == .sum && stat.sumsDoubles ? "doubleSum" : stat.kind.rawValue
             if let of = options.of?.value {
                 arguments.append(Argument("of", .stringLiteral(of.stat)))
                 arguments.append(Argument("childType", .stringLiteral(of.collection)))
@@ -332,11 +341,14 @@ struct Translator {
             body.append(.assignment(.member(.identifier("self"), storage), binding(stat, in: collection)))
         }
         let doc = DocComment([
-            ["Binds these stats in `collection`, a collection already bound in a registry (generated code and the runtime API use this)."],
+            [
+                "Binds these stats in `collection`, which this file's initializer or factory method bound at this type's "
+                    + "path (file-private, so that nothing binds the type anywhere else)."
+            ],
             ["- Parameter collection: The collection whose stats these are."],
         ])
         return FunctionDescription(
-            doc: doc, access: memberAccess, name: "init",
+            doc: doc, access: .fileprivate, name: "init",
             parameters: [ParameterDescription(label: nil, name: "collection", type: .named("StatCollection"))],
             returnType: nil, body: body)
     }
@@ -378,7 +390,8 @@ struct Translator {
         let parentAccess = accessByType[parent] ?? access
         let factoryAccess = parentAccess.rank < access.rank ? parentAccess : access
         let function = FunctionDescription(
-            doc: DocComment(doc), access: factoryAccess == .internal ? nil : factoryAccess, name: factory, parameters: parameters,
+            doc: DocComment(doc), access: factoryAccess == .internal ? nil : SwiftAccess(factoryAccess), name: factory,
+            parameters: parameters,
             returnType: .named(collection.name),
             body: [.expression(.call(.identifier(collection.name), [Argument("collection", childCall)]))])
         return ExtensionDescription(doc: nil, type: parent, members: [.function(function)])

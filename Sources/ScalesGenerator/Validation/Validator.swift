@@ -295,10 +295,26 @@ struct Validator {
             checkStatOptions(stat)
         }
         guard let own = ownPaths[name], let full = fullPaths[name] else { return nil }
-        let stats = decl.stats.map { ResolvedStat(decl: $0, fullPath: full.appending(name: $0.name.value)) }
+        let stats = decl.stats.map {
+            ResolvedStat(decl: $0, fullPath: full.appending(name: $0.name.value), sumsDoubles: sumsDoubles($0))
+        }
         return ResolvedCollection(
             decl: decl, fullPath: full, ownPath: own, parent: decl.parent?.value,
             placeholder: own.templateSegment?.placeholder, factoryName: factoryName, stats: stats)
+    }
+
+    /// Whether `stat` is a `sum` of doubles: follows `of:` down a chain of sums to the double or
+    /// int it adds (the chain goes down the tree, so it ends; the bound guards bad input).
+    private func sumsDoubles(_ stat: StatDecl) -> Bool {
+        var current = stat
+        for _ in 0...allCollections.count {
+            guard current.kind.value == .sum, let of = current.options.of?.value,
+                let target = collectionsByName[of.collection]?.stats.first(where: { $0.name.value == of.stat })
+            else { return false }
+            if target.kind.value == .double { return true }
+            current = target
+        }
+        return false
     }
 
     private mutating func checkStatOptions(_ stat: StatDecl) {
