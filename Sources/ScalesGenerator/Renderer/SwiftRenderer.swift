@@ -58,8 +58,6 @@ struct SwiftRenderer {
             renderFunction(function, isInitializer: true, indent: indent)
         case .function(let function):
             renderFunction(function, isInitializer: false, indent: indent)
-        case .mark(let title):
-            lines.append(pad(indent) + "// MARK: - " + SwiftText.commentLine(title))
         }
     }
 
@@ -92,9 +90,6 @@ struct SwiftRenderer {
 
     private mutating func renderFunction(_ function: FunctionDescription, isInitializer: Bool, indent: Int) {
         renderDoc(function.doc, indent: indent)
-        for attribute in function.attributes {
-            lines.append(pad(indent) + attribute)
-        }
         let name = isInitializer ? "init" : "func " + function.name
         let head = accessPrefix(function.access) + name
         let returns = function.returnType.map { " -> " + render($0) } ?? ""
@@ -121,8 +116,6 @@ struct SwiftRenderer {
             lines.append(contentsOf: renderExpression(value, indent: indent, leading: inline(target) + " = ", trailing: ""))
         case .expression(let expression):
             lines.append(contentsOf: renderExpression(expression, indent: indent, leading: "", trailing: ""))
-        case .returnValue(let expression):
-            lines.append(contentsOf: renderExpression(expression, indent: indent, leading: "return ", trailing: ""))
         }
     }
 

@@ -52,8 +52,6 @@ indirect enum Declaration: Equatable {
     case property(PropertyDescription)
     case initializer(FunctionDescription)
     case function(FunctionDescription)
-    /// A `// MARK: - title` line.
-    case mark(String)
 }
 
 struct StructDescription: Equatable {
@@ -97,7 +95,6 @@ struct PropertyDescription: Equatable {
 
 struct FunctionDescription: Equatable {
     var doc: DocComment?
-    var attributes: [String] = []
     var access: SwiftAccess?
     /// The name; ignored for an initializer.
     var name: String
@@ -147,5 +144,4 @@ struct Argument: Equatable {
 enum Statement: Equatable {
     case assignment(Expression, Expression)
     case expression(Expression)
-    case returnValue(Expression)
 }

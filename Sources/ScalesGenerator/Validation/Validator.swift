@@ -16,6 +16,11 @@ struct Validator {
     init(files: [StatsFile]) {
         self.files = files
         self.allCollections = files.flatMap(\.collections)
+        for file in files {
+            for collection in file.collections where accessByName[collection.name.value] == nil {
+                accessByName[collection.name.value] = file.access
+            }
+        }
     }
 
     static func validate(_ files: [StatsFile]) -> (ResolvedModel?, [Diagnostic]) {
@@ -25,6 +30,8 @@ struct Validator {
     }
 
     private let allCollections: [CollectionDecl]
+    /// The access level of each collection's file (the first declaration's, for a duplicate).
+    private var accessByName: [String: AccessLevel] = [:]
 
     /// Whether `decl` is the declaration its name refers to (not a later duplicate).
     private func isCanonical(_ decl: CollectionDecl) -> Bool {
@@ -42,9 +49,9 @@ struct Validator {
             var collections: [ResolvedCollection] = []
             for decl in file.collections {
                 guard let collection = resolveCollection(decl) else { continue }
-                if let parent = collection.parent, let factory = collection.factoryName {
+                if let parent = collection.parent, let factory = parent.factoryName {
                     let location = decl.factory?.location ?? decl.parent?.location ?? decl.name.location
-                    factories[parent, default: []].append((Located(factory, at: location), decl.name.value))
+                    factories[parent.name, default: []].append((Located(factory, at: location), decl.name.value))
                 }
                 collections.append(collection)
                 resolvedByName[collection.name] = collection
@@ -295,12 +302,21 @@ struct Validator {
             checkStatOptions(stat)
         }
         guard let own = ownPaths[name], let full = fullPaths[name] else { return nil }
-        let stats = decl.stats.map {
-            ResolvedStat(decl: $0, fullPath: full.appending(name: $0.name.value), sumsDoubles: sumsDoubles($0))
+        let stats = decl.stats.compactMap { stat in
+            ResolvedKind(stat, addsDoubles: sumsDoubles(stat)).map { kind in
+                ResolvedStat(
+                    name: stat.name.value, location: stat.name.location, fullPath: full.appending(name: stat.name.value),
+                    doc: stat.doc, kind: kind)
+            }
+        }
+        let parent = decl.parent.map { parent in
+            ResolvedCollection.Parent(
+                name: parent.value, access: accessByName[parent.value] ?? .internal, factoryName: factoryName)
         }
         return ResolvedCollection(
-            decl: decl, fullPath: full, ownPath: own, parent: decl.parent?.value,
-            placeholder: own.templateSegment?.placeholder, factoryName: factoryName, stats: stats)
+            name: name, location: decl.path?.location ?? decl.name.location, doc: decl.doc, collapsed: decl.collapsed,
+            maxKeys: decl.maxKeys?.value, fullPath: full, ownPath: own, parent: parent,
+            placeholder: own.templateSegment?.placeholder, stats: stats)
     }
 
     /// Whether `stat` is a `sum` of doubles: follows `of:` down a chain of sums to the double or
@@ -438,12 +454,11 @@ struct Validator {
             let prefixes = trie.insert(collection.fullPath)
             nodes.append(prefixes)
             let node = prefixes.last ?? 0
-            let pathLocation = collection.decl.path?.location ?? collection.decl.name.location
             if let first = collectionsByNode[node] {
                 log.error(
                     "`\(collection.name)` and `\(first.name)` are both bound at `\(collection.fullPath)`; give each collection its own path",
-                    at: pathLocation,
-                    notes: [.init(location: first.decl.path?.location ?? first.decl.name.location, message: "`\(first.name)` is bound there")])
+                    at: collection.location,
+                    notes: [.init(location: first.location, message: "`\(first.name)` is bound there")])
             } else {
                 collectionsByNode[node] = collection
             }
@@ -458,11 +473,10 @@ struct Validator {
         for (collection, prefixes) in zip(resolved, nodes) {
             for node in prefixes {
                 guard let (stat, owner) = stats[node] else { continue }
-                let pathLocation = collection.decl.path?.location ?? collection.decl.name.location
                 log.error(
                     "`\(collection.name)` at `\(collection.fullPath)` would sit inside the stat `\(owner).\(stat.name)` at `\(stat.fullPath)`; move the collection or rename the stat",
-                    at: pathLocation,
-                    notes: [.init(location: stat.decl.name.location, message: "`\(stat.name)` is declared here")])
+                    at: collection.location,
+                    notes: [.init(location: stat.location, message: "`\(stat.name)` is declared here")])
                 break
             }
         }
@@ -484,7 +498,7 @@ struct Validator {
                     break
                 }
                 chain.append(next)
-                current = next.parent.flatMap { byName[$0] }
+                current = next.parent.flatMap { byName[$0.name] }
             }
             var result = base ?? .root
             for (index, member) in chain.reversed().enumerated() {
@@ -494,15 +508,15 @@ struct Validator {
             return result
         }
         let all = resolved.flatMap { collection in collection.stats.map { ($0, collection) } }
-            .sorted { $0.0.decl.name.location < $1.0.decl.name.location }
+            .sorted { $0.0.location < $1.0.location }
         for (stat, owner) in all {
             let statPath = prefix(of: owner).appending(CollectionOfOne(PathPattern.Segment.name(stat.name)))
             let graphiteName = statPath.graphite
             if let (other, otherOwner) = graphite[graphiteName] {
                 log.error(
                     "`\(owner.name).\(stat.name)` at `\(stat.fullPath)` and `\(otherOwner.name).\(other.name)` at `\(other.fullPath)` both become the Graphite path `\(graphiteName)` (dots in paths become `-`); rename one of them",
-                    at: stat.decl.name.location,
-                    notes: [.init(location: other.decl.name.location, message: "`\(other.name)` is declared here")])
+                    at: stat.location,
+                    notes: [.init(location: other.location, message: "`\(other.name)` is declared here")])
                 continue
             }
             graphite[graphiteName] = (stat, owner)
@@ -511,8 +525,8 @@ struct Validator {
                 if let (other, otherOwner) = prometheus[name] {
                     log.error(
                         "`\(owner.name).\(stat.name)` at `\(stat.fullPath)` and `\(otherOwner.name).\(other.name)` at `\(other.fullPath)` both become the Prometheus metric `\(name)`; rename one of them",
-                        at: stat.decl.name.location,
-                        notes: [.init(location: other.decl.name.location, message: "`\(other.name)` is declared here")])
+                        at: stat.location,
+                        notes: [.init(location: other.location, message: "`\(other.name)` is declared here")])
                     break
                 }
             }
