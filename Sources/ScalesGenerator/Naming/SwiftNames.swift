@@ -78,6 +78,12 @@ enum SwiftNames {
         return result
     }
 
+    /// `name` with its first character lowercased (`WebStats` gives `webStats`), for suggestions.
+    static func lowerFirst(_ name: String) -> String {
+        guard let first = name.first else { return name }
+        return first.lowercased() + name.dropFirst()
+    }
+
     /// The factory method's default name for a child type: `ThreadStats` gives `thread`,
     /// `HTTPWorkerStats` gives `httpWorker`, `Worker` gives `worker`.
     static func factoryName(forType type: String) -> String {
