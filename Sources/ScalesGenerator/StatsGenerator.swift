@@ -63,7 +63,8 @@ package enum StatsGenerator {
             let outputName = outputFileName(forInput: input.path)
             if let other = outputNames[outputName] {
                 log.error(
-                    "`\(input.path)` and `\(other)` would both generate `\(outputName)`; give stats files distinct names, such as `web.stats.yaml`",
+                    "`\(input.path)` and `\(other)` would both generate `\(outputName)`; give stats files distinct "
+                        + "names, such as `web.stats.yaml`",
                     at: SourceLocation(file: input.path, line: 1, column: 1))
                 continue
             }
@@ -74,8 +75,14 @@ package enum StatsGenerator {
         for diagnostic in validation { log.append(diagnostic) }
         let order = Dictionary(inputs.enumerated().map { ($1.path, $0) }, uniquingKeysWith: { first, _ in first })
         let diagnostics = log.diagnostics.enumerated().sorted { lhs, rhs in
-            let left = (order[lhs.element.location.file] ?? 0, lhs.element.location.line, lhs.element.location.column, lhs.offset)
-            let right = (order[rhs.element.location.file] ?? 0, rhs.element.location.line, rhs.element.location.column, rhs.offset)
+            let left = (
+                order[lhs.element.location.file] ?? 0, lhs.element.location.line, lhs.element.location.column,
+                lhs.offset
+            )
+            let right = (
+                order[rhs.element.location.file] ?? 0, rhs.element.location.line, rhs.element.location.column,
+                rhs.offset
+            )
             return left < right
         }.map(\.element)
         guard let model, !log.hasErrors else {
@@ -97,7 +104,8 @@ package enum StatsGenerator {
             return nil
         case .empty:
             log.error(
-                "\(SourceText.displayName(input.path)) is empty; declare `collections:`, such as `collections: { WebStats: { path: /web, stats: { errors: int } } }`",
+                "\(SourceText.displayName(input.path)) is empty; declare `collections:`, such as `collections: { "
+                    + "WebStats: { path: /web, stats: { errors: int } } }`",
                 at: SourceLocation(file: input.path, line: 1, column: 1))
             return nil
         case .document(let root, let parser):

@@ -24,7 +24,8 @@ enum SwiftNames {
     /// Types that generated code names; a collection or stat with one of these names would
     /// shadow it inside the generated struct.
     static let reservedTypeNames: Set<String> = [
-        "Scales", "Swift", "Registry", "StatPath", "StatCollection", "IntStat", "CounterStat", "DoubleStat", "DoubleCounterStat",
+        "Scales", "Swift", "Registry", "StatPath", "StatCollection", "IntStat", "CounterStat", "DoubleStat",
+        "DoubleCounterStat",
         "StringStat", "BoolStat", "GaugeStat", "IntDictStat", "StringDictStat", "PmfStat", "PmfDictStat",
         "MeterStat", "MeterDictStat", "StateTimeStat", "StateTime", "Stat", "ValueStat", "SumStat", "DoubleSumStat",
         "HistogramStat", "IntDictSumStat",
@@ -68,7 +69,9 @@ enum SwiftNames {
         var result = ""
         for (index, word) in words.enumerated() {
             if index == 0 {
-                result += upperFirst ? word.prefix(1).uppercased() + word.dropFirst() : word.prefix(1).lowercased() + word.dropFirst()
+                result +=
+                    upperFirst
+                    ? word.prefix(1).uppercased() + word.dropFirst() : word.prefix(1).lowercased() + word.dropFirst()
             } else {
                 result += word.prefix(1).uppercased() + word.dropFirst()
             }

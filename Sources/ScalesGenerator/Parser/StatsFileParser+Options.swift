@@ -10,12 +10,16 @@ extension StatsFileParser {
                 let owners = StatKind.allCases.filter { $0.optionKeys.contains(key.value) }.map(\.rawValue)
                 let accepted = kind.optionKeys.isEmpty
                     ? "`\(kind.rawValue)` takes only `kind` and `doc`"
-                    : "`\(kind.rawValue)` takes \(Suggestions.list(Self.commonStatKeys + kind.optionKeys, conjunction: "and"))"
+                    : "`\(kind.rawValue)` takes "
+                        + "\(Suggestions.list(Self.commonStatKeys + kind.optionKeys, conjunction: "and"))"
                 log.error(
-                    "`\(key.value)` does not apply to `\(kind.rawValue)` stats, only to \(Suggestions.list(owners)); \(accepted)",
+                    "`\(key.value)` does not apply to `\(kind.rawValue)` stats, only to \(Suggestions.list(owners)); "
+                        + "\(accepted)",
                     at: key.location)
             } else {
-                unknownKey(key, expected: Self.commonStatKeys + kind.optionKeys, in: "\(Self.article(kind.rawValue)) `\(kind.rawValue)` stat")
+                unknownKey(
+                    key, expected: Self.commonStatKeys + kind.optionKeys,
+                    in: "\(Self.article(kind.rawValue)) `\(kind.rawValue)` stat")
             }
             return
         }
@@ -31,7 +35,8 @@ extension StatsFileParser {
             } else {
                 let names = GaugeType.allCases.map(\.rawValue)
                 log.error(
-                    "a gauge's `type` must be \(Suggestions.list(names)), not `\(text.value)`\(Suggestions.didYouMean(text.value, in: names))",
+                    "a gauge's `type` must be \(Suggestions.list(names)), not "
+                        + "`\(text.value)`\(Suggestions.didYouMean(text.value, in: names))",
                     at: text.location)
             }
         case "autoDelete":
@@ -40,11 +45,15 @@ extension StatsFileParser {
             options.maxKeys = expectPositiveInt(value, key: "maxKeys")
         case "precision":
             guard checkNoAnchor(value) else { return }
-            if let scalar = value.scalar, scalar.style == .plain, let schema = Int(scalar.string), (0...8).contains(schema) {
+            if let scalar = value.scalar, scalar.style == .plain, let schema = Int(scalar.string),
+                (0...8).contains(schema)
+            {
                 options.precision = schema
             } else {
                 log.error(
-                    "`precision` is the pmf's native-histogram schema, a whole number from 0 (2 buckets per power of two, within 19%) to 8 (256, within 0.14%); 6 (within 0.55%) is the default; found \(describe(value))",
+                    "`precision` is the pmf's native-histogram schema, a whole number from 0 (2 buckets per power of "
+                        + "two, within 19%) to 8 (256, within 0.14%); 6 (within 0.55%) is the default; found "
+                            + "\(describe(value))",
                     at: location(value))
             }
         case "window":
@@ -57,7 +66,8 @@ extension StatsFileParser {
                 options.unit = text.value
             } else {
                 log.error(
-                    "`unit` is a base unit in lower case, such as `seconds` or `bytes` (Prometheus names carry it: `latency_seconds`); found `\(text.value)`\(Self.baseUnitHint(text.value))",
+                    "`unit` is a base unit in lower case, such as `seconds` or `bytes` (Prometheus names carry it: "
+                        + "`latency_seconds`); found `\(text.value)`\(Self.baseUnitHint(text.value))",
                     at: text.location)
             }
         case "label":
@@ -66,7 +76,8 @@ extension StatsFileParser {
                 options.label = text.value
             } else {
                 log.error(
-                    "`label` is the Prometheus label name of the keys, such as `path` or `status`: letters, digits and `_`, not starting with a digit or `__`, and not `le` or `quantile`; found `\(text.value)`",
+                    "`label` is the Prometheus label name of the keys, such as `path` or `status`: letters, digits and "
+                        + "`_`, not starting with a digit or `__`, and not `le` or `quantile`; found `\(text.value)`",
                     at: text.location)
             }
         case "of":
@@ -78,14 +89,17 @@ extension StatsFileParser {
 
     /// A base unit: lower-case letters and `_`, such as `seconds`, `bytes`, `celsius`.
     static func isBaseUnit(_ text: String) -> Bool {
-        guard baseUnitHint(text).isEmpty, let first = text.utf8.first, first >= 0x61, first <= 0x7A else { return false }
+        guard baseUnitHint(text).isEmpty, let first = text.utf8.first, first >= 0x61, first <= 0x7A else {
+            return false
+        }
         return text.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F }
     }
 
     /// A hint for units that are not base units.
     static func baseUnitHint(_ text: String) -> String {
         switch text.lowercased() {
-        case "ms", "milliseconds", "us", "µs", "microseconds", "ns", "nanoseconds", "s", "sec", "secs", "second", "minutes", "m":
+        case "ms", "milliseconds", "us", "µs", "microseconds", "ns", "nanoseconds", "s", "sec", "secs", "second",
+            "minutes", "m":
             return "; record seconds and say `unit: seconds`"
         case "kb", "mb", "gb", "kib", "mib", "gib", "b", "byte":
             return "; record bytes and say `unit: bytes`"
@@ -99,7 +113,9 @@ extension StatsFileParser {
         guard let first = text.utf8.first, !(first >= 0x30 && first <= 0x39), !text.hasPrefix("__"),
             text != "le", text != "quantile"
         else { return false }
-        return text.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }
+        return text.utf8.allSatisfy {
+            ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F
+        }
     }
 
     mutating func parseInitialValue(_ node: Node, kind: StatKind) -> Located<InitialValue>? {
@@ -117,8 +133,12 @@ extension StatsFileParser {
             if scalar.style == .plain, let value = Self.boolValue(text) { return Located(.bool(value), at: at) }
             log.error("`value` of a bool must be `true` or `false`, not `\(text)`", at: at)
         case .int:
-            if scalar.style == .plain, let value = Int(text.replacingUnderscores()) { return Located(.int(value), at: at) }
-            log.error("`value` of an int must be a whole number that fits in 64 bits, such as `0` or `-5`; found `\(text)`", at: at)
+            if scalar.style == .plain, let value = Int(text.replacingUnderscores()) {
+                return Located(.int(value), at: at)
+            }
+            log.error(
+                "`value` of an int must be a whole number that fits in 64 bits, such as `0` or `-5`; found "
+                    + "`\(text)`", at: at)
         case .double:
             if scalar.style == .plain, let value = Double(text.replacingUnderscores()), value.isFinite {
                 return Located(.double(value), at: at)
@@ -147,7 +167,8 @@ extension StatsFileParser {
         }
         guard let value = Double(number), value.isFinite, value > 0 else {
             log.error(
-                "`window` must be a positive duration: seconds as a number (`300`) or a string such as `\"5m\"`, `\"30s\"`, `\"500ms\"`, `\"1h\"`; found `\(text.value)`",
+                "`window` must be a positive duration: seconds as a number (`300`) or a string such as `\"5m\"`, "
+                    + "`\"30s\"`, `\"500ms\"`, `\"1h\"`; found `\(text.value)`",
                 at: text.location)
             return nil
         }
@@ -166,7 +187,8 @@ extension StatsFileParser {
         let parts = text.value.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
             log.error(
-                "`of` must name a child collection's stat as `Type.stat`, such as `ThreadStats.finished`; found `\(text.value)`",
+                "`of` must name a child collection's stat as `Type.stat`, such as `ThreadStats.finished`; found "
+                    + "`\(text.value)`",
                 at: text.location)
             return nil
         }

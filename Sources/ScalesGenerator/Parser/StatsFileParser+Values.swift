@@ -24,7 +24,9 @@ extension StatsFileParser {
         guard checkNoAnchor(node) else { return nil }
         guard let scalar = node.scalar, !isNull(node) else {
             // `path: {id}` is a flow mapping to YAML; the fix is quoting.
-            let hint = node.mapping != nil && key == "path" ? " (a path starting with `{` must be quoted: `path: \"{id}\"`)" : ""
+            let hint =
+                node.mapping != nil && key == "path"
+                ? " (a path starting with `{` must be quoted: `path: \"{id}\"`)" : ""
             log.error("`\(key)` must be a single value; found \(describe(node))\(hint)", at: location(node))
             return nil
         }
@@ -42,7 +44,9 @@ extension StatsFileParser {
 
     mutating func expectPositiveInt(_ node: Node, key: String) -> Int? {
         guard checkNoAnchor(node) else { return nil }
-        if let scalar = node.scalar, scalar.style == .plain, let value = Int(scalar.string.replacingUnderscores()), value > 0 {
+        if let scalar = node.scalar, scalar.style == .plain, let value = Int(scalar.string.replacingUnderscores()),
+            value > 0
+        {
             return value
         }
         log.error("`\(key)` must be a whole number greater than 0; found \(describe(node))", at: location(node))

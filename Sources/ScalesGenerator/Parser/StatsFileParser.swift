@@ -20,7 +20,8 @@ struct StatsFileParser {
     // MARK: Entry
 
     mutating func parse(_ root: Node) -> StatsFile? {
-        guard checkNoAnchor(root), let mapping = expectMapping(root, what: "a stats file", example: "`collections:`") else {
+        guard checkNoAnchor(root), let mapping = expectMapping(root, what: "a stats file", example: "`collections:`")
+        else {
             return nil
         }
         var access = AccessLevel.internal
@@ -42,7 +43,8 @@ struct StatsFileParser {
         }
         if !sawCollections {
             log.error(
-                "a stats file needs `collections:`, a mapping from type names to collections, such as `WebStats: { path: /web, stats: { errors: int } }`",
+                "a stats file needs `collections:`, a mapping from type names to collections, such as `WebStats: { "
+                    + "path: /web, stats: { errors: int } }`",
                 at: location(root))
         }
         return StatsFile(path: file, access: access, collections: collections)
@@ -53,7 +55,8 @@ struct StatsFileParser {
     mutating func parseVersion(_ node: Node) {
         guard checkNoAnchor(node) else { return }
         guard let scalar = node.scalar, scalar.style == .plain, scalar.string == "1" else {
-            log.error("`version` must be 1, the only stats.yaml format so far; found \(describe(node))", at: location(node))
+            log.error(
+                "`version` must be 1, the only stats.yaml format so far; found \(describe(node))", at: location(node))
             return
         }
     }
@@ -63,7 +66,8 @@ struct StatsFileParser {
         guard let level = AccessLevel(rawValue: text.value) else {
             let names = AccessLevel.allCases.map(\.rawValue)
             log.error(
-                "`access` must be \(Suggestions.list(names)), not `\(text.value)`\(Suggestions.didYouMean(text.value, in: names))",
+                "`access` must be \(Suggestions.list(names)), not "
+                    + "`\(text.value)`\(Suggestions.didYouMean(text.value, in: names))",
                 at: text.location)
             return nil
         }
@@ -75,7 +79,10 @@ struct StatsFileParser {
     mutating func parseCollections(_ node: Node) -> [CollectionDecl] {
         guard checkNoAnchor(node) else { return [] }
         if isNull(node) { return [] }
-        guard let mapping = expectMapping(node, what: "`collections`", example: "`WebStats: { path: /web, stats: { errors: int } }`")
+        guard
+            let mapping = expectMapping(
+                node, what: "`collections`",
+                example: "`WebStats: { path: /web, stats: { errors: int } }`")
         else { return [] }
         var collections: [CollectionDecl] = []
         for (keyNode, value) in mapping {
@@ -91,7 +98,8 @@ struct StatsFileParser {
         guard checkNoAnchor(node) else { return nil }
         guard let mapping = node.mapping else {
             log.error(
-                "collection `\(name.value)` must be a mapping with `path:` and `stats:`, such as `{ path: /web, stats: { errors: int } }`; found \(describe(node))",
+                "collection `\(name.value)` must be a mapping with `path:` and `stats:`, such as `{ path: /web, stats: "
+                    + "{ errors: int } }`; found \(describe(node))",
                 at: location(node))
             return nil
         }
@@ -113,7 +121,9 @@ struct StatsFileParser {
             case "doc": doc = parseDoc(value)
             case "collapsed": collapsed = expectBool(value, key: "collapsed") ?? false
             case "maxKeys":
-                if let count = expectPositiveInt(value, key: "maxKeys") { maxKeys = Located(count, at: location(value)) }
+                if let count = expectPositiveInt(value, key: "maxKeys") {
+                    maxKeys = Located(count, at: location(value))
+                }
             case "factory": factory = expectText(value, key: "factory")
             case "stats": stats = parseStats(value, collection: name.value)
             default: unknownKey(key, expected: Self.collectionKeys, in: "a collection")
@@ -121,7 +131,8 @@ struct StatsFileParser {
         }
         if !sawPath {
             log.error(
-                "collection `\(name.value)` needs a `path:`, such as `path: /\(SwiftNames.lowerFirst(name.value))` (or `path: child-{id}` with a `parent:`)",
+                "collection `\(name.value)` needs a `path:`, such as `path: /\(SwiftNames.lowerFirst(name.value))` (or "
+                    + "`path: child-{id}` with a `parent:`)",
                 at: name.location)
         }
         return CollectionDecl(
@@ -157,7 +168,8 @@ struct StatsFileParser {
                 // The short form cannot say what is aggregated; without `of:` there is nothing to bind.
                 log.error(
                     Self.missingOfMessage(kind: kind.value, stat: name.value)
-                        + "; write it in the long form: `\(name.value): { kind: \(kind.value.rawValue), of: ThreadStats.\(name.value) }`",
+                        + "; write it in the long form: `\(name.value): { kind: \(kind.value.rawValue), of: "
+                            + "ThreadStats.\(name.value) }`",
                     at: kind.location)
                 return nil
             }
@@ -165,7 +177,8 @@ struct StatsFileParser {
         }
         guard let mapping = node.mapping else {
             log.error(
-                "stat `\(name.value)` must be a kind (`\(name.value): int`) or a mapping (`\(name.value): { kind: int, doc: … }`); found \(describe(node))",
+                "stat `\(name.value)` must be a kind (`\(name.value): int`) or a mapping (`\(name.value): { kind: int, "
+                    + "doc: … }`); found \(describe(node))",
                 at: location(node))
             return nil
         }
@@ -203,7 +216,8 @@ struct StatsFileParser {
 
     /// The error for an aggregation that does not say what it aggregates.
     static func missingOfMessage(kind: StatKind, stat: String) -> String {
-        "`\(kind.rawValue)` stat `\(stat)` needs `of:` naming a child collection's stat, such as `of: ThreadStats.\(stat)`"
+        "`\(kind.rawValue)` stat `\(stat)` needs `of:` naming a child collection's stat, such as `of: "
+            + "ThreadStats.\(stat)`"
     }
 
     mutating func parseKind(_ text: Located<String>) -> Located<StatKind>? {

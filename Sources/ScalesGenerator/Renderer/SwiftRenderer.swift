@@ -43,11 +43,13 @@ struct SwiftRenderer {
         switch declaration {
         case .structDecl(let description):
             renderDoc(description.doc, indent: indent)
-            let header = accessPrefix(description.access) + "struct " + description.name + conformances(description.conformances)
+            let header =
+                accessPrefix(description.access) + "struct " + description.name + conformances(description.conformances)
             renderBlock(header, members: description.members, indent: indent)
         case .enumDecl(let description):
             renderDoc(description.doc, indent: indent)
-            let header = accessPrefix(description.access) + "enum " + description.name + conformances(description.conformances)
+            let header =
+                accessPrefix(description.access) + "enum " + description.name + conformances(description.conformances)
             renderBlock(header, members: description.members, indent: indent)
         case .extensionDecl(let description):
             renderDoc(description.doc, indent: indent)
@@ -113,7 +115,8 @@ struct SwiftRenderer {
     private mutating func renderStatement(_ statement: Statement, indent: Int) {
         switch statement {
         case .assignment(let target, let value):
-            lines.append(contentsOf: renderExpression(value, indent: indent, leading: inline(target) + " = ", trailing: ""))
+            lines.append(
+                contentsOf: renderExpression(value, indent: indent, leading: inline(target) + " = ", trailing: ""))
         case .expression(let expression):
             lines.append(contentsOf: renderExpression(expression, indent: indent, leading: "", trailing: ""))
         }
@@ -141,16 +144,20 @@ struct SwiftRenderer {
 
     /// The expression on one line if it fits, otherwise its outermost call broken one argument
     /// per line (recursively).
-    private func renderExpression(_ expression: Expression, indent: Int, leading: String, trailing: String) -> [String] {
+    private func renderExpression(_ expression: Expression, indent: Int, leading: String, trailing: String) -> [String]
+    {
         let single = pad(indent) + leading + inline(expression) + trailing
-        guard single.utf8.count > Self.lineLimit, single.count > Self.lineLimit, case .call(let callee, let arguments) = expression, !arguments.isEmpty else {
+        guard single.utf8.count > Self.lineLimit, single.count > Self.lineLimit,
+            case .call(let callee, let arguments) = expression, !arguments.isEmpty
+        else {
             return [single]
         }
         var result = [pad(indent) + leading + inline(callee) + "("]
         for (index, argument) in arguments.enumerated() {
             let label = argument.label.map { $0 + ": " } ?? ""
             let comma = index < arguments.count - 1 ? "," : ""
-            result += renderExpression(argument.value, indent: indent + Self.indentWidth, leading: label, trailing: comma)
+            result += renderExpression(
+                argument.value, indent: indent + Self.indentWidth, leading: label, trailing: comma)
         }
         result.append(pad(indent) + ")" + trailing)
         return result

@@ -27,7 +27,8 @@ struct KindSpec {
             arguments = Self.present([("initial", initial.map(Expression.intLiteral)), ("unit", Self.text(unit))])
             usage = monotonic
                 ? "A counter at \(path): `\(name) += 1` adds atomically; it never goes down."
-                : "An `int` at \(path): `\(name) += 1` and `-=` are single atomic updates; `\(name).value` reads or stores."
+                : "An `int` at \(path): `\(name) += 1` and `-=` are single atomic updates; `\(name).value` reads or "
+                    + "stores."
         case .double(let monotonic, let initial, let unit):
             type = .named(monotonic ? "DoubleCounterStat" : "DoubleStat")
             method = monotonic ? "doubleCounter" : "double"
@@ -52,7 +53,8 @@ struct KindSpec {
             type = .generic("GaugeStat", [.named(valueType.swiftType)])
             method = "gauge"
             arguments = Self.present([("of", .typeReference(.named(valueType.swiftType))), ("unit", Self.text(unit))])
-            usage = "A gauge of `\(valueType.swiftType)` at \(path): `\(name).bind { … }` sets the closure read at "
+            usage =
+                "A gauge of `\(valueType.swiftType)` at \(path): `\(name).bind { … }` sets the closure read at "
                 + "snapshot time."
         case .intDict(let autoDelete, let maxKeys, let label, let unit):
             type = .named("IntDictStat")
@@ -67,7 +69,8 @@ struct KindSpec {
             type = .named("StringDictStat")
             method = "stringDict"
             arguments = Self.present([("maxKeys", maxKeys.map(Expression.intLiteral)), ("label", Self.text(label))])
-            usage = "A `stringDict` at \(path): `\(name)[key] = value` sets one key, `nil` removes it.\(bounded(maxKeys))"
+            usage =
+                "A `stringDict` at \(path): `\(name)[key] = value` sets one key, `nil` removes it.\(bounded(maxKeys))"
         case .pmf(let window, let precision, let unit):
             type = .named("PmfStat")
             method = "pmf"
@@ -113,14 +116,16 @@ struct KindSpec {
             type = .named("HistogramStat")
             method = "histogram"
             arguments = Self.source(of)
-            usage = "A `histogram` of \(Self.reference(of)), derived when read: `\(name).value` maps each value to how "
+            usage =
+                "A `histogram` of \(Self.reference(of)), derived when read: `\(name).value` maps each value to how "
                 + "many children hold it."
         case .intDictSum(let of, let maxKeys):
             type = .named("IntDictSumStat")
             method = "intDictSum"
             // maxKeys: the most keys kept for removed children.
             arguments = Self.source(of) + Self.present([("maxKeys", maxKeys.map(Expression.intLiteral))])
-            usage = "The `intDictSum` of \(Self.reference(of)), derived when read: `\(name).value` holds the per-key "
+            usage =
+                "The `intDictSum` of \(Self.reference(of)), derived when read: `\(name).value` holds the per-key "
                 + "totals over the children."
         }
     }

@@ -80,7 +80,8 @@ struct Translator {
         if let parent = collection.parent?.name, let factory = collection.parent?.factoryName {
             if let placeholder = collection.placeholder {
                 paragraphs.append([
-                    "One instance per `\(placeholder)` under a ``\(parent)``, at \(path); get one with ``\(parent)/\(factory)(\(placeholder):)``."
+                    "One instance per `\(placeholder)` under a ``\(parent)``, at \(path); get one with "
+                        + "``\(parent)/\(factory)(\(placeholder):)``."
                 ])
             } else {
                 paragraphs.append(["Bound at \(path) under a ``\(parent)``; get it with ``\(parent)/\(factory)()``."])
@@ -88,13 +89,13 @@ struct Translator {
         } else if let placeholder = collection.placeholder {
             let example = collection.fullPath.description.replacing("{\(placeholder)}", with: "h1")
             paragraphs.append([
-                "One instance per `\(placeholder)`, at \(path): `\(collection.name)(\(placeholder): \"h1\")` binds `\(example)` "
-                    + "in `Registry.current`; binding again gives the same cells."
+                "One instance per `\(placeholder)`, at \(path): `\(collection.name)(\(placeholder): \"h1\")` binds "
+                    + "`\(example)` in `Registry.current`; binding again gives the same cells."
             ])
         } else {
             paragraphs.append([
-                "Bound at \(path): `\(collection.name)()` binds these stats in `Registry.current`; binding again gives the "
-                    + "same cells."
+                "Bound at \(path): `\(collection.name)()` binds these stats in `Registry.current`; binding again gives "
+                    + "the same cells."
             ])
         }
         return DocComment(paragraphs)
@@ -102,7 +103,9 @@ struct Translator {
 
     private func pathDoc(_ collection: ResolvedCollection) -> DocComment {
         if let placeholder = collection.placeholder {
-            return DocComment("The pattern of this collection's paths, `\(collection.fullPath)`; each instance fills in its `\(placeholder)`.")
+            return DocComment(
+                "The pattern of this collection's paths, `\(collection.fullPath)`; each instance fills "
+                    + "in its `\(placeholder)`.")
         }
         if collection.fullPath.templateSegment != nil {
             return DocComment("The pattern of this collection's paths, `\(collection.fullPath)`.")
@@ -145,7 +148,8 @@ struct Translator {
         guard let wrapper = spec.wrapper else {
             return .assignment(.member(.identifier("self"), stat.name), call)
         }
-        return .assignment(.member(.identifier("self"), "_" + stat.name), .call(.identifier(wrapper), [Argument(nil, call)]))
+        return .assignment(
+            .member(.identifier("self"), "_" + stat.name), .call(.identifier(wrapper), [Argument(nil, call)]))
     }
 
     // MARK: Initializers
@@ -166,13 +170,18 @@ struct Translator {
         if let placeholder = collection.placeholder {
             parameters.append(ParameterDescription(label: nil, name: placeholder, type: .named("String")))
             arguments.append(Argument("id", .identifier(placeholder)))
-            summary = "Binds the instance for `\(placeholder)` (its path fills `{\(placeholder)}` in `\(collection.fullPath)`) in `registry`; binding again gives the same cells."
+            summary =
+                "Binds the instance for `\(placeholder)` (its path fills `{\(placeholder)}` in "
+                + "`\(collection.fullPath)`) in `registry`; binding again gives the same cells."
             parameterDocs.append("  - \(placeholder): The instance's id.")
         }
         parameters.append(ParameterDescription(
             label: nil, name: "registry", type: .named("Registry"), defaultValue: .member(nil, "current")))
-        parameterDocs.append("  - registry: Where to bind; `Registry.current` (the shared registry unless a task installed another) by default.")
-        let call = Expression.call(.member(.identifier("registry"), "collection"), arguments + collectionArguments(collection))
+        parameterDocs.append(
+            "  - registry: Where to bind; `Registry.current` (the shared registry unless a task "
+                + "installed another) by default.")
+        let call = Expression.call(
+            .member(.identifier("registry"), "collection"), arguments + collectionArguments(collection))
         let doc = DocComment([[summary], ["- Parameters:"] + parameterDocs])
         return FunctionDescription(
             doc: doc, access: memberAccess, name: "init", parameters: parameters, returnType: nil,
@@ -184,8 +193,8 @@ struct Translator {
         body += collection.stats.map(binding)
         let doc = DocComment([
             [
-                "Binds these stats in `collection`, which this file's initializer or factory method bound at this type's "
-                    + "path (file-private, so that nothing binds the type anywhere else)."
+                "Binds these stats in `collection`, which this file's initializer or factory method bound at this "
+                    + "type's path (file-private, so that nothing binds the type anywhere else)."
             ],
             ["- Parameter collection: The collection whose stats these are."],
         ])
@@ -197,7 +206,10 @@ struct Translator {
 
     private func removeFunction(_ collection: ResolvedCollection) -> FunctionDescription {
         let doc = DocComment([
-            ["Removes this instance and its stats from the registry's tree. Idempotent; binding it again later makes fresh stats."],
+            [
+                "Removes this instance and its stats from the registry's tree. Idempotent; binding it again later "
+                    + "makes fresh stats."
+            ],
             ["Sums above it keep what it counted; histograms stop counting it."],
         ])
         return FunctionDescription(
@@ -217,16 +229,25 @@ struct Translator {
             parameters.append(ParameterDescription(label: nil, name: placeholder, type: .named("String")))
             childCall = .call(
                 .member(.identifier("collection"), "child"),
-                [Argument(nil, .stringLiteral(relative)), Argument("id", .identifier(placeholder))] + collectionArguments(collection))
+                [Argument(nil, .stringLiteral(relative)), Argument("id", .identifier(placeholder))]
+                    + collectionArguments(collection))
             doc = [
-                ["The ``\(collection.name)`` for `\(placeholder)`, at `\(relative)` under this collection; asking again gives the same cells."],
+                [
+                    "The ``\(collection.name)`` for `\(placeholder)`, at `\(relative)` under this collection; asking "
+                        + "again gives the same cells."
+                ],
                 ["- Parameter \(placeholder): The instance's id, filling `{\(placeholder)}`."],
             ]
         } else {
             childCall = .call(
                 .member(.identifier("collection"), "child"),
                 [Argument("at", .stringLiteral(relative))] + collectionArguments(collection))
-            doc = [["The ``\(collection.name)`` at `\(relative)` under this collection; asking again gives the same cells."]]
+            doc = [
+                [
+                    "The ``\(collection.name)`` at `\(relative)` under this collection; asking again gives the same "
+                        + "cells."
+                ]
+            ]
         }
         // The factory extends the parent, which may be declared in a file of lower access.
         let factoryAccess = parent.access.rank < access.rank ? parent.access : access

@@ -13,14 +13,17 @@ extension Validator {
     }
 
     mutating func checkAggregation(
-        _ stat: StatDecl, of: Located<AggregationSource>, in owner: CollectionDecl, resolved: [String: ResolvedCollection]
+        _ stat: StatDecl, of: Located<AggregationSource>, in owner: CollectionDecl,
+        resolved: [String: ResolvedCollection]
     ) {
         let kind = stat.kind.value
         let source = of.value
         guard let child = collectionsByName[source.collection] else {
             let names = collectionsByName.keys.sorted()
             log.error(
-                "`of: \(source.collection).\(source.stat)` names no collection `\(source.collection)`\(Suggestions.didYouMean(source.collection, in: names)); `of` takes `ChildType.stat`",
+                "`of: \(source.collection).\(source.stat)` names no collection "
+                    + "`\(source.collection)`\(Suggestions.didYouMean(source.collection, in: names)); `of` takes "
+                        + "`ChildType.stat`",
                 at: of.location)
             return
         }
@@ -44,15 +47,21 @@ extension Validator {
         }
         if !isBelow {
             log.error(
-                "`\(stat.name.value)` (a `\(kind.rawValue)`) aggregates `\(source.collection)`, which is not below `\(owner.name.value)`; add `parent: \(owner.name.value)` to `\(source.collection)` (with a relative path such as `\(SwiftNames.factoryName(forType: source.collection))-{id}`)",
+                "`\(stat.name.value)` (a `\(kind.rawValue)`) aggregates `\(source.collection)`, which is not below "
+                    + "`\(owner.name.value)`; add `parent: \(owner.name.value)` to `\(source.collection)` (with a "
+                        + "relative path such as `\(SwiftNames.factoryName(forType: source.collection))-{id}`)",
                 at: of.location)
             return
         }
         guard let target = child.stats.first(where: { $0.name.value == source.stat }) else {
             let names = child.stats.map(\.name.value)
-            let listing = names.isEmpty ? "it has no stats" : "its stats are \(Suggestions.list(names, conjunction: "and"))"
+            let listing =
+                names.isEmpty
+                ? "it has no stats"
+                : "its stats are \(Suggestions.list(names, conjunction: "and"))"
             log.error(
-                "`of: \(source.collection).\(source.stat)`: `\(source.collection)` has no stat `\(source.stat)`\(Suggestions.didYouMean(source.stat, in: names)); \(listing)",
+                "`of: \(source.collection).\(source.stat)`: `\(source.collection)` has no stat "
+                    + "`\(source.stat)`\(Suggestions.didYouMean(source.stat, in: names)); \(listing)",
                 at: of.location)
             return
         }
@@ -63,10 +72,17 @@ extension Validator {
         case .sum:
             // Sums chain up a tree: a sum of the level below's sum.
             accepted = [.int, .double, .sum]
-            hint = targetKind == .intDict ? "; use `intDictSum` for an intDict" : (targetKind == .string || targetKind == .bool ? "; use `histogram` to count children per value" : "")
+            hint =
+                targetKind == .intDict
+                ? "; use `intDictSum` for an intDict"
+                : (targetKind == .string || targetKind == .bool ? "; use `histogram` to count children per value" : "")
         case .histogram:
             accepted = [.string, .bool, .int]
-            hint = targetKind == .double ? "; use `sum` for a double" : (targetKind == .intDict ? "; use `intDictSum` for an intDict" : "")
+            hint =
+                targetKind == .double
+                ? "; use `sum` for a double"
+                : (targetKind == .intDict
+                    ? "; use `intDictSum` for an intDict" : "")
         case .intDictSum:
             accepted = [.intDict, .intDictSum]
             hint = targetKind == .int || targetKind == .double ? "; use `sum` for an \(targetKind.rawValue)" : ""
@@ -75,8 +91,14 @@ extension Validator {
         }
         if !accepted.contains(targetKind) {
             log.error(
-                "`\(kind.rawValue)` needs \(Suggestions.list(accepted.map(\.rawValue))) stats, but `\(source.collection).\(source.stat)` is `\(targetKind.rawValue)`\(hint)",
-                at: of.location, notes: [.init(location: target.kind.location, message: "`\(source.stat)` is declared `\(targetKind.rawValue)` here")])
+                "`\(kind.rawValue)` needs \(Suggestions.list(accepted.map(\.rawValue))) stats, but "
+                    + "`\(source.collection).\(source.stat)` is `\(targetKind.rawValue)`\(hint)",
+                at: of.location,
+                notes: [
+                    .init(
+                        location: target.kind.location,
+                        message: "`\(source.stat)` is declared `\(targetKind.rawValue)` here")
+                ])
         }
     }
 
@@ -108,7 +130,8 @@ extension Validator {
             let node = prefixes.last ?? 0
             if let first = collectionsByNode[node] {
                 log.error(
-                    "`\(collection.name)` and `\(first.name)` are both bound at `\(collection.fullPath)`; give each collection its own path",
+                    "`\(collection.name)` and `\(first.name)` are both bound at `\(collection.fullPath)`; give each "
+                        + "collection its own path",
                     at: collection.location,
                     notes: [.init(location: first.location, message: "`\(first.name)` is bound there")])
             } else {
@@ -126,7 +149,8 @@ extension Validator {
             for node in prefixes {
                 guard let (stat, owner) = stats[node] else { continue }
                 log.error(
-                    "`\(collection.name)` at `\(collection.fullPath)` would sit inside the stat `\(owner).\(stat.name)` at `\(stat.fullPath)`; move the collection or rename the stat",
+                    "`\(collection.name)` at `\(collection.fullPath)` would sit inside the stat "
+                        + "`\(owner).\(stat.name)` at `\(stat.fullPath)`; move the collection or rename the stat",
                     at: collection.location,
                     notes: [.init(location: stat.location, message: "`\(stat.name)` is declared here")])
                 break
@@ -154,7 +178,8 @@ extension Validator {
             }
             var result = base ?? .root
             for (index, member) in chain.reversed().enumerated() {
-                result = result.appending(index == 0 && base == nil ? member.fullPath.segments : member.ownPath.segments)
+                result = result.appending(
+                    index == 0 && base == nil ? member.fullPath.segments : member.ownPath.segments)
                 prefixes[member.name] = result
             }
             return result
@@ -166,17 +191,21 @@ extension Validator {
             let graphiteName = statPath.graphite
             if let (other, otherOwner) = graphite[graphiteName] {
                 log.error(
-                    "`\(owner.name).\(stat.name)` at `\(stat.fullPath)` and `\(otherOwner.name).\(other.name)` at `\(other.fullPath)` both become the Graphite path `\(graphiteName)` (dots in paths become `-`); rename one of them",
+                    "`\(owner.name).\(stat.name)` at `\(stat.fullPath)` and `\(otherOwner.name).\(other.name)` at "
+                        + "`\(other.fullPath)` both become the Graphite path `\(graphiteName)` (dots in paths become "
+                            + "`-`); rename one of them",
                     at: stat.location,
                     notes: [.init(location: other.location, message: "`\(other.name)` is declared here")])
                 continue
             }
             graphite[graphiteName] = (stat, owner)
-            let names = ExporterNames.prometheus(statPath, unit: ExporterNames.unit(of: stat), shapes: ExporterNames.shapes(of: stat))
+            let names = ExporterNames.prometheus(
+                statPath, unit: ExporterNames.unit(of: stat), shapes: ExporterNames.shapes(of: stat))
             for name in names {
                 if let (other, otherOwner) = prometheus[name] {
                     log.error(
-                        "`\(owner.name).\(stat.name)` at `\(stat.fullPath)` and `\(otherOwner.name).\(other.name)` at `\(other.fullPath)` both become the Prometheus metric `\(name)`; rename one of them",
+                        "`\(owner.name).\(stat.name)` at `\(stat.fullPath)` and `\(otherOwner.name).\(other.name)` at "
+                            + "`\(other.fullPath)` both become the Prometheus metric `\(name)`; rename one of them",
                         at: stat.location,
                         notes: [.init(location: other.location, message: "`\(other.name)` is declared here")])
                     break

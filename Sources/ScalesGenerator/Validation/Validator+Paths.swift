@@ -9,7 +9,8 @@ extension Validator {
             if collectionsByName[parent.value] == nil {
                 let names = collectionsByName.keys.sorted()
                 log.error(
-                    "`parent: \(parent.value)` names no collection\(Suggestions.didYouMean(parent.value, in: names)); collections are \(Suggestions.list(names, conjunction: "and"))",
+                    "`parent: \(parent.value)` names no collection\(Suggestions.didYouMean(parent.value, in: names)); "
+                        + "collections are \(Suggestions.list(names, conjunction: "and"))",
                     at: parent.location)
             }
         }
@@ -28,14 +29,17 @@ extension Validator {
                     let first = collectionsByName[firstName] ?? decl
                     let ordered = rotate(cycle, toStartAt: firstName)
                     log.error(
-                        "collections form a cycle of parents: \((ordered + [ordered[0]]).joined(separator: " → ")); the topmost collection must have an absolute path and no `parent:`",
+                        "collections form a cycle of parents: \((ordered + [ordered[0]]).joined(separator: " → ")); "
+                            + "the topmost collection must have an absolute path and no `parent:`",
                         at: first.parent?.location ?? first.name.location)
                     cyclic.formUnion(cycle)
                     break
                 }
                 positionInChain[name] = chain.count
                 chain.append(name)
-                guard let parent = collectionsByName[name]?.parent?.value, collectionsByName[parent] != nil else { break }
+                guard let parent = collectionsByName[name]?.parent?.value, collectionsByName[parent] != nil else {
+                    break
+                }
                 name = parent
             }
             finished.formUnion(chain)
@@ -56,16 +60,21 @@ extension Validator {
             case .success(let pattern): ownPaths[decl.name.value] = pattern
             case .failure(let error): log.error(error.message, at: path.location)
             }
-            if let placeholder = ownPaths[decl.name.value]?.templateSegment?.placeholder, collectionsByName[placeholder] != nil {
+            if let placeholder = ownPaths[decl.name.value]?.templateSegment?.placeholder,
+                collectionsByName[placeholder] != nil
+            {
                 // The placeholder is a parameter of the initializer or factory method, where it
                 // would hide the type (the factory's body calls the child type's initializer).
                 log.error(
-                    "placeholder `{\(placeholder)}` in path `\(path.value)` would hide the type `\(placeholder)` where it becomes a parameter; use another name, such as `{\(SwiftNames.lowerFirst(placeholder))Id}`",
+                    "placeholder `{\(placeholder)}` in path `\(path.value)` would hide the type `\(placeholder)` where "
+                        + "it becomes a parameter; use another name, such as "
+                            + "`{\(SwiftNames.lowerFirst(placeholder))Id}`",
                     at: path.location)
             }
             if let maxKeys = decl.maxKeys, let pattern = ownPaths[decl.name.value], pattern.templateSegment == nil {
                 log.error(
-                    "`maxKeys` bounds the instances of a templated collection, but `\(decl.name.value)`'s path `\(path.value)` has no placeholder such as `{id}`; remove `maxKeys`",
+                    "`maxKeys` bounds the instances of a templated collection, but `\(decl.name.value)`'s path "
+                        + "`\(path.value)` has no placeholder such as `{id}`; remove `maxKeys`",
                     at: maxKeys.location)
             }
         }
@@ -74,7 +83,9 @@ extension Validator {
         }
         // Placeholders along one path must differ: each becomes an initializer label and a label.
         for decl in allCollections where isCanonical(decl) {
-            guard let own = ownPaths[decl.name.value]?.templateSegment?.placeholder, let path = decl.path else { continue }
+            guard let own = ownPaths[decl.name.value]?.templateSegment?.placeholder, let path = decl.path else {
+                continue
+            }
             // The parent's full path holds every placeholder above; look for the one that clashes
             // only when there is one.
             if let parent = decl.parent?.value, let above = fullPaths[parent],
@@ -85,9 +96,12 @@ extension Validator {
             var ancestor = decl.parent?.value
             var depth = 0
             while let name = ancestor, depth <= allCollections.count, !cyclic.contains(name) {
-                if ownPaths[name]?.templateSegment?.placeholder == own, let ancestorPath = collectionsByName[name]?.path {
+                if ownPaths[name]?.templateSegment?.placeholder == own, let ancestorPath = collectionsByName[name]?.path
+                {
                     log.error(
-                        "placeholder `{\(own)}` is already used by `\(name)` (`\(ancestorPath.value)`) above `\(decl.name.value)`; give this level its own name, such as `{\(SwiftNames.lowerFirst(decl.name.value))Id}`",
+                        "placeholder `{\(own)}` is already used by `\(name)` (`\(ancestorPath.value)`) above "
+                            + "`\(decl.name.value)`; give this level its own name, such as "
+                                + "`{\(SwiftNames.lowerFirst(decl.name.value))Id}`",
                         at: path.location)
                     break
                 }

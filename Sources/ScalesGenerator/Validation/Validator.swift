@@ -77,7 +77,12 @@ struct Validator {
             if let first = collectionsByName[name.value] {
                 log.error(
                     "collection `\(name.value)` is declared twice; each type name may be declared once per target",
-                    at: name.location, notes: [.init(location: first.name.location, message: "`\(name.value)` is first declared here")])
+                    at: name.location,
+                    notes: [
+                        .init(
+                            location: first.name.location,
+                            message: "`\(name.value)` is first declared here")
+                    ])
                 continue
             }
             collectionsByName[name.value] = decl
@@ -91,15 +96,18 @@ struct Validator {
     mutating func checkTypeName(_ name: Located<String>) {
         if !SwiftNames.isIdentifier(name.value) {
             log.error(
-                "collection name `\(name.value)` is not a Swift type name; use ASCII letters, digits and `_`, starting with a letter, such as `\(SwiftNames.suggestedIdentifier(from: name.value, upperFirst: true))`",
+                "collection name `\(name.value)` is not a Swift type name; use ASCII letters, digits and `_`, starting "
+                    + "with a letter, such as `\(SwiftNames.suggestedIdentifier(from: name.value, upperFirst: true))`",
                 at: name.location)
         } else if SwiftNames.keywords.contains(name.value) || SwiftNames.typeKeywords.contains(name.value) {
             log.error(
-                "collection name `\(name.value)` is a Swift keyword; choose another name, such as `\(name.value.prefix(1).uppercased() + name.value.dropFirst())Stats`",
+                "collection name `\(name.value)` is a Swift keyword; choose another name, such as "
+                    + "`\(name.value.prefix(1).uppercased() + name.value.dropFirst())Stats`",
                 at: name.location)
         } else if SwiftNames.reservedTypeNames.contains(name.value) {
             log.error(
-                "collection name `\(name.value)` would hide the type `\(name.value)` that generated code uses; choose another name, such as `\(name.value)Stats`",
+                "collection name `\(name.value)` would hide the type `\(name.value)` that generated code uses; choose "
+                    + "another name, such as `\(name.value)Stats`",
                 at: name.location)
         }
     }
@@ -108,22 +116,27 @@ struct Validator {
         let text = name.value
         if !SwiftNames.isIdentifier(text) {
             log.error(
-                "stat name `\(text)` is not a Swift identifier; use ASCII letters, digits and `_`, starting with a letter, such as `\(SwiftNames.suggestedIdentifier(from: text, upperFirst: false))`",
+                "stat name `\(text)` is not a Swift identifier; use ASCII letters, digits and `_`, starting with a "
+                    + "letter, such as `\(SwiftNames.suggestedIdentifier(from: text, upperFirst: false))`",
                 at: name.location)
         } else if SwiftNames.keywords.contains(text) {
             log.error(
-                "stat name `\(text)` is a Swift keyword; choose another name, such as `\(text)Count`", at: name.location)
+                "stat name `\(text)` is a Swift keyword; choose another name, such as `\(text)Count`", at: name.location
+            )
         } else if text.hasPrefix("_") {
             log.error(
-                "stat name `\(text)` starts with `_`, which generated code reserves for property-wrapper storage; use `\(text.drop { $0 == "_" })`",
+                "stat name `\(text)` starts with `_`, which generated code reserves for property-wrapper storage; use "
+                    + "`\(text.drop { $0 == "_" })`",
                 at: name.location)
         } else if SwiftNames.reservedMemberNames.contains(text) {
             log.error(
-                "stat name `\(text)` is taken by the generated `\(text)` member of `\(collection.name.value)`; choose another name, such as `\(text)Count`",
+                "stat name `\(text)` is taken by the generated `\(text)` member of `\(collection.name.value)`; choose "
+                    + "another name, such as `\(text)Count`",
                 at: name.location)
         } else if SwiftNames.reservedTypeNames.contains(text) || collectionNames.contains(text) {
             log.error(
-                "stat name `\(text)` would hide the type `\(text)` inside `\(collection.name.value)`; choose another name, such as `\(SwiftNames.factoryName(forType: text))`",
+                "stat name `\(text)` would hide the type `\(text)` inside `\(collection.name.value)`; choose another "
+                    + "name, such as `\(SwiftNames.factoryName(forType: text))`",
                 at: name.location)
         }
     }
@@ -137,11 +150,15 @@ struct Validator {
         if let factory = decl.factory {
             if decl.parent == nil {
                 log.error(
-                    "`factory` names the method a parent uses to make a child, but `\(name)` has no `parent:`; remove `factory` or add `parent:`",
+                    "`factory` names the method a parent uses to make a child, but `\(name)` has no `parent:`; remove "
+                        + "`factory` or add `parent:`",
                     at: factory.location)
-            } else if !SwiftNames.isIdentifier(factory.value) || SwiftNames.keywords.contains(factory.value) || factory.value.hasPrefix("_") {
+            } else if !SwiftNames.isIdentifier(factory.value) || SwiftNames.keywords.contains(factory.value)
+                || factory.value.hasPrefix("_")
+            {
                 log.error(
-                    "`factory: \(factory.value)` is not a usable method name; use a Swift identifier that is not a keyword, such as `make\(name)`",
+                    "`factory: \(factory.value)` is not a usable method name; use a Swift identifier that is not a "
+                        + "keyword, such as `make\(name)`",
                     at: factory.location)
             } else {
                 factoryName = factory.value
@@ -150,7 +167,8 @@ struct Validator {
             let derived = SwiftNames.factoryName(forType: name)
             if SwiftNames.keywords.contains(derived) || !SwiftNames.isIdentifier(derived) {
                 log.error(
-                    "the method that makes `\(name)` on its parent would be named `\(derived)`, a Swift keyword; name it with `factory:`, such as `factory: \(derived)Stats`",
+                    "the method that makes `\(name)` on its parent would be named `\(derived)`, a Swift keyword; name "
+                        + "it with `factory:`, such as `factory: \(derived)Stats`",
                     at: parent.location)
             } else {
                 factoryName = derived
@@ -164,11 +182,14 @@ struct Validator {
             let suggestion = "make" + name.prefix(1).uppercased() + name.dropFirst()
             if let factory = decl.factory {
                 log.error(
-                    "`factory: \(method)` would hide the type `\(method)` inside `\(parent.value)`; choose another name, such as `factory: \(suggestion)`",
+                    "`factory: \(method)` would hide the type `\(method)` inside `\(parent.value)`; choose another "
+                        + "name, such as `factory: \(suggestion)`",
                     at: factory.location)
             } else {
                 log.error(
-                    "the method that makes `\(name)` on its parent would be named `\(method)`, which would hide the type `\(method)` inside `\(parent.value)`; name it with `factory:`, such as `factory: \(suggestion)`",
+                    "the method that makes `\(name)` on its parent would be named `\(method)`, which would hide the "
+                        + "type `\(method)` inside `\(parent.value)`; name it with `factory:`, such as `factory: "
+                            + "\(suggestion)`",
                     at: parent.location)
             }
             factoryName = nil
@@ -180,7 +201,8 @@ struct Validator {
         let stats = decl.stats.compactMap { stat in
             ResolvedKind(stat, addsDoubles: sumsDoubles(stat)).map { kind in
                 ResolvedStat(
-                    name: stat.name.value, location: stat.name.location, fullPath: full.appending(name: stat.name.value),
+                    name: stat.name.value, location: stat.name.location,
+                    fullPath: full.appending(name: stat.name.value),
                     doc: stat.doc, kind: kind)
             }
         }
@@ -197,7 +219,8 @@ struct Validator {
     mutating func checkStatOptions(_ stat: StatDecl) {
         if stat.options.monotonic, let initial = stat.options.initial {
             log.error(
-                "a `monotonic` \(stat.kind.value.rawValue) is a counter and starts at 0; remove `value`, or drop `monotonic: true` to start `\(stat.name.value)` elsewhere",
+                "a `monotonic` \(stat.kind.value.rawValue) is a counter and starts at 0; remove `value`, or drop "
+                    + "`monotonic: true` to start `\(stat.name.value)` elsewhere",
                 at: initial.location)
         }
     }
@@ -210,13 +233,22 @@ struct Validator {
             guard let parentDecl = collectionsByName[parent] else { continue }
             var seen: [String: (Located<String>, String)] = [:]
             for stat in parentDecl.stats { seen[stat.name.value] = (stat.name, "stat") }
-            for member in SwiftNames.reservedMemberNames { seen[member] = (Located(member, at: parentDecl.name.location), "generated member") }
+            for member in SwiftNames.reservedMemberNames {
+                seen[member] = (Located(member, at: parentDecl.name.location), "generated member")
+            }
             for factory in made.sorted(by: { $0.name.location < $1.name.location }) {
                 if let (existing, what) = seen[factory.name.value] {
                     log.error(
-                        "`\(factory.child)` is made by a method `\(parent).\(factory.name.value)(…)`, which clashes with the \(what) `\(existing.value)` of `\(parent)`; set `factory:` on `\(factory.child)` to another name, such as `factory: make\(factory.child)`",
+                        "`\(factory.child)` is made by a method `\(parent).\(factory.name.value)(…)`, which clashes "
+                            + "with the \(what) `\(existing.value)` of `\(parent)`; set `factory:` on "
+                                + "`\(factory.child)` to another name, such as `factory: make\(factory.child)`",
                         at: factory.name.location,
-                        notes: what == "stat" ? [.init(location: existing.location, message: "`\(existing.value)` is declared here")] : [])
+                        notes: what == "stat"
+                            ? [
+                                .init(
+                                    location: existing.location,
+                                    message: "`\(existing.value)` is declared here")
+                            ] : [])
                 } else {
                     seen[factory.name.value] = (factory.name, "factory method of `\(factory.child)`")
                 }
