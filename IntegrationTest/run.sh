@@ -4,7 +4,8 @@
 # Builds and runs IntegrationTest/ exactly as a user's package (stats.yaml next to the sources,
 # ScalesPlugin applied in one line), then checks what must fail the build:
 #   1. an edit of stats.yaml regenerates, an unchanged one leaves the output and target alone;
-#   2. a misspelled stat name in Swift is a compile error;
+#   2. a misspelled stat name in Swift is a compile error, and so is binding a generated type over
+#      another collection (`init(collection:)` is the generated file's own);
 #   3. a mistake in stats.yaml fails the build with `stats.yaml:LINE:COLUMN: error:`;
 #   4. a target without a stats file gets the plugin's error naming the target;
 #   5. a `*.stats.yaml` beside `stats.yaml` is generated too;
@@ -78,6 +79,15 @@ grep -q "error: value of type 'WebStats' has no member 'sucess'" "$base/broken.l
     || { cat "$base/broken.log"; fail "the misspelling was not reported as a missing member"; }
 echo "ok: $(grep -m1 "has no member 'sucess'" "$base/broken.log")"
 
+echo "== integration: a generated type cannot be bound over another collection"
+copy_package "$base/broken"
+printf '\nlet elsewhere = WebStats(collection: Registry().collection(at: "/elsewhere"))\n' \
+    >>"$base/broken/Sources/IntegrationApp/main.swift"
+if build broken; then fail "WebStats(collection:) compiled outside the generated file"; fi
+grep -q "error: extra argument 'collection' in call" "$base/broken.log" \
+    || { cat "$base/broken.log"; fail "binding WebStats over another collection was not a compile error"; }
+echo "ok: $(grep -m1 "extra argument 'collection'" "$base/broken.log")"
+
 echo "== integration: a YAML mistake fails the build at its line and column"
 copy_package "$base/broken"
 yaml="$base/broken/Sources/IntegrationApp/stats.yaml"
@@ -120,4 +130,4 @@ grep -q "ScalesPlugin: target 'IntegrationApp' has stats files with the same nam
     || { cat "$base/clash.log"; fail "the clashing stats files were not reported"; }
 echo "ok: $(grep -m1 "same name in different folders" "$base/clash.log")"
 
-echo "integration: 7 passed, 0 failed"
+echo "integration: 8 passed, 0 failed"

@@ -29,7 +29,8 @@ func commands(inputs sourceFiles: [URL], targetName: String, tool: URL, workDire
     }
     return [
         .buildCommand(
-            displayName: "Generating Swift from \(inputs.map(\.lastPathComponent).joined(separator: ", ")) for \(targetName)",
+            displayName: "Generating Swift from \(inputs.map(\.lastPathComponent).joined(separator: ", ")) for "
+                + "\(targetName)",
             executable: tool,
             arguments: inputs.map(\.path) + ["--output", outputDirectory.path, "--quiet"],
             inputFiles: inputs,
@@ -58,9 +59,11 @@ enum ScalesPluginError: Error, CustomStringConvertible {
     var description: String {
         switch self {
         case .noStatsFile(let target):
-            return "ScalesPlugin: target '\(target)' has no stats file; add 'stats.yaml' (or files named '*.stats.yaml') to the target's source directory, or remove the plugin from the target"
+            return "ScalesPlugin: target '\(target)' has no stats file; add 'stats.yaml' (or files named "
+                + "'*.stats.yaml') to the target's source directory, or remove the plugin from the target"
         case .clashingNames(let target, let files):
-            return "ScalesPlugin: target '\(target)' has stats files with the same name in different folders (\(files.joined(separator: ", "))); rename them, such as 'web.stats.yaml' and 'jobs.stats.yaml'"
+            return "ScalesPlugin: target '\(target)' has stats files with the same name in different folders "
+                + "(\(files.joined(separator: ", "))); rename them, such as 'web.stats.yaml' and 'jobs.stats.yaml'"
         }
     }
 }

@@ -152,16 +152,23 @@ public struct StatCollection: Sendable {
     /// below this one (only those whose type is `childType`, when given). Derived when read;
     /// a removed child's last value stays in the total.
     @discardableResult
-    public func sum(_ name: String, of: String, childType: String? = nil, doc: String? = nil) -> AggregateStat {
-        aggregate(name, .sum, of: of, childType: childType, doc: doc)
+    public func sum(_ name: String, of: String, childType: String? = nil, doc: String? = nil) -> SumStat {
+        SumStat(registry: registry, path: aggregate(name, .sum, of: of, childType: childType, doc: doc))
+    }
+
+    /// Declares a `sum` of double stats: the same aggregate as
+    /// ``sum(_:of:childType:doc:)``, with a handle whose value is a `Double`.
+    @discardableResult
+    public func doubleSum(_ name: String, of: String, childType: String? = nil, doc: String? = nil) -> DoubleSumStat {
+        DoubleSumStat(registry: registry, path: aggregate(name, .sum, of: of, childType: childType, doc: doc))
     }
 
     /// Declares a `histogram`: how many child collections hold each value of the stat `of`
     /// (a string, bool or int). Children holding an empty string are not counted; a removed
     /// child is no longer counted; values no child holds are absent (not 0).
     @discardableResult
-    public func histogram(_ name: String, of: String, childType: String? = nil, doc: String? = nil) -> AggregateStat {
-        aggregate(name, .histogram, of: of, childType: childType, doc: doc)
+    public func histogram(_ name: String, of: String, childType: String? = nil, doc: String? = nil) -> HistogramStat {
+        HistogramStat(registry: registry, path: aggregate(name, .histogram, of: of, childType: childType, doc: doc))
     }
 
     /// Declares an `intDictSum`: the per-key total of the intDict `of` over all child
@@ -172,15 +179,17 @@ public struct StatCollection: Sendable {
     @discardableResult
     public func intDictSum(
         _ name: String, of: String, childType: String? = nil, maxKeys: Int? = nil, doc: String? = nil
-    ) -> AggregateStat {
-        aggregate(name, .intDictSum, of: of, childType: childType, doc: doc, maxRetiredKeys: maxKeys)
+    ) -> IntDictSumStat {
+        let path = aggregate(name, .intDictSum, of: of, childType: childType, doc: doc, maxRetiredKeys: maxKeys)
+        return IntDictSumStat(registry: registry, path: path)
     }
 
+    /// Declares the aggregation in the tree; returns its path (for the handle).
     private func aggregate(
         _ name: String, _ kind: Aggregation.Kind, of: String, childType: String?, doc: String?, maxRetiredKeys: Int? = nil
-    ) -> AggregateStat {
-        let handle = AggregateStat(registry: registry, path: path.appending(name))
-        if detached { return handle }
+    ) -> StatPath {
+        let statPath = path.appending(name)
+        if detached { return statPath }
         let conflict: Bool = registry.state.withLock { state in
             guard let node = state.node(at: names, id: nodeID) else { return false }
             switch node.entries[name] {
@@ -195,7 +204,7 @@ public struct StatCollection: Sendable {
             }
         }
         if conflict { registry.healthCounters.bindConflict() }
-        return handle
+        return statPath
     }
 
     // MARK: Children
@@ -327,20 +336,5 @@ extension Registry {
 
     func nextInstanceNumber() -> Int {
         instanceNumbers.wrappingAdd(1, ordering: .relaxed).newValue
-    }
-}
-
-/// A read-only handle on a `sum`, `histogram` or `intDictSum`, whose value is derived from the
-/// children when read.
-public struct AggregateStat: Sendable {
-    /// The registry the aggregate lives in.
-    public let registry: Registry
-    /// Its path.
-    public let path: StatPath
-
-    /// The aggregate's value now, or `nil` if it is no longer in the tree.
-    public var value: StatValue? {
-        guard case .stat(let stat) = registry.snapshot(at: path)?.root else { return nil }
-        return stat.value
     }
 }

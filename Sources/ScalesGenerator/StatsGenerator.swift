@@ -1,41 +1,41 @@
 /// One stats file to generate from: its path (as diagnostics should name it) and its bytes.
-public struct StatsInput: Sendable {
+package struct StatsInput: Sendable {
     /// The path, as given (diagnostics print it verbatim).
-    public let path: String
+    package let path: String
     /// The file's bytes; decoded as UTF-8 by the generator, which reports anything else.
-    public let contents: [UInt8]
+    package let contents: [UInt8]
 
     /// Creates an input from bytes.
-    public init(path: String, contents: [UInt8]) {
+    package init(path: String, contents: [UInt8]) {
         self.path = path
         self.contents = contents
     }
 
     /// Creates an input from text.
-    public init(path: String, text: String) {
+    package init(path: String, text: String) {
         self.init(path: path, contents: Array(text.utf8))
     }
 }
 
 /// One generated Swift file.
-public struct GeneratedFile: Sendable, Equatable {
+package struct GeneratedFile: Sendable, Equatable {
     /// The stats file it was generated from.
-    public let inputPath: String
+    package let inputPath: String
     /// Its file name, from ``StatsGenerator/outputFileName(forInput:)``.
-    public let fileName: String
+    package let fileName: String
     /// The Swift source.
-    public let contents: String
+    package let contents: String
 }
 
 /// What one run produced: files (only when there is no error) and every diagnostic.
-public struct GenerationResult: Sendable {
+package struct GenerationResult: Sendable {
     /// One file per input, in input order; empty when any error was found.
-    public let files: [GeneratedFile]
+    package let files: [GeneratedFile]
     /// Errors and warnings, in input order, then by line and column.
-    public let diagnostics: [Diagnostic]
+    package let diagnostics: [Diagnostic]
 
     /// Whether no error was found.
-    public var succeeded: Bool { !diagnostics.contains { $0.severity == .error } }
+    package var succeeded: Bool { !diagnostics.contains { $0.severity == .error } }
 }
 
 /// The generator: stats files in, typed Swift out.
@@ -52,10 +52,10 @@ public struct GenerationResult: Sendable {
 ///
 /// It never traps on input: malformed YAML, aliases, non-UTF-8 bytes and empty files all become
 /// diagnostics.
-public enum StatsGenerator {
+package enum StatsGenerator {
     /// Generates Swift for `inputs`, which belong to one module (a parent or `of:` may name a
     /// collection declared in another of them).
-    public static func generate(_ inputs: [StatsInput]) -> GenerationResult {
+    package static func generate(_ inputs: [StatsInput]) -> GenerationResult {
         var log = DiagnosticLog()
         var parsed: [StatsFile] = []
         var outputNames: [String: String] = [:]
@@ -63,7 +63,8 @@ public enum StatsGenerator {
             let outputName = outputFileName(forInput: input.path)
             if let other = outputNames[outputName] {
                 log.error(
-                    "`\(input.path)` and `\(other)` would both generate `\(outputName)`; give stats files distinct names, such as `web.stats.yaml`",
+                    "`\(input.path)` and `\(other)` would both generate `\(outputName)`; give stats files distinct "
+                        + "names, such as `web.stats.yaml`",
                     at: SourceLocation(file: input.path, line: 1, column: 1))
                 continue
             }
@@ -74,8 +75,14 @@ public enum StatsGenerator {
         for diagnostic in validation { log.append(diagnostic) }
         let order = Dictionary(inputs.enumerated().map { ($1.path, $0) }, uniquingKeysWith: { first, _ in first })
         let diagnostics = log.diagnostics.enumerated().sorted { lhs, rhs in
-            let left = (order[lhs.element.location.file] ?? 0, lhs.element.location.line, lhs.element.location.column, lhs.offset)
-            let right = (order[rhs.element.location.file] ?? 0, rhs.element.location.line, rhs.element.location.column, rhs.offset)
+            let left = (
+                order[lhs.element.location.file] ?? 0, lhs.element.location.line, lhs.element.location.column,
+                lhs.offset
+            )
+            let right = (
+                order[rhs.element.location.file] ?? 0, rhs.element.location.line, rhs.element.location.column,
+                rhs.offset
+            )
             return left < right
         }.map(\.element)
         guard let model, !log.hasErrors else {
@@ -84,7 +91,7 @@ public enum StatsGenerator {
         let files = model.files.map { file in
             GeneratedFile(
                 inputPath: file.path, fileName: outputFileName(forInput: file.path),
-                contents: SwiftRenderer.render(Translator.translate(file, model: model)))
+                contents: SwiftRenderer.render(Translator.translate(file)))
         }
         return GenerationResult(files: files, diagnostics: diagnostics)
     }
@@ -97,7 +104,8 @@ public enum StatsGenerator {
             return nil
         case .empty:
             log.error(
-                "\(SourceText.displayName(input.path)) is empty; declare `collections:`, such as `collections: { WebStats: { path: /web, stats: { errors: int } } }`",
+                "\(SourceText.displayName(input.path)) is empty; declare `collections:`, such as `collections: { "
+                    + "WebStats: { path: /web, stats: { errors: int } } }`",
                 at: SourceLocation(file: input.path, line: 1, column: 1))
             return nil
         case .document(let root, let parser):
@@ -116,7 +124,7 @@ public enum StatsGenerator {
     /// The name of the Swift file generated from a stats file: its name without `.yaml` or
     /// `.yml`, plus `.generated.swift` (`stats.yaml` gives `stats.generated.swift`,
     /// `web.stats.yaml` gives `web.stats.generated.swift`).
-    public static func outputFileName(forInput path: String) -> String {
+    package static func outputFileName(forInput path: String) -> String {
         var name = SourceText.displayName(path)
         for suffix in [".yaml", ".yml"] where name.hasSuffix(suffix) {
             name = String(name.dropLast(suffix.count))

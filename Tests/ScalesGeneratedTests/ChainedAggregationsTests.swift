@@ -24,6 +24,16 @@ import Testing
         #expect(value(at: "/farm/errors", in: registry) == .intDict(["timeout": 6]))
         #expect(value(at: "/farm/busySeconds", in: registry) == .double(3))
         #expect(value(at: "/farm/rackStates", in: registry) == .intDict(["up": 1, "draining": 1]))
+        // The handles read the same, typed: a sum of ints is an Int, of doubles a Double (also
+        // up a chain of sums), a histogram and an intDictSum a dictionary.
+        let finished: Int = farm.finished.value
+        let busySeconds: Double = farm.busySeconds.value
+        #expect(finished == 12)
+        #expect(farm.rack(rack: "a").finished.value == 6)
+        #expect(busySeconds == 3)
+        #expect(farm.rack(rack: "b").busySeconds.value == 1.5)
+        #expect(farm.errors.value == ["timeout": 6])
+        #expect(farm.rackStates.value == ["up": 1, "draining": 1])
 
         // A machine goes: its rack and the farm keep what it finished.
         machines[0].finished += 10  // rack a: 16
@@ -39,8 +49,11 @@ import Testing
         #expect(value(at: "/farm/finished", in: registry) == .counter(23))
         #expect(value(at: "/farm/errors", in: registry) == .intDict(["timeout": 6]))
         #expect(value(at: "/farm/rackStates", in: registry) == .intDict(["draining": 1]))
+        #expect(farm.rackStates.value == ["draining": 1])
         machines[4].finished += 2  // rack b lives on
         #expect(value(at: "/farm/finished", in: registry) == .counter(25))
+        #expect(farm.finished.value == 25)
+        #expect(farm.errors.value == ["timeout": 6])
         #expect(registry.health.bindConflicts == 0)
     }
 }

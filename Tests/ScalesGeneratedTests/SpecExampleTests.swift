@@ -105,6 +105,9 @@ import Testing
         #expect(value(at: "/processor/state", in: registry) == .intDict(["busy": 1]))   // histogram stops counting it
         #expect(value(at: "/processor/finished", in: registry) == .int(7))              // sum keeps what it counted
         #expect(value(at: "/processor/errors", in: registry) == .intDict(["timeout": 1]))
+        #expect(processor.state.value == ["busy": 1])
+        #expect(processor.finished.value == 7)
+        #expect(processor.errors.value == ["timeout": 1])
         let again = processor.thread(id: "1")
         #expect(again.finished.value == 0)
         #expect(value(at: "/processor/thread-1/finished", in: registry) == .int(0))

@@ -119,7 +119,7 @@ enum Mutator {
     static let swiftNames = [
         "path", "Paths", "collection", "remove", "init", "self", "Self", "Type", "any", "some", "async", "actor",
         "get", "set", "description", "id", "registry", "current", "child", "String", "Int", "Double", "Bool",
-        "Registry", "StatPath", "StatCollection", "DoubleCounterStat", "CounterStat", "IntStat", "AggregateStat",
+        "Registry", "StatPath", "StatCollection", "DoubleCounterStat", "CounterStat", "IntStat", "SumStat",
         "Sendable", "Never", "Optional", "Void", "Error", "Duration", "Scales", "ScalesNaming", "Swift", "_x",
         "x1", "ThreadStats", "WebStats", "seconds", "milliseconds", "consume", "copy", "each", "borrowing",
     ]

@@ -75,8 +75,8 @@ import Testing
         #expect(collections.count == depth)
         let deepest = try #require(collections.first { $0.name == "C\(depth - 1)" })
         #expect(deepest.fullPath.description == "/" + (0..<depth).map { "c\($0)" }.joined(separator: "/"))
-        #expect(deepest.parent == "C\(depth - 2)")
-        #expect(deepest.factoryName == "c\(depth - 1)")
+        #expect(deepest.parent?.name == "C\(depth - 2)")
+        #expect(deepest.parent?.factoryName == "c\(depth - 1)")
     }
 
     @Test func aChainOfParentsGeneratesEveryLevel() throws {

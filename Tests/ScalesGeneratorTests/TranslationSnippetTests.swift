@@ -38,10 +38,13 @@ import Testing
         #expect(output.contains("public struct S: Sendable {"))
         #expect(output.contains("    public static let path: StatPath = \"/s\""))
         #expect(output.contains("    public enum Paths {"))
-        #expect(output.contains("        public static let a: StatPath = \"/s/a\""))
+        #expect(output.contains("        public static let a: StatPath = \"/s/a\"\n"))
         #expect(output.contains("    public let a: IntStat"))
         #expect(output.contains("    public init(registry: Registry = .current) {"))
-        #expect(output.contains("    public init(collection: StatCollection) {"))
+        // Nobody binds a generated type anywhere but at its path: the collection initializer is
+        // the generated file's own.
+        #expect(output.contains("    fileprivate init(collection: StatCollection) {"))
+        #expect(!output.contains("public init(collection:"))
         let package = swift("      a: int", access: "package")
         #expect(package.contains("#if hasFeature(InternalImportsByDefault)\npackage import Scales\n#else\nimport Scales\n#endif\n"))
         #expect(package.contains("package struct S: Sendable {"))
@@ -75,10 +78,25 @@ import Testing
     @Test func aggregationsNameTheirSource() {
         let output = generated("""
             collections:
-              P: { path: /p, stats: { total: { kind: sum, of: T.n }, states: { kind: histogram, of: T.s }, errors: { kind: intDictSum, of: T.e } } }
-              T: { parent: P, path: "t-{id}", stats: { n: int, s: string, e: intDict } }
+              P:
+                path: /p
+                stats:
+                  total: { kind: sum, of: T.n }
+                  states: { kind: histogram, of: T.s }
+                  errors: { kind: intDictSum, of: T.e }
+                  seconds: { kind: sum, of: T.busy }
+              T: { parent: P, path: "t-{id}", stats: { n: int, s: string, e: intDict, busy: { kind: sum, of: U.d } } }
+              U: { parent: T, path: "u-{id2}", stats: { d: double } }
             """)
-        #expect(output.contains("    let total: AggregateStat"))
+        // Typed handles: a sum reads an Int, or a Double where it adds doubles (at the end of a
+        // chain of sums); a histogram and an intDictSum read dictionaries.
+        #expect(output.contains("    let total: SumStat\n"))
+        #expect(output.contains("    let seconds: DoubleSumStat\n"))
+        #expect(output.contains("    let busy: DoubleSumStat\n"))
+        #expect(output.contains("    let states: HistogramStat\n"))
+        #expect(output.contains("    let errors: IntDictSumStat\n"))
+        #expect(!output.contains("AggregateStat"))
+        #expect(output.contains(#"self.seconds = collection.doubleSum("seconds", of: "busy", childType: "T")"#))
         #expect(output.contains(#"self.total = collection.sum("total", of: "n", childType: "T")"#))
         #expect(output.contains(#"self.states = collection.histogram("states", of: "s", childType: "T")"#))
         #expect(output.contains(#"self.errors = collection.intDictSum("errors", of: "e", childType: "T")"#))
@@ -86,6 +104,22 @@ import Testing
 
     /// Within one process (across processes, with their own hash seeds: `DeterminismTests` in
     /// ScalesGenerateCLITests).
+    @Test func pathsTakeOneLinePerStat() {
+        let output = generated("collections:\n  A: { path: /a, stats: { x: int, y: pmf } }\n")
+        #expect(output.contains("""
+                enum Paths {
+                    static let x: StatPath = "/a/x"
+                    static let y: StatPath = "/a/y"
+                }
+            """), "\(output)")
+    }
+
+    @Test func structDocNamesTheRegistryTheCodeUses() {
+        let output = generated("collections:\n  A: { path: /a, stats: { x: int } }\n")
+        #expect(output.contains("/// Bound at `/a`: `A()` binds these stats in `Registry.current`"), "\(output)")
+        #expect(!output.contains("shared registry's"))
+    }
+
     @Test func outputIsDeterministic() {
         let yaml = "collections:\n  A: { path: /a, stats: { x: int, y: pmf } }\n  B: { path: \"/b/{id}\", stats: { z: meter } }\n"
         #expect(generated(yaml) == generated(yaml))

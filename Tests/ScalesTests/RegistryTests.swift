@@ -152,25 +152,31 @@ import Testing
     @Test func aggregatesCanBeReadThroughTheirHandle() {
         let registry = Registry()
         let processor = registry.collection(at: "/processor")
-        let total = processor.sum("finished", of: "finished")
+        let total = processor.doubleSum("finished", of: "finished")
         processor.child("thread-{id}", id: "1").int("finished") += 2
         processor.child("thread-{id}", id: "2").double("finished") += 0.5
-        #expect(total.value == .double(2.5))
+        #expect(total.value == 2.5)
         let histogram = processor.histogram("state", of: "state")
         processor.child("thread-{id}", id: "1").string("state").value = ""
-        #expect(histogram.value == .intDict([:]))  // empty states are not counted
+        #expect(histogram.value == [:])  // empty states are not counted
     }
 
     @Test func aSumOfCountersIsACounterEvenAfterItsChildrenAreGone() {
         let registry = Registry()
         let processor = registry.collection(at: "/processor")
         let total = processor.sum("finished", of: "finished")
+        func shown() -> StatValue? {
+            guard case .stat(let stat)? = registry.snapshot(at: "/processor/finished")?.root else { return nil }
+            return stat.value
+        }
         let thread = processor.child("thread-{id}", id: "1")
         thread.counter("finished") += 3
-        #expect(total.value == .counter(3))
+        #expect(shown() == .counter(3))
         thread.remove()
-        #expect(total.value == .counter(3))
+        #expect(shown() == .counter(3))
+        #expect(total.value == 3)
         processor.child("thread-{id}", id: "2").int("finished") += 1
-        #expect(total.value == .int(4))  // a plain int among the children: a gauge
+        #expect(shown() == .int(4))  // a plain int among the children: a gauge
+        #expect(total.value == 4)
     }
 }

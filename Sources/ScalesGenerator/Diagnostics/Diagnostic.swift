@@ -2,29 +2,26 @@
 ///
 /// Columns count Unicode scalars, as libyaml does, so a column points at the same character an
 /// editor shows.
-public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConvertible {
+package struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// The file's path, as given to the generator (`stats.yaml`, `/abs/path/web.stats.yaml`).
-    public let file: String
+    package let file: String
     /// The line, starting at 1.
-    public let line: Int
+    package let line: Int
     /// The column, starting at 1.
-    public let column: Int
+    package let column: Int
 
     /// Creates a location.
-    public init(file: String, line: Int, column: Int) {
+    package init(file: String, line: Int, column: Int) {
         self.file = file
         self.line = line
         self.column = column
     }
 
     /// `file:line:column`, the form SwiftPM and editors link.
-    public var description: String { "\(file):\(line):\(column)" }
-
-    /// The same place as `line N, column M`, for mentioning another location inside a message.
-    public var shortDescription: String { "line \(line), column \(column)" }
+    package var description: String { "\(file):\(line):\(column)" }
 
     /// Orders by file, then line, then column.
-    public static func < (lhs: SourceLocation, rhs: SourceLocation) -> Bool {
+    package static func < (lhs: SourceLocation, rhs: SourceLocation) -> Bool {
         (lhs.file, lhs.line, lhs.column) < (rhs.file, rhs.line, rhs.column)
     }
 }
@@ -33,9 +30,9 @@ public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConver
 ///
 /// Rendered as `stats.yaml:3:5: error: message`, which SwiftPM, Xcode and editors show at that
 /// line; ``notes`` follow on lines of their own.
-public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
+package struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
     /// How bad the problem is.
-    public enum Severity: String, Hashable, Sendable {
+    package enum Severity: String, Hashable, Sendable {
         /// The build fails.
         case error
         /// The build goes on; something is likely not what the user meant.
@@ -45,31 +42,31 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     /// A secondary location and message, such as where a duplicate was first declared.
-    public struct Note: Hashable, Sendable {
+    package struct Note: Hashable, Sendable {
         /// Where the note points.
-        public let location: SourceLocation
+        package let location: SourceLocation
         /// What it says.
-        public let message: String
+        package let message: String
 
         /// Creates a note; line breaks in `message` become spaces.
-        public init(location: SourceLocation, message: String) {
+        package init(location: SourceLocation, message: String) {
             self.location = location
             self.message = Diagnostic.oneLine(message)
         }
     }
 
     /// How bad the problem is.
-    public let severity: Severity
+    package let severity: Severity
     /// What is wrong, and what would be right.
-    public let message: String
+    package let message: String
     /// Where it is.
-    public let location: SourceLocation
+    package let location: SourceLocation
     /// Further locations that explain it.
-    public let notes: [Note]
+    package let notes: [Note]
 
     /// Creates a diagnostic. Line breaks in `message` (a quoted multi-line value) become spaces,
     /// so that each diagnostic stays one `file:line:column: error: message` line.
-    public init(_ severity: Severity, _ message: String, at location: SourceLocation, notes: [Note] = []) {
+    package init(_ severity: Severity, _ message: String, at location: SourceLocation, notes: [Note] = []) {
         self.severity = severity
         self.message = Self.oneLine(message)
         self.location = location
@@ -100,17 +97,17 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     /// An error at `location`.
-    public static func error(_ message: String, at location: SourceLocation, notes: [Note] = []) -> Diagnostic {
+    package static func error(_ message: String, at location: SourceLocation, notes: [Note] = []) -> Diagnostic {
         Diagnostic(.error, message, at: location, notes: notes)
     }
 
     /// A warning at `location`.
-    public static func warning(_ message: String, at location: SourceLocation, notes: [Note] = []) -> Diagnostic {
+    package static func warning(_ message: String, at location: SourceLocation, notes: [Note] = []) -> Diagnostic {
         Diagnostic(.warning, message, at: location, notes: notes)
     }
 
     /// `file:line:column: error: message`, then one line per note.
-    public var description: String {
+    package var description: String {
         var lines = ["\(location): \(severity.rawValue): \(message)"]
         for note in notes {
             lines.append("\(note.location): note: \(note.message)")

@@ -1,19 +1,19 @@
 /// A value read from a stats file, with where it was written.
-public struct Located<Value: Sendable & Equatable>: Sendable, Equatable {
+struct Located<Value: Sendable & Equatable>: Sendable, Equatable {
     /// The value.
-    public let value: Value
+    let value: Value
     /// Where the value starts.
-    public let location: SourceLocation
+    let location: SourceLocation
 
     /// Creates a located value.
-    public init(_ value: Value, at location: SourceLocation) {
+    init(_ value: Value, at location: SourceLocation) {
         self.value = value
         self.location = location
     }
 }
 
 /// The access level of generated declarations (the file's `access:` key).
-public enum AccessLevel: String, CaseIterable, Sendable, Equatable {
+enum AccessLevel: String, CaseIterable, Sendable, Equatable {
     /// Visible inside the module (the default).
     case `internal`
     /// Visible to other packages.
@@ -32,56 +32,56 @@ public enum AccessLevel: String, CaseIterable, Sendable, Equatable {
 }
 
 /// One parsed stats file: what its keys said, each with its location.
-public struct StatsFile: Sendable, Equatable {
+struct StatsFile: Sendable, Equatable {
     /// The file's path, as given.
-    public let path: String
+    let path: String
     /// The access level of the generated code.
-    public let access: AccessLevel
+    let access: AccessLevel
     /// The collections, in file order.
-    public let collections: [CollectionDecl]
+    let collections: [CollectionDecl]
 }
 
 /// A collection declared under `collections:`; becomes one Swift struct.
-public struct CollectionDecl: Sendable, Equatable {
+struct CollectionDecl: Sendable, Equatable {
     /// The generated type's name (the mapping key).
-    public let name: Located<String>
+    let name: Located<String>
     /// The `path:` as written: absolute (`/web`, `/handler/{id}`) or, with a parent, relative.
-    public let path: Located<String>?
+    let path: Located<String>?
     /// The `parent:` type name.
-    public let parent: Located<String>?
+    let parent: Located<String>?
     /// The `doc:` text.
-    public let doc: String?
+    let doc: String?
     /// The `collapsed:` flag.
-    public let collapsed: Bool
+    let collapsed: Bool
     /// The `maxKeys:` bound on instances (templated paths only).
-    public let maxKeys: Located<Int>?
+    let maxKeys: Located<Int>?
     /// The `factory:` name of the method on the parent that makes an instance.
-    public let factory: Located<String>?
+    let factory: Located<String>?
     /// The stats, in file order.
-    public let stats: [StatDecl]
+    let stats: [StatDecl]
     /// The file the collection is declared in.
-    public let file: String
+    let file: String
 }
 
 /// A stat declared under a collection's `stats:`; becomes one stored property.
-public struct StatDecl: Sendable, Equatable {
+struct StatDecl: Sendable, Equatable {
     /// The stat's name (the mapping key), also its last path segment and property name.
-    public let name: Located<String>
+    let name: Located<String>
     /// Its kind.
-    public let kind: Located<StatKind>
+    let kind: Located<StatKind>
     /// The `doc:` text.
-    public let doc: String?
+    let doc: String?
     /// Everything else the stat's mapping said.
-    public let options: StatOptions
+    let options: StatOptions
 }
 
 /// The kinds of stat, named as stats.yaml names them.
-public enum StatKind: String, CaseIterable, Sendable, Equatable {
+enum StatKind: String, CaseIterable, Sendable, Equatable {
     case int, double, string, bool, gauge, intDict, stringDict, pmf, pmfDict, meter, meterDict, stateTime
     case sum, histogram, intDictSum
 
     /// Whether the kind is derived from children (`sum`, `histogram`, `intDictSum`).
-    public var isAggregation: Bool {
+    var isAggregation: Bool {
         switch self {
         case .sum, .histogram, .intDictSum: return true
         default: return false
@@ -108,7 +108,7 @@ public enum StatKind: String, CaseIterable, Sendable, Equatable {
 }
 
 /// The type a `gauge` reads from its closure (its `type:` key).
-public enum GaugeType: String, CaseIterable, Sendable, Equatable {
+enum GaugeType: String, CaseIterable, Sendable, Equatable {
     case int, double, string, bool
 
     /// The Swift type name.
@@ -123,45 +123,49 @@ public enum GaugeType: String, CaseIterable, Sendable, Equatable {
 }
 
 /// An initial value from a `value:` key.
-public enum InitialValue: Sendable, Equatable {
+enum InitialValue: Sendable, Equatable {
     case int(Int)
     case double(Double)
     case string(String)
     case bool(Bool)
+
+    var int: Int? { if case .int(let value) = self { value } else { nil } }
+    var double: Double? { if case .double(let value) = self { value } else { nil } }
+    var string: String? { if case .string(let value) = self { value } else { nil } }
+    var bool: Bool? { if case .bool(let value) = self { value } else { nil } }
 }
 
 /// What an aggregation's `of:` names: a collection type and one of its stats.
-public struct AggregationSource: Sendable, Equatable {
+struct AggregationSource: Sendable, Equatable {
     /// The child collection type, such as `ThreadStats`.
-    public let collection: String
+    let collection: String
     /// The stat in it, such as `finished`.
-    public let stat: String
+    let stat: String
 }
 
-/// The per-kind keys of a stat.
-public struct StatOptions: Sendable, Equatable {
+/// The per-kind keys of a stat as the parser reads them, key by key (any order, so a bag); the
+/// validator turns them into the stat's ``ResolvedKind``, which carries only its kind's options.
+struct StatOptions: Sendable, Equatable {
     /// `monotonic: true` on an int or a double: a counter.
-    public var monotonic = false
+    var monotonic = false
     /// `value:` on int, double, string or bool.
-    public var initial: Located<InitialValue>?
+    var initial: Located<InitialValue>?
     /// `type:` on a gauge (double when absent).
-    public var gaugeType: GaugeType = .double
+    var gaugeType: GaugeType = .double
     /// `autoDelete:` on an intDict.
-    public var autoDelete = false
+    var autoDelete = false
     /// `maxKeys:` on a dict.
-    public var maxKeys: Int?
+    var maxKeys: Int?
     /// `window:` on pmf and pmfDict, in milliseconds.
-    public var windowMilliseconds: Int?
+    var windowMilliseconds: Int?
     /// `precision:` on pmf and pmfDict: the native-histogram schema of the bucket grid (0...8).
-    public var precision: Int?
+    var precision: Int?
     /// `unit:`: on a meter or meterDict the unit its rates are shown in (`per second` by
     /// default); on the numeric kinds a base unit (`seconds`, `bytes`) carried into the
     /// exported name.
-    public var unit: String?
+    var unit: String?
     /// `label:` on a dict kind: the keys' label name on `/metrics` (`key` by default).
-    public var label: String?
+    var label: String?
     /// `of:` on an aggregation.
-    public var of: Located<AggregationSource>?
-
-    public init() {}
+    var of: Located<AggregationSource>?
 }

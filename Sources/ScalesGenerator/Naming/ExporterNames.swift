@@ -52,12 +52,11 @@ enum ExporterNames {
     /// The shapes a stat can have on `/metrics`. A `sum` is a gauge, or a counter when all it
     /// adds up are counters (which can change as children come and go), so it reserves both.
     static func shapes(of stat: ResolvedStat) -> [ExportShape] {
-        let options = stat.decl.options
         switch stat.kind {
-        case .int, .double: return [options.monotonic ? .counter : .gauge]
+        case .int(let monotonic, _, _), .double(let monotonic, _, _): return [monotonic ? .counter : .gauge]
         case .bool, .intDict, .histogram, .intDictSum: return [.gauge]
         case .string, .stringDict: return [.info]
-        case .gauge: return [options.gaugeType == .string ? .info : .gauge]
+        case .gauge(let type, _): return [type == .string ? .info : .gauge]
         case .pmf, .pmfDict: return [.summary]
         case .meter, .meterDict: return [.meter]
         case .stateTime: return [.stateTime]
@@ -68,8 +67,11 @@ enum ExporterNames {
     /// The base unit a stat's exported names carry (a meter's `unit:` is a display unit, not one).
     static func unit(of stat: ResolvedStat) -> String? {
         switch stat.kind {
-        case .meter, .meterDict: return nil
-        default: return stat.decl.options.unit
+        case .int(_, _, let unit), .double(_, _, let unit), .gauge(_, let unit), .intDict(_, _, _, let unit),
+            .pmf(_, _, let unit), .pmfDict(_, _, _, _, let unit):
+            return unit
+        case .string, .bool, .stringDict, .meter, .meterDict, .stateTime, .sum, .histogram, .intDictSum:
+            return nil
         }
     }
 

@@ -56,23 +56,31 @@ struct PathPattern: Equatable, Sendable, CustomStringConvertible {
     /// Returns a message saying what is wrong and what would be right.
     static func parse(_ text: String, relative: Bool) -> Result<PathPattern, PathSyntaxError> {
         if text.isEmpty {
-            return .failure(PathSyntaxError(relative ? "path is empty; write one such as `thread-{id}`" : "path is empty; write one such as `/web`"))
+            return .failure(
+                PathSyntaxError(
+                    relative
+                        ? "path is empty; write one such as `thread-{id}`"
+                        : "path is empty; write one such as `/web`"))
         }
         var body = Substring(text)
         if relative {
             if body.hasPrefix("/") {
                 let suggestion = String(body.drop { $0 == "/" })
                 return .failure(PathSyntaxError(
-                    "a child collection's path is relative to its parent; write `\(suggestion.isEmpty ? "child-{id}" : suggestion)` without the leading `/`"))
+                    "a child collection's path is relative to its parent; write "
+                        + "`\(suggestion.isEmpty ? "child-{id}" : suggestion)` without the leading `/`"))
             }
         } else {
             guard body.hasPrefix("/") else {
                 return .failure(PathSyntaxError(
-                    "path `\(text)` is relative, but the collection has no `parent:`; write `/\(text)`, or add `parent:` naming the collection it belongs to"))
+                    "path `\(text)` is relative, but the collection has no `parent:`; write `/\(text)`, or add "
+                        + "`parent:` naming the collection it belongs to"))
             }
             body = body.dropFirst()
             if body.isEmpty {
-                return .failure(PathSyntaxError("a collection cannot be bound at the root `/`; use a path such as `/web`"))
+                return .failure(
+                    PathSyntaxError(
+                        "a collection cannot be bound at the root `/`; use a path such as `/web`"))
             }
         }
         if body.hasSuffix("/") {
@@ -87,7 +95,8 @@ struct PathPattern: Equatable, Sendable, CustomStringConvertible {
         }
         if segments.filter({ $0.placeholder != nil }).count > 1 {
             return .failure(PathSyntaxError(
-                "path `\(text)` has more than one placeholder; a collection's own path takes one (`/handler/{id}`), and deeper levels are child collections with `parent:`"))
+                "path `\(text)` has more than one placeholder; a collection's own path takes one (`/handler/{id}`), "
+                    + "and deeper levels are child collections with `parent:`"))
         }
         return .success(PathPattern(segments: segments))
     }
@@ -97,17 +106,21 @@ struct PathPattern: Equatable, Sendable, CustomStringConvertible {
             return .failure(PathSyntaxError("path `\(text)` has an empty segment (`//`); remove the extra `/`"))
         }
         if piece == "." || piece == ".." {
-            return .failure(PathSyntaxError("path `\(text)` contains `\(piece)`; paths name each segment, without `.` or `..`"))
+            return .failure(
+                PathSyntaxError(
+                    "path `\(text)` contains `\(piece)`; paths name each segment, without `.` or `..`"))
         }
         for scalar in piece.unicodeScalars where !isPathCharacter(scalar) && scalar != "{" && scalar != "}" {
             let shown = scalar == " " ? "a space" : "`\(scalar)`"
             return .failure(PathSyntaxError(
-                "path `\(text)` contains \(shown); path segments use ASCII letters, digits, `_`, `-` and `.`, plus one `{placeholder}`"))
+                "path `\(text)` contains \(shown); path segments use ASCII letters, digits, `_`, `-` and `.`, plus one "
+                    + "`{placeholder}`"))
         }
         let opens = piece.filter { $0 == "{" }.count
         let closes = piece.filter { $0 == "}" }.count
         if opens == 0 && closes == 0 { return .success(.name(String(piece))) }
-        guard opens == 1, closes == 1, let open = piece.firstIndex(of: "{"), let close = piece.firstIndex(of: "}"), open < close
+        guard opens == 1, closes == 1, let open = piece.firstIndex(of: "{"), let close = piece.firstIndex(of: "}"),
+            open < close
         else {
             return .failure(PathSyntaxError(
                 "segment `\(piece)` of path `\(text)` has unbalanced braces; a placeholder is written `{id}`"))
@@ -118,14 +131,17 @@ struct PathPattern: Equatable, Sendable, CustomStringConvertible {
         }
         guard SwiftNames.isIdentifier(placeholder), !SwiftNames.keywords.contains(placeholder) else {
             return .failure(PathSyntaxError(
-                "placeholder `{\(placeholder)}` in path `\(text)` must be a Swift identifier that is not a keyword (it becomes the initializer's label), such as `{id}`"))
+                "placeholder `{\(placeholder)}` in path `\(text)` must be a Swift identifier that is not a keyword (it "
+                    + "becomes the initializer's label), such as `{id}`"))
         }
         if placeholder == "registry" || placeholder == "collection" {
             return .failure(PathSyntaxError(
-                "placeholder `{\(placeholder)}` in path `\(text)` would clash with the generated `\(placeholder)` parameter or property; use another name, such as `{id}`"))
+                "placeholder `{\(placeholder)}` in path `\(text)` would clash with the generated `\(placeholder)` "
+                    + "parameter or property; use another name, such as `{id}`"))
         }
         return .success(.template(
-            prefix: String(piece[..<open]), placeholder: placeholder, suffix: String(piece[piece.index(after: close)...])))
+                prefix: String(piece[..<open]), placeholder: placeholder,
+                suffix: String(piece[piece.index(after: close)...])))
     }
 
     static func isPathCharacter(_ scalar: Unicode.Scalar) -> Bool {

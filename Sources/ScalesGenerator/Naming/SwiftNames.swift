@@ -24,9 +24,11 @@ enum SwiftNames {
     /// Types that generated code names; a collection or stat with one of these names would
     /// shadow it inside the generated struct.
     static let reservedTypeNames: Set<String> = [
-        "Scales", "Swift", "Registry", "StatPath", "StatCollection", "IntStat", "CounterStat", "DoubleStat", "DoubleCounterStat",
+        "Scales", "Swift", "Registry", "StatPath", "StatCollection", "IntStat", "CounterStat", "DoubleStat",
+        "DoubleCounterStat",
         "StringStat", "BoolStat", "GaugeStat", "IntDictStat", "StringDictStat", "PmfStat", "PmfDictStat",
-        "MeterStat", "MeterDictStat", "StateTimeStat", "StateTime", "Stat", "ValueStat", "AggregateStat",
+        "MeterStat", "MeterDictStat", "StateTimeStat", "StateTime", "Stat", "ValueStat", "SumStat", "DoubleSumStat",
+        "HistogramStat", "IntDictSumStat",
         "String", "Bool", "Int", "Double", "Duration", "Sendable", "Paths",
     ]
 
@@ -67,7 +69,9 @@ enum SwiftNames {
         var result = ""
         for (index, word) in words.enumerated() {
             if index == 0 {
-                result += upperFirst ? word.prefix(1).uppercased() + word.dropFirst() : word.prefix(1).lowercased() + word.dropFirst()
+                result +=
+                    upperFirst
+                    ? word.prefix(1).uppercased() + word.dropFirst() : word.prefix(1).lowercased() + word.dropFirst()
             } else {
                 result += word.prefix(1).uppercased() + word.dropFirst()
             }
@@ -75,6 +79,12 @@ enum SwiftNames {
         if let first = result.unicodeScalars.first, isDigit(first) { result = (upperFirst ? "Stats" : "n") + result }
         if keywords.contains(result) { result += upperFirst ? "Stats" : "Count" }
         return result
+    }
+
+    /// `name` with its first character lowercased (`WebStats` gives `webStats`), for suggestions.
+    static func lowerFirst(_ name: String) -> String {
+        guard let first = name.first else { return name }
+        return first.lowercased() + name.dropFirst()
     }
 
     /// The factory method's default name for a child type: `ThreadStats` gives `thread`,

@@ -7,7 +7,9 @@ struct SourceText {
     /// Decodes `bytes` as UTF-8, or reports where they stop being UTF-8 (never traps).
     static func decode(_ bytes: [UInt8], file: String, into log: inout DiagnosticLog) -> SourceText? {
         if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
-            log.error("\(displayName(file)) is UTF-16 encoded; save it as UTF-8", at: SourceLocation(file: file, line: 1, column: 1))
+            log.error(
+                "\(displayName(file)) is UTF-16 encoded; save it as UTF-8",
+                at: SourceLocation(file: file, line: 1, column: 1))
             return nil
         }
         if let offset = firstInvalidUTF8Offset(bytes) {

@@ -22,7 +22,8 @@ enum YAMLReader {
         let start = SourceLocation(file: file, line: 1, column: 1)
         if byteCount > maximumSize {
             log.error(
-                "\(SourceText.displayName(file)) is \(byteCount) bytes, more than the \(maximumSize) a stats file may have",
+                "\(SourceText.displayName(file)) is \(byteCount) bytes, more than the \(maximumSize) a stats file may "
+                    + "have",
                 at: start)
             return .failed
         }
@@ -37,7 +38,8 @@ enum YAMLReader {
                 let count = seen[alias.name] ?? 1
                 let times = count > 1 ? " (used \(count) times)" : ""
                 log.error(
-                    "YAML aliases are not supported in stats files: write the value out instead of `*\(alias.name)`\(times)",
+                    "YAML aliases are not supported in stats files: write the value out instead of "
+                        + "`*\(alias.name)`\(times)",
                     at: SourceLocation(file: file, line: alias.line, column: alias.column))
             }
             return .failed
@@ -84,8 +86,12 @@ enum YAMLReader {
     /// mapping, a first key after `- `, lone `\r` line breaks), or no duplicate was found.
     ///
     /// One pass over the mapping's lines: linear in the file's size however many duplicates.
-    static func removingDuplicates(keys: [String], firstMark: Mark, in source: SourceText) -> (text: String, diagnostics: [Diagnostic])? {
-        guard !source.text.contains("\r") || !source.text.replacing("\r\n", with: "\n").contains("\r") else { return nil }
+    static func removingDuplicates(keys: [String], firstMark: Mark, in source: SourceText) -> (
+        text: String, diagnostics: [Diagnostic]
+    )? {
+        guard !source.text.contains("\r") || !source.text.replacing("\r\n", with: "\n").contains("\r") else {
+            return nil
+        }
         var lines = source.text.split(separator: "\n", omittingEmptySubsequences: false).map { Substring($0) }
         let firstLine = firstMark.line - 1
         let indent = firstMark.column - 1
@@ -107,7 +113,8 @@ enum YAMLReader {
         var index = start
         while index < end {
             let line = lines[index]
-            guard !isBlankOrComment(line), leadingSpaces(line) == indent, let key = Self.blockKey(line.dropFirst(indent)),
+            guard !isBlankOrComment(line), leadingSpaces(line) == indent,
+                let key = Self.blockKey(line.dropFirst(indent)),
                 wanted.contains(key)
             else {
                 index += 1
@@ -151,7 +158,8 @@ enum YAMLReader {
             if text[index] == ":", Self.endsKey(text[text.index(after: index)...]) {
                 var key = text[..<index]
                 while key.last == " " { key = key.dropLast() }
-                return key.isEmpty || key.hasPrefix("- ") || key.hasPrefix("? ") || key.contains(" #") ? nil : String(key)
+                return key.isEmpty || key.hasPrefix("- ") || key.hasPrefix("? ") || key.contains(" #")
+                    ? nil : String(key)
             }
             index = text.index(after: index)
         }
@@ -209,7 +217,8 @@ enum YAMLReader {
         case .composer(let context, let problem, let mark, _):
             if problem == "but found another document" {
                 return .error(
-                    "a stats file holds one YAML document; remove this `---` and what follows, or move it to a file of its own",
+                    "a stats file holds one YAML document; remove this `---` and what follows, or move it to a file of "
+                        + "its own",
                     at: location(mark))
             }
             if problem == "found undefined alias" {
@@ -218,7 +227,8 @@ enum YAMLReader {
             }
             return .error("invalid YAML: \(problem)\(contextSuffix(context))", at: location(mark))
         case .reader(let problem, let offset, let value, _):
-            let where_ = offset.map { source.location(ofCharacterOffset: $0) } ?? SourceLocation(file: file, line: 1, column: 1)
+            let where_ =
+                offset.map { source.location(ofCharacterOffset: $0) } ?? SourceLocation(file: file, line: 1, column: 1)
             let character = value >= 0 ? " (U+\(hex(value)))" : ""
             return .error("invalid YAML: \(problem)\(character)", at: where_)
         case .duplicatedKeysInMapping(let duplicates, let context):
@@ -251,11 +261,15 @@ enum YAMLReader {
         var start = at
         while start > 0, scalars[start - 1] != ",", scalars[start - 1] != "{" { start -= 1 }
         let entry = Array(scalars[start..<at])
-        guard let colon = entry.indices.first(where: { entry[$0] == ":" && $0 + 1 < entry.count && entry[$0 + 1] == " " }) else {
+        guard
+            let colon = entry.indices.first(where: { entry[$0] == ":" && $0 + 1 < entry.count && entry[$0 + 1] == " " })
+        else {
             return nil
         }
         let key = trimmingSpaces(entry[..<colon])
-        guard !key.isEmpty, !key.unicodeScalars.contains(where: { "\"'{}[],".unicodeScalars.contains($0) }) else { return nil }
+        guard !key.isEmpty, !key.unicodeScalars.contains(where: { "\"'{}[],".unicodeScalars.contains($0) }) else {
+            return nil
+        }
         // The rest of the value: up to a `,` or an unmatched closing bracket.
         var end = at
         var depth = 0
@@ -312,7 +326,8 @@ enum YAMLReader {
 
     /// The next key `key` in the same mapping: on the same line for a flow mapping, or on a
     /// later line at the same indentation for a block mapping.
-    static func secondOccurrence(of key: String, after first: SourceLocation, in source: SourceText) -> SourceLocation? {
+    static func secondOccurrence(of key: String, after first: SourceLocation, in source: SourceText) -> SourceLocation?
+    {
         let lines = source.text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
         guard first.line - 1 < lines.count else { return nil }
         let keyScalars = Array(key.unicodeScalars)

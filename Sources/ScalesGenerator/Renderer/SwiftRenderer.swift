@@ -43,11 +43,13 @@ struct SwiftRenderer {
         switch declaration {
         case .structDecl(let description):
             renderDoc(description.doc, indent: indent)
-            let header = accessPrefix(description.access) + "struct " + description.name + conformances(description.conformances)
+            let header =
+                accessPrefix(description.access) + "struct " + description.name + conformances(description.conformances)
             renderBlock(header, members: description.members, indent: indent)
         case .enumDecl(let description):
             renderDoc(description.doc, indent: indent)
-            let header = accessPrefix(description.access) + "enum " + description.name + conformances(description.conformances)
+            let header =
+                accessPrefix(description.access) + "enum " + description.name + conformances(description.conformances)
             renderBlock(header, members: description.members, indent: indent)
         case .extensionDecl(let description):
             renderDoc(description.doc, indent: indent)
@@ -58,15 +60,17 @@ struct SwiftRenderer {
             renderFunction(function, isInitializer: true, indent: indent)
         case .function(let function):
             renderFunction(function, isInitializer: false, indent: indent)
-        case .mark(let title):
-            lines.append(pad(indent) + "// MARK: - " + SwiftText.commentLine(title))
         }
     }
 
     private mutating func renderBlock(_ header: String, members: [Declaration], indent: Int) {
         lines.append(pad(indent) + header + " {")
         for (index, member) in members.enumerated() {
-            if index > 0 { lines.append("") }
+            // A blank line between members, except in a run of undocumented properties (a list
+            // such as `Paths`, one line each).
+            if index > 0, !(Self.isUndocumentedProperty(members[index - 1]) && Self.isUndocumentedProperty(member)) {
+                lines.append("")
+            }
             render(member, indent: indent + Self.indentWidth)
         }
         lines.append(pad(indent) + "}")
@@ -88,9 +92,6 @@ struct SwiftRenderer {
 
     private mutating func renderFunction(_ function: FunctionDescription, isInitializer: Bool, indent: Int) {
         renderDoc(function.doc, indent: indent)
-        for attribute in function.attributes {
-            lines.append(pad(indent) + attribute)
-        }
         let name = isInitializer ? "init" : "func " + function.name
         let head = accessPrefix(function.access) + name
         let returns = function.returnType.map { " -> " + render($0) } ?? ""
@@ -114,11 +115,10 @@ struct SwiftRenderer {
     private mutating func renderStatement(_ statement: Statement, indent: Int) {
         switch statement {
         case .assignment(let target, let value):
-            lines.append(contentsOf: renderExpression(value, indent: indent, leading: inline(target) + " = ", trailing: ""))
+            lines.append(
+                contentsOf: renderExpression(value, indent: indent, leading: inline(target) + " = ", trailing: ""))
         case .expression(let expression):
             lines.append(contentsOf: renderExpression(expression, indent: indent, leading: "", trailing: ""))
-        case .returnValue(let expression):
-            lines.append(contentsOf: renderExpression(expression, indent: indent, leading: "return ", trailing: ""))
         }
     }
 
@@ -144,16 +144,20 @@ struct SwiftRenderer {
 
     /// The expression on one line if it fits, otherwise its outermost call broken one argument
     /// per line (recursively).
-    private func renderExpression(_ expression: Expression, indent: Int, leading: String, trailing: String) -> [String] {
+    private func renderExpression(_ expression: Expression, indent: Int, leading: String, trailing: String) -> [String]
+    {
         let single = pad(indent) + leading + inline(expression) + trailing
-        guard single.utf8.count > Self.lineLimit, single.count > Self.lineLimit, case .call(let callee, let arguments) = expression, !arguments.isEmpty else {
+        guard single.utf8.count > Self.lineLimit, single.count > Self.lineLimit,
+            case .call(let callee, let arguments) = expression, !arguments.isEmpty
+        else {
             return [single]
         }
         var result = [pad(indent) + leading + inline(callee) + "("]
         for (index, argument) in arguments.enumerated() {
             let label = argument.label.map { $0 + ": " } ?? ""
             let comma = index < arguments.count - 1 ? "," : ""
-            result += renderExpression(argument.value, indent: indent + Self.indentWidth, leading: label, trailing: comma)
+            result += renderExpression(
+                argument.value, indent: indent + Self.indentWidth, leading: label, trailing: comma)
         }
         result.append(pad(indent) + ")" + trailing)
         return result
@@ -204,13 +208,18 @@ struct SwiftRenderer {
         accessPrefix(description.access) + "import " + description.module
     }
 
-    private func accessPrefix(_ access: AccessLevel?) -> String {
+    private func accessPrefix(_ access: SwiftAccess?) -> String {
         guard let access, access != .internal else { return "" }
         return access.rawValue + " "
     }
 
     private func conformances(_ names: [String]) -> String {
         names.isEmpty ? "" : ": " + names.joined(separator: ", ")
+    }
+
+    private static func isUndocumentedProperty(_ declaration: Declaration) -> Bool {
+        if case .property(let property) = declaration { return property.doc == nil }
+        return false
     }
 
     private func pad(_ indent: Int) -> String {

@@ -7,8 +7,22 @@ struct SwiftFile: Equatable {
     var declarations: [Declaration]
 }
 
+/// An access modifier written in generated Swift: a file's level (``AccessLevel``), or
+/// `fileprivate` for what only the generated file itself may call.
+enum SwiftAccess: String, Equatable {
+    case `fileprivate`, `internal`, `package`, `public`
+
+    init(_ level: AccessLevel) {
+        switch level {
+        case .internal: self = .internal
+        case .package: self = .package
+        case .public: self = .public
+        }
+    }
+}
+
 struct ImportDescription: Equatable {
-    var access: AccessLevel?
+    var access: SwiftAccess?
     var module: String
 }
 
@@ -38,13 +52,11 @@ indirect enum Declaration: Equatable {
     case property(PropertyDescription)
     case initializer(FunctionDescription)
     case function(FunctionDescription)
-    /// A `// MARK: - title` line.
-    case mark(String)
 }
 
 struct StructDescription: Equatable {
     var doc: DocComment?
-    var access: AccessLevel?
+    var access: SwiftAccess?
     var name: String
     var conformances: [String]
     var members: [Declaration]
@@ -53,7 +65,7 @@ struct StructDescription: Equatable {
 /// A caseless enum used as a namespace.
 struct EnumDescription: Equatable {
     var doc: DocComment?
-    var access: AccessLevel?
+    var access: SwiftAccess?
     var name: String
     var conformances: [String]
     var members: [Declaration]
@@ -73,7 +85,7 @@ struct PropertyDescription: Equatable {
     var doc: DocComment?
     /// Attributes such as `@Stat`.
     var attributes: [String] = []
-    var access: AccessLevel?
+    var access: SwiftAccess?
     var isStatic = false
     var keyword: Keyword
     var name: String
@@ -83,8 +95,7 @@ struct PropertyDescription: Equatable {
 
 struct FunctionDescription: Equatable {
     var doc: DocComment?
-    var attributes: [String] = []
-    var access: AccessLevel?
+    var access: SwiftAccess?
     /// The name; ignored for an initializer.
     var name: String
     var parameters: [ParameterDescription]
@@ -133,5 +144,4 @@ struct Argument: Equatable {
 enum Statement: Equatable {
     case assignment(Expression, Expression)
     case expression(Expression)
-    case returnValue(Expression)
 }

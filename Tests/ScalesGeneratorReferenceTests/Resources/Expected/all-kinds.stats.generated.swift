@@ -4,83 +4,36 @@ import Scales
 
 /// One stat of each kind.
 ///
-/// Bound at `/kinds`; `KindsStats()` binds the shared registry's stats, and again binds the same cells.
+/// Bound at `/kinds`: `KindsStats()` binds these stats in `Registry.current`; binding again gives the same cells.
 struct KindsStats: Sendable {
     /// Where these stats are bound: `/kinds`.
     static let path: StatPath = "/kinds"
 
-    /// The path of each stat, for snapshots, lookups and exporter rules.
+    /// The path of each stat, named as the stat, for snapshots, lookups and exporter rules.
     enum Paths {
-        /// `/kinds/plainInt`
         static let plainInt: StatPath = "/kinds/plainInt"
-
-        /// `/kinds/counter`
         static let counter: StatPath = "/kinds/counter"
-
-        /// `/kinds/startsAtThree`
         static let startsAtThree: StatPath = "/kinds/startsAtThree"
-
-        /// `/kinds/ratio`
         static let ratio: StatPath = "/kinds/ratio"
-
-        /// `/kinds/seconds`
         static let seconds: StatPath = "/kinds/seconds"
-
-        /// `/kinds/label`
         static let label: StatPath = "/kinds/label"
-
-        /// `/kinds/enabled`
         static let enabled: StatPath = "/kinds/enabled"
-
-        /// `/kinds/flag`
         static let flag: StatPath = "/kinds/flag"
-
-        /// `/kinds/intGauge`
         static let intGauge: StatPath = "/kinds/intGauge"
-
-        /// `/kinds/doubleGauge`
         static let doubleGauge: StatPath = "/kinds/doubleGauge"
-
-        /// `/kinds/stringGauge`
         static let stringGauge: StatPath = "/kinds/stringGauge"
-
-        /// `/kinds/boolGauge`
         static let boolGauge: StatPath = "/kinds/boolGauge"
-
-        /// `/kinds/byKey`
         static let byKey: StatPath = "/kinds/byKey"
-
-        /// `/kinds/counts`
         static let counts: StatPath = "/kinds/counts"
-
-        /// `/kinds/names`
         static let names: StatPath = "/kinds/names"
-
-        /// `/kinds/notes`
         static let notes: StatPath = "/kinds/notes"
-
-        /// `/kinds/timing`
         static let timing: StatPath = "/kinds/timing"
-
-        /// `/kinds/recent`
         static let recent: StatPath = "/kinds/recent"
-
-        /// `/kinds/fast`
         static let fast: StatPath = "/kinds/fast"
-
-        /// `/kinds/perRoute`
         static let perRoute: StatPath = "/kinds/perRoute"
-
-        /// `/kinds/rate`
         static let rate: StatPath = "/kinds/rate"
-
-        /// `/kinds/events`
         static let events: StatPath = "/kinds/events"
-
-        /// `/kinds/perClient`
         static let perClient: StatPath = "/kinds/perClient"
-
-        /// `/kinds/phase`
         static let phase: StatPath = "/kinds/phase"
     }
 
@@ -180,11 +133,11 @@ struct KindsStats: Sendable {
         self.init(collection: registry.collection(at: Self.path, type: "KindsStats", doc: "One stat of each kind."))
     }
 
-    /// Binds these stats in `collection`, a collection already bound in a registry (generated code and the runtime API
-    /// use this).
+    /// Binds these stats in `collection`, which this file's initializer or factory method bound at this type's path
+    /// (file-private, so that nothing binds the type anywhere else).
     ///
     /// - Parameter collection: The collection whose stats these are.
-    init(collection: StatCollection) {
+    fileprivate init(collection: StatCollection) {
         self.collection = collection
         self.plainInt = collection.int("plainInt")
         self.counter = collection.counter("counter", doc: "Only goes up")

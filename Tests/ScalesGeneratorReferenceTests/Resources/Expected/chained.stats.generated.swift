@@ -2,23 +2,16 @@
 
 import Scales
 
-/// Bound at `/farm`; `FarmStats()` binds the shared registry's stats, and again binds the same cells.
+/// Bound at `/farm`: `FarmStats()` binds these stats in `Registry.current`; binding again gives the same cells.
 struct FarmStats: Sendable {
     /// Where these stats are bound: `/farm`.
     static let path: StatPath = "/farm"
 
-    /// The path of each stat, for snapshots, lookups and exporter rules.
+    /// The path of each stat, named as the stat, for snapshots, lookups and exporter rules.
     enum Paths {
-        /// `/farm/finished`
         static let finished: StatPath = "/farm/finished"
-
-        /// `/farm/errors`
         static let errors: StatPath = "/farm/errors"
-
-        /// `/farm/busySeconds`
         static let busySeconds: StatPath = "/farm/busySeconds"
-
-        /// `/farm/rackStates`
         static let rackStates: StatPath = "/farm/rackStates"
     }
 
@@ -27,17 +20,19 @@ struct FarmStats: Sendable {
 
     /// Jobs finished by every machine of every rack
     ///
-    /// The `sum` of ``RackStats/finished`` over the children, derived when read (read-only).
-    let finished: AggregateStat
+    /// The `sum` of ``RackStats/finished`` over the children, derived when read: `finished.value` is an `Int`.
+    let finished: SumStat
 
-    /// The `intDictSum` of ``RackStats/errors``: per-key totals over the children, derived when read (read-only).
-    let errors: AggregateStat
+    /// The `intDictSum` of ``RackStats/errors``, derived when read: `errors.value` holds the per-key totals over the
+    /// children.
+    let errors: IntDictSumStat
 
-    /// The `sum` of ``RackStats/busySeconds`` over the children, derived when read (read-only).
-    let busySeconds: AggregateStat
+    /// The `sum` of ``RackStats/busySeconds`` over the children, derived when read: `busySeconds.value` is a `Double`.
+    let busySeconds: DoubleSumStat
 
-    /// A `histogram` of ``RackStats/state``: how many children hold each value, derived when read (read-only).
-    let rackStates: AggregateStat
+    /// A `histogram` of ``RackStats/state``, derived when read: `rackStates.value` maps each value to how many children
+    /// hold it.
+    let rackStates: HistogramStat
 
     /// Binds these stats at `/farm` in `registry`; binding again gives the same cells.
     ///
@@ -48,11 +43,11 @@ struct FarmStats: Sendable {
         self.init(collection: registry.collection(at: Self.path, type: "FarmStats"))
     }
 
-    /// Binds these stats in `collection`, a collection already bound in a registry (generated code and the runtime API
-    /// use this).
+    /// Binds these stats in `collection`, which this file's initializer or factory method bound at this type's path
+    /// (file-private, so that nothing binds the type anywhere else).
     ///
     /// - Parameter collection: The collection whose stats these are.
-    init(collection: StatCollection) {
+    fileprivate init(collection: StatCollection) {
         self.collection = collection
         self.finished = collection.sum(
             "finished",
@@ -61,7 +56,7 @@ struct FarmStats: Sendable {
             doc: "Jobs finished by every machine of every rack"
         )
         self.errors = collection.intDictSum("errors", of: "errors", childType: "RackStats", maxKeys: 200)
-        self.busySeconds = collection.sum("busySeconds", of: "busySeconds", childType: "RackStats")
+        self.busySeconds = collection.doubleSum("busySeconds", of: "busySeconds", childType: "RackStats")
         self.rackStates = collection.histogram("rackStates", of: "state", childType: "RackStats")
     }
 }
@@ -71,18 +66,11 @@ struct RackStats: Sendable {
     /// The pattern of this collection's paths, `/farm/rack-{rack}`; each instance fills in its `rack`.
     static let path: StatPath = "/farm/rack-{rack}"
 
-    /// The path pattern of each stat, for snapshots, lookups and exporter rules.
+    /// The path pattern of each stat, named as the stat, for snapshots, lookups and exporter rules.
     enum Paths {
-        /// `/farm/rack-{rack}/state`
         static let state: StatPath = "/farm/rack-{rack}/state"
-
-        /// `/farm/rack-{rack}/finished`
         static let finished: StatPath = "/farm/rack-{rack}/finished"
-
-        /// `/farm/rack-{rack}/errors`
         static let errors: StatPath = "/farm/rack-{rack}/errors"
-
-        /// `/farm/rack-{rack}/busySeconds`
         static let busySeconds: StatPath = "/farm/rack-{rack}/busySeconds"
     }
 
@@ -92,25 +80,27 @@ struct RackStats: Sendable {
     /// A `string` at `/farm/rack-{rack}/state`: assign to update; `$state` is the cell.
     @Stat var state: String
 
-    /// The `sum` of ``MachineStats/finished`` over the children, derived when read (read-only).
-    let finished: AggregateStat
+    /// The `sum` of ``MachineStats/finished`` over the children, derived when read: `finished.value` is an `Int`.
+    let finished: SumStat
 
-    /// The `intDictSum` of ``MachineStats/errors``: per-key totals over the children, derived when read (read-only).
-    let errors: AggregateStat
+    /// The `intDictSum` of ``MachineStats/errors``, derived when read: `errors.value` holds the per-key totals over the
+    /// children.
+    let errors: IntDictSumStat
 
-    /// The `sum` of ``MachineStats/busySeconds`` over the children, derived when read (read-only).
-    let busySeconds: AggregateStat
+    /// The `sum` of ``MachineStats/busySeconds`` over the children, derived when read: `busySeconds.value` is a
+    /// `Double`.
+    let busySeconds: DoubleSumStat
 
-    /// Binds these stats in `collection`, a collection already bound in a registry (generated code and the runtime API
-    /// use this).
+    /// Binds these stats in `collection`, which this file's initializer or factory method bound at this type's path
+    /// (file-private, so that nothing binds the type anywhere else).
     ///
     /// - Parameter collection: The collection whose stats these are.
-    init(collection: StatCollection) {
+    fileprivate init(collection: StatCollection) {
         self.collection = collection
         self._state = Stat(collection.string("state"))
         self.finished = collection.sum("finished", of: "finished", childType: "MachineStats")
         self.errors = collection.intDictSum("errors", of: "errors", childType: "MachineStats")
-        self.busySeconds = collection.sum("busySeconds", of: "busySeconds", childType: "MachineStats")
+        self.busySeconds = collection.doubleSum("busySeconds", of: "busySeconds", childType: "MachineStats")
     }
 
     /// Removes this instance and its stats from the registry's tree. Idempotent; binding it again later makes fresh
@@ -138,15 +128,10 @@ struct MachineStats: Sendable {
     /// `machine`.
     static let path: StatPath = "/farm/rack-{rack}/machine-{machine}"
 
-    /// The path pattern of each stat, for snapshots, lookups and exporter rules.
+    /// The path pattern of each stat, named as the stat, for snapshots, lookups and exporter rules.
     enum Paths {
-        /// `/farm/rack-{rack}/machine-{machine}/finished`
         static let finished: StatPath = "/farm/rack-{rack}/machine-{machine}/finished"
-
-        /// `/farm/rack-{rack}/machine-{machine}/errors`
         static let errors: StatPath = "/farm/rack-{rack}/machine-{machine}/errors"
-
-        /// `/farm/rack-{rack}/machine-{machine}/busySeconds`
         static let busySeconds: StatPath = "/farm/rack-{rack}/machine-{machine}/busySeconds"
     }
 
@@ -164,11 +149,11 @@ struct MachineStats: Sendable {
     /// `busySeconds.value` reads or stores; non-finite input is dropped.
     let busySeconds: DoubleStat
 
-    /// Binds these stats in `collection`, a collection already bound in a registry (generated code and the runtime API
-    /// use this).
+    /// Binds these stats in `collection`, which this file's initializer or factory method bound at this type's path
+    /// (file-private, so that nothing binds the type anywhere else).
     ///
     /// - Parameter collection: The collection whose stats these are.
-    init(collection: StatCollection) {
+    fileprivate init(collection: StatCollection) {
         self.collection = collection
         self.finished = collection.counter("finished")
         self.errors = collection.intDict("errors")

@@ -11,17 +11,14 @@ import Scales
 /// let x = "y" // not */ closed
 /// ```
 ///
-/// Bound at `/docs`; `DocStats()` binds the shared registry's stats, and again binds the same cells.
+/// Bound at `/docs`: `DocStats()` binds these stats in `Registry.current`; binding again gives the same cells.
 struct DocStats: Sendable {
     /// Where these stats are bound: `/docs`.
     static let path: StatPath = "/docs"
 
-    /// The path of each stat, for snapshots, lookups and exporter rules.
+    /// The path of each stat, named as the stat, for snapshots, lookups and exporter rules.
     enum Paths {
-        /// `/docs/tricky`
         static let tricky: StatPath = "/docs/tricky"
-
-        /// `/docs/multiline`
         static let multiline: StatPath = "/docs/multiline"
     }
 
@@ -54,11 +51,11 @@ struct DocStats: Sendable {
         )
     }
 
-    /// Binds these stats in `collection`, a collection already bound in a registry (generated code and the runtime API
-    /// use this).
+    /// Binds these stats in `collection`, which this file's initializer or factory method bound at this type's path
+    /// (file-private, so that nothing binds the type anywhere else).
     ///
     /// - Parameter collection: The collection whose stats these are.
-    init(collection: StatCollection) {
+    fileprivate init(collection: StatCollection) {
         self.collection = collection
         self._tricky = Stat(
             collection.string(

@@ -8,26 +8,18 @@ import Scales
 
 /// One job queue.
 ///
-/// One instance per `queue`, at `/queues/{queue}`: `QueueStats(queue: "h1")` binds `/queues/h1`.
+/// One instance per `queue`, at `/queues/{queue}`: `QueueStats(queue: "h1")` binds `/queues/h1` in `Registry.current`;
+/// binding again gives the same cells.
 package struct QueueStats: Sendable {
     /// The pattern of this collection's paths, `/queues/{queue}`; each instance fills in its `queue`.
     package static let path: StatPath = "/queues/{queue}"
 
-    /// The path pattern of each stat, for snapshots, lookups and exporter rules.
+    /// The path pattern of each stat, named as the stat, for snapshots, lookups and exporter rules.
     package enum Paths {
-        /// `/queues/{queue}/depth`
         package static let depth: StatPath = "/queues/{queue}/depth"
-
-        /// `/queues/{queue}/done`
         package static let done: StatPath = "/queues/{queue}/done"
-
-        /// `/queues/{queue}/workerStates`
         package static let workerStates: StatPath = "/queues/{queue}/workerStates"
-
-        /// `/queues/{queue}/failures`
         package static let failures: StatPath = "/queues/{queue}/failures"
-
-        /// `/queues/{queue}/slowest`
         package static let slowest: StatPath = "/queues/{queue}/slowest"
     }
 
@@ -38,17 +30,19 @@ package struct QueueStats: Sendable {
     /// stores.
     package let depth: IntStat
 
-    /// The `sum` of ``WorkerStats/done`` over the children, derived when read (read-only).
-    package let done: AggregateStat
+    /// The `sum` of ``WorkerStats/done`` over the children, derived when read: `done.value` is an `Int`.
+    package let done: SumStat
 
-    /// A `histogram` of ``WorkerStats/state``: how many children hold each value, derived when read (read-only).
-    package let workerStates: AggregateStat
+    /// A `histogram` of ``WorkerStats/state``, derived when read: `workerStates.value` maps each value to how many
+    /// children hold it.
+    package let workerStates: HistogramStat
 
-    /// The `intDictSum` of ``WorkerStats/failures``: per-key totals over the children, derived when read (read-only).
-    package let failures: AggregateStat
+    /// The `intDictSum` of ``WorkerStats/failures``, derived when read: `failures.value` holds the per-key totals over
+    /// the children.
+    package let failures: IntDictSumStat
 
-    /// The `sum` of ``StepStats/seconds`` over the children, derived when read (read-only).
-    package let slowest: AggregateStat
+    /// The `sum` of ``StepStats/seconds`` over the children, derived when read: `slowest.value` is a `Double`.
+    package let slowest: DoubleSumStat
 
     /// Binds the instance for `queue` (its path fills `{queue}` in `/queues/{queue}`) in `registry`; binding again
     /// gives the same cells.
@@ -69,17 +63,17 @@ package struct QueueStats: Sendable {
         )
     }
 
-    /// Binds these stats in `collection`, a collection already bound in a registry (generated code and the runtime API
-    /// use this).
+    /// Binds these stats in `collection`, which this file's initializer or factory method bound at this type's path
+    /// (file-private, so that nothing binds the type anywhere else).
     ///
     /// - Parameter collection: The collection whose stats these are.
-    package init(collection: StatCollection) {
+    fileprivate init(collection: StatCollection) {
         self.collection = collection
         self.depth = collection.int("depth")
         self.done = collection.sum("done", of: "done", childType: "WorkerStats")
         self.workerStates = collection.histogram("workerStates", of: "state", childType: "WorkerStats")
         self.failures = collection.intDictSum("failures", of: "failures", childType: "WorkerStats")
-        self.slowest = collection.sum("slowest", of: "seconds", childType: "StepStats")
+        self.slowest = collection.doubleSum("slowest", of: "seconds", childType: "StepStats")
     }
 
     /// Removes this instance and its stats from the registry's tree. Idempotent; binding it again later makes fresh
@@ -97,15 +91,10 @@ package struct WorkerStats: Sendable {
     /// The pattern of this collection's paths, `/queues/{queue}/worker-{worker}`; each instance fills in its `worker`.
     package static let path: StatPath = "/queues/{queue}/worker-{worker}"
 
-    /// The path pattern of each stat, for snapshots, lookups and exporter rules.
+    /// The path pattern of each stat, named as the stat, for snapshots, lookups and exporter rules.
     package enum Paths {
-        /// `/queues/{queue}/worker-{worker}/state`
         package static let state: StatPath = "/queues/{queue}/worker-{worker}/state"
-
-        /// `/queues/{queue}/worker-{worker}/done`
         package static let done: StatPath = "/queues/{queue}/worker-{worker}/done"
-
-        /// `/queues/{queue}/worker-{worker}/failures`
         package static let failures: StatPath = "/queues/{queue}/worker-{worker}/failures"
     }
 
@@ -121,11 +110,11 @@ package struct WorkerStats: Sendable {
     /// An `intDict` at `/queues/{queue}/worker-{worker}/failures`: `failures[key] += 1` updates one key.
     package let failures: IntDictStat
 
-    /// Binds these stats in `collection`, a collection already bound in a registry (generated code and the runtime API
-    /// use this).
+    /// Binds these stats in `collection`, which this file's initializer or factory method bound at this type's path
+    /// (file-private, so that nothing binds the type anywhere else).
     ///
     /// - Parameter collection: The collection whose stats these are.
-    package init(collection: StatCollection) {
+    fileprivate init(collection: StatCollection) {
         self.collection = collection
         self._state = Stat(collection.string("state", initial: "idle"))
         self.done = collection.counter("done")
@@ -165,9 +154,8 @@ package struct StepStats: Sendable {
     /// its `step`.
     package static let path: StatPath = "/queues/{queue}/worker-{worker}/steps/{step}"
 
-    /// The path pattern of each stat, for snapshots, lookups and exporter rules.
+    /// The path pattern of each stat, named as the stat, for snapshots, lookups and exporter rules.
     package enum Paths {
-        /// `/queues/{queue}/worker-{worker}/steps/{step}/seconds`
         package static let seconds: StatPath = "/queues/{queue}/worker-{worker}/steps/{step}/seconds"
     }
 
@@ -178,11 +166,11 @@ package struct StepStats: Sendable {
     /// `seconds.value` reads or stores; non-finite input is dropped.
     package let seconds: DoubleStat
 
-    /// Binds these stats in `collection`, a collection already bound in a registry (generated code and the runtime API
-    /// use this).
+    /// Binds these stats in `collection`, which this file's initializer or factory method bound at this type's path
+    /// (file-private, so that nothing binds the type anywhere else).
     ///
     /// - Parameter collection: The collection whose stats these are.
-    package init(collection: StatCollection) {
+    fileprivate init(collection: StatCollection) {
         self.collection = collection
         self.seconds = collection.double("seconds")
     }
@@ -210,12 +198,9 @@ package struct CacheStats: Sendable {
     /// The pattern of this collection's paths, `/queues/{queue}/cache`.
     package static let path: StatPath = "/queues/{queue}/cache"
 
-    /// The path pattern of each stat, for snapshots, lookups and exporter rules.
+    /// The path pattern of each stat, named as the stat, for snapshots, lookups and exporter rules.
     package enum Paths {
-        /// `/queues/{queue}/cache/hits`
         package static let hits: StatPath = "/queues/{queue}/cache/hits"
-
-        /// `/queues/{queue}/cache/misses`
         package static let misses: StatPath = "/queues/{queue}/cache/misses"
     }
 
@@ -230,11 +215,11 @@ package struct CacheStats: Sendable {
     /// reads or stores.
     package let misses: IntStat
 
-    /// Binds these stats in `collection`, a collection already bound in a registry (generated code and the runtime API
-    /// use this).
+    /// Binds these stats in `collection`, which this file's initializer or factory method bound at this type's path
+    /// (file-private, so that nothing binds the type anywhere else).
     ///
     /// - Parameter collection: The collection whose stats these are.
-    package init(collection: StatCollection) {
+    fileprivate init(collection: StatCollection) {
         self.collection = collection
         self.hits = collection.int("hits")
         self.misses = collection.int("misses")

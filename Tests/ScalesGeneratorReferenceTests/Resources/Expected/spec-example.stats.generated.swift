@@ -4,32 +4,19 @@ public import Scales
 
 /// Request handling of the public site.
 ///
-/// Bound at `/web`; `WebStats()` binds the shared registry's stats, and again binds the same cells.
+/// Bound at `/web`: `WebStats()` binds these stats in `Registry.current`; binding again gives the same cells.
 public struct WebStats: Sendable {
     /// Where these stats are bound: `/web`.
     public static let path: StatPath = "/web"
 
-    /// The path of each stat, for snapshots, lookups and exporter rules.
+    /// The path of each stat, named as the stat, for snapshots, lookups and exporter rules.
     public enum Paths {
-        /// `/web/errors`
         public static let errors: StatPath = "/web/errors"
-
-        /// `/web/success`
         public static let success: StatPath = "/web/success"
-
-        /// `/web/latency`
         public static let latency: StatPath = "/web/latency"
-
-        /// `/web/hits`
         public static let hits: StatPath = "/web/hits"
-
-        /// `/web/version`
         public static let version: StatPath = "/web/version"
-
-        /// `/web/load`
         public static let load: StatPath = "/web/load"
-
-        /// `/web/byPath`
         public static let byPath: StatPath = "/web/byPath"
     }
 
@@ -74,11 +61,11 @@ public struct WebStats: Sendable {
         )
     }
 
-    /// Binds these stats in `collection`, a collection already bound in a registry (generated code and the runtime API
-    /// use this).
+    /// Binds these stats in `collection`, which this file's initializer or factory method bound at this type's path
+    /// (file-private, so that nothing binds the type anywhere else).
     ///
     /// - Parameter collection: The collection whose stats these are.
-    public init(collection: StatCollection) {
+    fileprivate init(collection: StatCollection) {
         self.collection = collection
         self.errors = collection.int("errors")
         self.success = collection.int("success", doc: "Requests answered with 2xx")
@@ -90,20 +77,16 @@ public struct WebStats: Sendable {
     }
 }
 
-/// One instance per `id`, at `/handler/{id}`: `HandlerStats(id: "h1")` binds `/handler/h1`.
+/// One instance per `id`, at `/handler/{id}`: `HandlerStats(id: "h1")` binds `/handler/h1` in `Registry.current`;
+/// binding again gives the same cells.
 public struct HandlerStats: Sendable {
     /// The pattern of this collection's paths, `/handler/{id}`; each instance fills in its `id`.
     public static let path: StatPath = "/handler/{id}"
 
-    /// The path pattern of each stat, for snapshots, lookups and exporter rules.
+    /// The path pattern of each stat, named as the stat, for snapshots, lookups and exporter rules.
     public enum Paths {
-        /// `/handler/{id}/requests`
         public static let requests: StatPath = "/handler/{id}/requests"
-
-        /// `/handler/{id}/latency`
         public static let latency: StatPath = "/handler/{id}/latency"
-
-        /// `/handler/{id}/byPath`
         public static let byPath: StatPath = "/handler/{id}/byPath"
     }
 
@@ -131,11 +114,11 @@ public struct HandlerStats: Sendable {
         self.init(collection: registry.collection(at: Self.path, id: id, type: "HandlerStats"))
     }
 
-    /// Binds these stats in `collection`, a collection already bound in a registry (generated code and the runtime API
-    /// use this).
+    /// Binds these stats in `collection`, which this file's initializer or factory method bound at this type's path
+    /// (file-private, so that nothing binds the type anywhere else).
     ///
     /// - Parameter collection: The collection whose stats these are.
-    public init(collection: StatCollection) {
+    fileprivate init(collection: StatCollection) {
         self.collection = collection
         self.requests = collection.int("requests")
         self.latency = collection.pmf("latency")
@@ -151,34 +134,32 @@ public struct HandlerStats: Sendable {
     }
 }
 
-/// Bound at `/processor`; `ProcessorStats()` binds the shared registry's stats, and again binds the same cells.
+/// Bound at `/processor`: `ProcessorStats()` binds these stats in `Registry.current`; binding again gives the same
+/// cells.
 public struct ProcessorStats: Sendable {
     /// Where these stats are bound: `/processor`.
     public static let path: StatPath = "/processor"
 
-    /// The path of each stat, for snapshots, lookups and exporter rules.
+    /// The path of each stat, named as the stat, for snapshots, lookups and exporter rules.
     public enum Paths {
-        /// `/processor/state`
         public static let state: StatPath = "/processor/state"
-
-        /// `/processor/finished`
         public static let finished: StatPath = "/processor/finished"
-
-        /// `/processor/errors`
         public static let errors: StatPath = "/processor/errors"
     }
 
     /// The collection these stats are bound in; its `path` is where this instance lives.
     public let collection: StatCollection
 
-    /// A `histogram` of ``ThreadStats/state``: how many children hold each value, derived when read (read-only).
-    public let state: AggregateStat
+    /// A `histogram` of ``ThreadStats/state``, derived when read: `state.value` maps each value to how many children
+    /// hold it.
+    public let state: HistogramStat
 
-    /// The `sum` of ``ThreadStats/finished`` over the children, derived when read (read-only).
-    public let finished: AggregateStat
+    /// The `sum` of ``ThreadStats/finished`` over the children, derived when read: `finished.value` is an `Int`.
+    public let finished: SumStat
 
-    /// The `intDictSum` of ``ThreadStats/errors``: per-key totals over the children, derived when read (read-only).
-    public let errors: AggregateStat
+    /// The `intDictSum` of ``ThreadStats/errors``, derived when read: `errors.value` holds the per-key totals over the
+    /// children.
+    public let errors: IntDictSumStat
 
     /// Binds these stats at `/processor` in `registry`; binding again gives the same cells.
     ///
@@ -189,11 +170,11 @@ public struct ProcessorStats: Sendable {
         self.init(collection: registry.collection(at: Self.path, type: "ProcessorStats"))
     }
 
-    /// Binds these stats in `collection`, a collection already bound in a registry (generated code and the runtime API
-    /// use this).
+    /// Binds these stats in `collection`, which this file's initializer or factory method bound at this type's path
+    /// (file-private, so that nothing binds the type anywhere else).
     ///
     /// - Parameter collection: The collection whose stats these are.
-    public init(collection: StatCollection) {
+    fileprivate init(collection: StatCollection) {
         self.collection = collection
         self.state = collection.histogram("state", of: "state", childType: "ThreadStats")
         self.finished = collection.sum("finished", of: "finished", childType: "ThreadStats")
@@ -207,15 +188,10 @@ public struct ThreadStats: Sendable {
     /// The pattern of this collection's paths, `/processor/thread-{id}`; each instance fills in its `id`.
     public static let path: StatPath = "/processor/thread-{id}"
 
-    /// The path pattern of each stat, for snapshots, lookups and exporter rules.
+    /// The path pattern of each stat, named as the stat, for snapshots, lookups and exporter rules.
     public enum Paths {
-        /// `/processor/thread-{id}/state`
         public static let state: StatPath = "/processor/thread-{id}/state"
-
-        /// `/processor/thread-{id}/finished`
         public static let finished: StatPath = "/processor/thread-{id}/finished"
-
-        /// `/processor/thread-{id}/errors`
         public static let errors: StatPath = "/processor/thread-{id}/errors"
     }
 
@@ -232,11 +208,11 @@ public struct ThreadStats: Sendable {
     /// An `intDict` at `/processor/thread-{id}/errors`: `errors[key] += 1` updates one key.
     public let errors: IntDictStat
 
-    /// Binds these stats in `collection`, a collection already bound in a registry (generated code and the runtime API
-    /// use this).
+    /// Binds these stats in `collection`, which this file's initializer or factory method bound at this type's path
+    /// (file-private, so that nothing binds the type anywhere else).
     ///
     /// - Parameter collection: The collection whose stats these are.
-    public init(collection: StatCollection) {
+    fileprivate init(collection: StatCollection) {
         self.collection = collection
         self._state = Stat(collection.string("state"))
         self.finished = collection.int("finished")

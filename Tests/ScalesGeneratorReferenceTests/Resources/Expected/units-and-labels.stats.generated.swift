@@ -2,38 +2,21 @@
 
 import Scales
 
-/// Bound at `/api`; `ApiStats()` binds the shared registry's stats, and again binds the same cells.
+/// Bound at `/api`: `ApiStats()` binds these stats in `Registry.current`; binding again gives the same cells.
 struct ApiStats: Sendable {
     /// Where these stats are bound: `/api`.
     static let path: StatPath = "/api"
 
-    /// The path of each stat, for snapshots, lookups and exporter rules.
+    /// The path of each stat, named as the stat, for snapshots, lookups and exporter rules.
     enum Paths {
-        /// `/api/latency`
         static let latency: StatPath = "/api/latency"
-
-        /// `/api/latencyByRoute`
         static let latencyByRoute: StatPath = "/api/latencyByRoute"
-
-        /// `/api/byPath`
         static let byPath: StatPath = "/api/byPath"
-
-        /// `/api/owners`
         static let owners: StatPath = "/api/owners"
-
-        /// `/api/hitsByStatus`
         static let hitsByStatus: StatPath = "/api/hitsByStatus"
-
-        /// `/api/sentBytes`
         static let sentBytes: StatPath = "/api/sentBytes"
-
-        /// `/api/busy`
         static let busy: StatPath = "/api/busy"
-
-        /// `/api/queueBytes`
         static let queueBytes: StatPath = "/api/queueBytes"
-
-        /// `/api/temperature`
         static let temperature: StatPath = "/api/temperature"
     }
 
@@ -80,11 +63,11 @@ struct ApiStats: Sendable {
         self.init(collection: registry.collection(at: Self.path, type: "ApiStats"))
     }
 
-    /// Binds these stats in `collection`, a collection already bound in a registry (generated code and the runtime API
-    /// use this).
+    /// Binds these stats in `collection`, which this file's initializer or factory method bound at this type's path
+    /// (file-private, so that nothing binds the type anywhere else).
     ///
     /// - Parameter collection: The collection whose stats these are.
-    init(collection: StatCollection) {
+    fileprivate init(collection: StatCollection) {
         self.collection = collection
         self.latency = collection.pmf("latency", precision: 8, unit: "seconds", doc: "Time to answer a request")
         self.latencyByRoute = collection.pmfDict(
