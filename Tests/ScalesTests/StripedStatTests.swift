@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Scales
 import ScalesTestKit
 import Synchronization
@@ -10,24 +11,52 @@ import Testing
 @Suite struct StripedStatTests {
     static let perThread = 1_000_000
 
+    /// A counter the threads of a test share (an `Atomic` cannot be captured by an escaping
+    /// closure).
+    final class Shared: Sendable {
+        let value = Atomic<Int>(0)
+    }
+
+    /// Runs `body(thread)` on `count` threads of their own (not a Dispatch pool, whose width is
+    /// the CPU count), released together once all have started, and returns when all are done.
+    static func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+        let arrived = Shared()
+        let group = DispatchGroup()
+        for thread in 0..<count {
+            group.enter()
+            Thread.detachNewThread {
+                arrived.value.add(1, ordering: .acquiringAndReleasing)
+                while arrived.value.load(ordering: .acquiring) < count {}
+                body(thread)
+                group.leave()
+            }
+        }
+        group.wait()
+    }
+
     /// Runs `body` on two threads at once, `perThread` times each.
-    static func onTwoThreads(_ perThread: Int = perThread, _ body: @Sendable () -> Void) {
-        DispatchQueue.concurrentPerform(iterations: 2) { _ in
+    static func onTwoThreads(_ perThread: Int = perThread, _ body: @escaping @Sendable () -> Void) {
+        onThreads(2) { _ in
             for _ in 0..<perThread { body() }
         }
     }
 
-    /// Contends for a stat until it has stripes: rounds of 2 × 100,000 updates, at most 50
-    /// (two threads on two cores meet on the first round; a loaded machine may need more).
-    /// Returns the updates made.
+    /// Two threads update a stat until it has stripes (checked every 1,024 updates; at most
+    /// 20 million updates each, far more than two threads running at once need: a loaded
+    /// machine may keep them apart for a while). Returns the updates made.
     @discardableResult
-    static func contend(_ body: @Sendable () -> Void, until striped: () -> Bool) -> Int {
-        var made = 0
-        for _ in 0..<50 where !striped() {
-            onTwoThreads(100_000, body)
-            made += 200_000
+    static func contend(_ body: @escaping @Sendable () -> Void, until striped: @escaping @Sendable () -> Bool) -> Int {
+        let made = Shared()
+        onThreads(2) { _ in
+            var count = 0
+            while count < 20_000_000 {
+                for _ in 0..<1_024 { body() }
+                count += 1_024
+                if striped() { break }
+            }
+            made.value.add(count, ordering: .relaxed)
         }
-        return made
+        return made.value.load(ordering: .relaxed)
     }
 
     @Test func oneThreadKeepsOneCell() {
@@ -114,31 +143,31 @@ import Testing
         let counter = web.counter("requests")
         let doubleCounter = web.doubleCounter("busy")
         let meter = web.meter("hits")
-        let backwards = Atomic<Int>(0)
-        let reads = Atomic<Int>(0)
+        let backwards = Shared()
+        let reads = Shared()
         for _ in 0..<10 {
-            let done = Atomic<Int>(0)
-            DispatchQueue.concurrentPerform(iterations: 3) { worker in
+            let done = Shared()
+            Self.onThreads(3) { worker in
                 if worker < 2 {
                     for _ in 0..<200_000 {
                         counter += 1
                         doubleCounter += 1
                         meter.mark()
                     }
-                    done.add(1, ordering: .releasing)
+                    done.value.add(1, ordering: .releasing)
                 } else {
                     var last = (0, 0.0, 0)
-                    while done.load(ordering: .acquiring) < 2 {
+                    while done.value.load(ordering: .acquiring) < 2 {
                         let now = (counter.value, doubleCounter.value, meter.total)
-                        if now.0 < last.0 || now.1 < last.1 || now.2 < last.2 { backwards.add(1, ordering: .relaxed) }
+                        if now.0 < last.0 || now.1 < last.1 || now.2 < last.2 { backwards.value.add(1, ordering: .relaxed) }
                         last = now
-                        reads.add(1, ordering: .relaxed)
+                        reads.value.add(1, ordering: .relaxed)
                     }
                 }
             }
         }
-        #expect(backwards.load(ordering: .relaxed) == 0)
-        #expect(reads.load(ordering: .relaxed) > 0)
+        #expect(backwards.value.load(ordering: .relaxed) == 0)
+        #expect(reads.value.load(ordering: .relaxed) > 0)
         #expect(counter.value == 4_000_000)
         #expect(doubleCounter.value == 4_000_000)
         #expect(meter.total == 4_000_000)
@@ -177,7 +206,7 @@ import Testing
     @Test func aStoreRacingAddsKeepsOnlyLaterAdds() {
         let int = IntStat()
         Self.contend({ int += 1 }, until: { int.stripeCount > 0 })
-        DispatchQueue.concurrentPerform(iterations: 2) { worker in
+        Self.onThreads(2) { worker in
             if worker == 0 {
                 for _ in 0..<Self.perThread { int += 1 }
             } else {
@@ -186,5 +215,105 @@ import Testing
         }
         #expect(int.value >= 1_000_000_000)
         #expect(int.value <= 1_000_000_000 + Self.perThread)
+    }
+
+    // MARK: Pmfs
+
+    /// The value number `index` of thread `thread`: multiples of 2^-10 over 10 octaves, a
+    /// share of zeros and of negative values, so that sums are exact in any order.
+    static func pmfValue(_ index: Int, thread: Int) -> Double {
+        switch (index &+ thread) % 50 {
+        case 0: return 0
+        case 1: return -Double(index % 300 + 1) / 1024
+        default: return Double((index &* 7 &+ thread) % 1000 + 1) / 1024
+        }
+    }
+
+    @Test func twoThreadsRecordingOnePmfAreExactAndStriped() {
+        let (registry, _) = Registry.forTesting()
+        let pmf = registry.collection(at: "/web").pmf("latency")
+        let perThread = 500_000
+        Self.onThreads(2) { thread in
+            for index in 0..<perThread { pmf.record(Self.pmfValue(index, thread: thread)) }
+        }
+        var count = 2 * perThread
+        var sum = (0..<2).reduce(0.0) { total, thread in
+            (0..<perThread).reduce(total) { $0 + Self.pmfValue($1, thread: thread) }
+        }
+        let more = Self.contend({ pmf.record(0.5) }, until: { pmf.stripeCount > 0 })
+        count += more
+        sum += Double(more) * 0.5
+        #expect(pmf.stripeCount >= 2)
+        let figures = pmf.figures
+        #expect(figures.count == count)
+        #expect(figures.windowCount == count)
+        #expect(figures.sum == sum)
+        // The all-time buckets exporters read hold every value too.
+        let buckets = figures.buckets
+        let bucketed = (buckets?.zeroCount ?? 0) + (buckets?.positive.reduce(0) { $0 + $1.count } ?? 0)
+            + (buckets?.negative.reduce(0) { $0 + $1.count } ?? 0)
+        #expect(bucketed == count)
+    }
+
+    @Test func aPmfRecordedByOneThreadStaysOnOneCell() {
+        let (registry, _) = Registry.forTesting()
+        let pmf = registry.collection(at: "/web").pmf("latency")
+        for index in 0..<200_000 { pmf.record(Self.pmfValue(index, thread: 0)) }
+        #expect(pmf.stripeCount == 0)
+        #expect(pmf.figures.count == 200_000)
+    }
+
+    /// Striping changes where counts live, not what a read reports: a pmf striped by two
+    /// threads reports exactly what one thread's pmf reports for the same values (the
+    /// percentiles, mean, stddev, range and the all-time buckets).
+    @Test func stripingLeavesEveryFigureUnchanged() {
+        let (registry, _) = Registry.forTesting()
+        let web = registry.collection(at: "/web")
+        let striped = web.pmf("striped")
+        let single = web.pmf("single")
+        Self.contend({ striped.record(0.5) }, until: { striped.stripeCount > 0 })
+        let warmed = striped.figures.count
+        for _ in 0..<warmed { single.record(0.5) }
+        let perThread = 300_000
+        Self.onThreads(2) { thread in
+            for index in 0..<perThread { striped.record(Self.pmfValue(index, thread: thread)) }
+        }
+        for thread in 0..<2 {
+            for index in 0..<perThread { single.record(Self.pmfValue(index, thread: thread)) }
+        }
+        #expect(striped.stripeCount >= 2)
+        #expect(single.stripeCount == 0)
+        let stripedFigures = striped.figures
+        #expect(stripedFigures == single.figures)
+        #expect(stripedFigures.count == warmed + 2 * perThread)
+        #expect(striped.percentiles([0.1, 0.5, 0.9, 0.999]) == single.percentiles([0.1, 0.5, 0.9, 0.999]))
+    }
+
+    /// Slices expire under striped records: what they held moves to the all-time totals,
+    /// nothing is lost or counted twice, and the window holds only the recent slices.
+    @Test func stripedSlicesRotateWithoutLosingCounts() {
+        let (registry, clock) = Registry.forTesting()
+        let pmf = registry.collection(at: "/web").pmf("latency", window: .seconds(5))
+        let before = Self.contend({ pmf.record(0.25) }, until: { pmf.stripeCount > 0 })
+        #expect(pmf.stripeCount >= 2)
+        let perThread = 200_000
+        Self.onThreads(2) { thread in
+            for index in 0..<perThread {
+                pmf.record(Self.pmfValue(index, thread: thread))
+                if index % 10_000 == 0 { clock.advance(by: .milliseconds(700)) }
+            }
+        }
+        let sum = Double(before) * 0.25 + (0..<2).reduce(0.0) { total, thread in
+            (0..<perThread).reduce(total) { $0 + Self.pmfValue($1, thread: thread) }
+        }
+        let figures = pmf.figures
+        #expect(figures.count == before + 2 * perThread)
+        #expect(figures.sum == sum)
+        #expect(figures.windowCount < figures.count)
+        clock.advance(by: .seconds(10))
+        let idle = pmf.figures
+        #expect(idle.windowCount == 0)
+        #expect(idle.count == figures.count)
+        #expect(idle.sum == sum)
     }
 }
