@@ -26,9 +26,10 @@ final class SeparateAtomics: @unchecked Sendable {
 func contentionBenchmarks(_ updates: Benchmark.Configuration) {
     let separate = SeparateAtomics()
     Benchmark("floor: Atomic<Int> relaxed add, 2 threads on separate lines", configuration: updates) { benchmark in
+        let perThread = benchmark.scaledIterations.count / 2
         DispatchQueue.concurrentPerform(iterations: 2) { thread in
             let cell = separate.cell(thread)
-            for _ in 0..<(benchmark.scaledIterations.count / 2) { cell.pointee.wrappingAdd(1, ordering: .relaxed) }
+            for _ in 0..<perThread { cell.pointee.wrappingAdd(1, ordering: .relaxed) }
         }
     }
 
@@ -44,8 +45,9 @@ func contentionBenchmarks(_ updates: Benchmark.Configuration) {
     // The 2-thread twin of "scales: pmf.record" (varied values, not one bucket).
     let pmf = web.pmf("latency")
     Benchmark("contention: pmf.record varied, 2 threads", configuration: updates) { benchmark in
+        let perThread = benchmark.scaledIterations.count / 2
         DispatchQueue.concurrentPerform(iterations: 2) { thread in
-            for i in 0..<(benchmark.scaledIterations.count / 2) { pmf.record(Double((i &+ thread) & 1023) / 1000) }
+            for i in 0..<perThread { pmf.record(Double((i &+ thread) & 1023) / 1000) }
         }
     }
 
