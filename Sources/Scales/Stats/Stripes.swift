@@ -14,7 +14,7 @@ import Synchronization
 /// compare-and-swap that fails, the sign that another thread wrote the word in between,
 /// gives the stat its stripes: ``count`` cells, each on a line of ``stride`` bytes of its
 /// own, in one block published with a compare-and-swap (a thread that loses the race frees
-/// its block). From then on each update goes to the cell of its thread (``index(probe:)``),
+/// its block). From then on each update goes to the cell of its thread's CPU (``threadProbe()``),
 /// and a read sums the base and every cell. A stat no two threads ever update at once never
 /// gets stripes: it keeps its size and its single-thread speed.
 ///
@@ -107,7 +107,7 @@ extension Stripes {
 
     /// A thread address's page number, mixed (Fibonacci hashing: the top bits of the product).
     static func hashed(_ address: UInt) -> UInt {
-        UInt(truncatingIfNeeded: UInt64(truncatingIfNeeded: address >> 12) &* 0x9E37_79B9_7F4A_7C15 >> 32)
+        UInt(truncatingIfNeeded: (UInt64(truncatingIfNeeded: address >> 12) &* 0x9E37_79B9_7F4A_7C15) >> 32)
     }
 }
 
