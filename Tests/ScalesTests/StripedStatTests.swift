@@ -41,15 +41,18 @@ import Testing
         }
     }
 
-    /// Two threads update a stat until it has stripes (checked every 1,024 updates; at most
-    /// 20 million updates each, far more than two threads running at once need: a loaded
-    /// machine may keep them apart for a while). Returns the updates made.
+    /// Two threads update a stat until it has stripes (checked every 1,024 updates), for at most
+    /// 30 s: two threads really running at once get an int striped within a few thousand
+    /// updates (2,048-5,120 seen alone), but under the full suite the two may seldom run at the
+    /// same time. Returns the updates made.
     @discardableResult
     static func contend(_ body: @escaping @Sendable () -> Void, until striped: @escaping @Sendable () -> Bool) -> Int {
         let made = Shared()
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: .seconds(30))
         onThreads(2) { _ in
             var count = 0
-            while count < 20_000_000 {
+            while clock.now < deadline {
                 for _ in 0..<1_024 { body() }
                 count += 1_024
                 if striped() { break }
@@ -97,6 +100,19 @@ import Testing
         // Down as well as up, striped.
         Self.onTwoThreads { int -= 1 }
         #expect(int.value == more)
+    }
+
+    /// Contention is checked on one add in 256 of the stat's own steps, whatever the step: a
+    /// stat always advanced by 4,096, or by 2 from an odd start (whose low bits never pass 0),
+    /// is seen contended too, and stays exact.
+    @Test(.serialized, arguments: [(1, 4_096), (1, 2), (0, 3), (7, -8)])
+    func contentionIsSeenWhateverTheStep(start: Int, step: Int) {
+        let int = Registry().collection(at: "/web").int("bytes")
+        int.value = start
+        let made = Self.contend({ int += step }, until: { int.stripeCount > 0 })
+        print("an int advanced by \(step) from \(start): striped after \(made) adds on two threads")
+        #expect(int.stripeCount >= 2, "not striped after \(made) adds of \(step)")
+        #expect(int.value == start &+ made &* step)
     }
 
     @Test func twoThreadsOnCountersAndDoublesAreExactAndStriped() {
