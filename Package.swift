@@ -43,7 +43,8 @@ let package = Package(
         .target(name: "ScalesNaming"),
         // The platform shim: the only target that imports Glibc, Musl or Darwin (clocks, math,
         // the pthread mutex, files, process figures); depends on nothing. `.ci/run` checks it.
-        .target(name: "ScalesPlatform"),
+        .target(name: "CScalesPlatform"),
+        .target(name: "ScalesPlatform", dependencies: ["CScalesPlatform"]),
         .target(name: "Scales", dependencies: ["ScalesNaming", "ScalesPlatform"]),
         .target(name: "ScalesTestKit", dependencies: ["Scales"]),
         .target(

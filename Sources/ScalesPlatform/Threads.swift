@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CScalesPlatform
 
 /// Thread and processor calls: what the keyed stats' grace periods and the striped cells need.
 package enum PlatformThread {
@@ -29,5 +30,14 @@ package enum PlatformThread {
         #else
         return 0
         #endif
+    }
+
+    /// The processor the calling thread runs on now (`sched_getcpu()` on Linux: glibc reads it
+    /// from the thread's restartable-sequences area or the vDSO, a few nanoseconds), or `nil`
+    /// where it cannot be told (Darwin). The thread may move right after: the answer is a hint
+    /// for spreading work, never a lock.
+    package static func currentProcessor() -> Int? {
+        let cpu = c_scales_current_cpu()
+        return cpu >= 0 ? Int(cpu) : nil
     }
 }

@@ -145,6 +145,8 @@ let benchmarks: @Sendable () -> Void = {
         onTwoThreads(benchmark.scaledIterations.count) { meter.mark() }
     }
 
+    contentionBenchmarks(updates)
+
     // MARK: swift-prometheus, the alternative.
 
     let prometheus = PrometheusCollectorRegistry()

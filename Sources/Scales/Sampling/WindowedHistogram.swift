@@ -36,6 +36,15 @@ import ScalesPlatform
 /// reading take this stat's lock or allocate. The all-time count is exact under any number of
 /// threads.
 ///
+/// **Stripes.** The slice's sum is updated with a compare-and-swap; the first one that fails
+/// (another thread recorded in between) gives the histogram its stripes (``PmfStripes``),
+/// and from then on each record goes to its thread's stripe (see ``Stripes``): a sum and a
+/// zero count per slice, and a row of counters per slice on each page, in an *extension* of
+/// the page allocated by the first striped record of its octave. A read adds the stripes to
+/// the counts it always reads; a rotation folds them into the all-time totals with the rest.
+/// The range (`min`, `max`) and the slice tags stay shared: records only read them, but for a
+/// new extreme.
+///
 /// **Inlining.** ``PmfStat/record(_:)`` is inlinable, so the record path (down to
 /// ``HistogramSlot`` and ``NativeGrid``) is `@usableFromInline`. Its constants are computed
 /// properties, which fold in the caller (a `static let` would be a lazily initialized global
@@ -67,6 +76,8 @@ struct WindowedHistogram: ~Copyable, Sendable {
     @usableFromInline let latestEpoch = Atomic<UInt64>(0)
     /// The ``WallSecondHint`` of the latest monotonic reading on the record path (0: none).
     @usableFromInline let wallHint = Atomic<UInt64>(0)
+    /// The address of the ``PmfStripes`` block; 0 until the first contention.
+    @usableFromInline let stripes = Atomic<UInt>(0)
 
     /// - Parameters:
     ///   - schema: The grid's schema, already in `0...8`.
@@ -91,6 +102,8 @@ struct WindowedHistogram: ~Copyable, Sendable {
             UnsafeMutableRawPointer(bitPattern: pages[unchecked: page].pointee.load(ordering: .acquiring))?.deallocate()
         }
         pages.deallocate()
+        let block = stripes.load(ordering: .acquiring)
+        if block != 0 { PmfStripes(block).deallocate() }
     }
 
     /// Whole seconds per slice if records may find their slice by the wall clock's seconds,
@@ -217,7 +230,11 @@ struct WindowedHistogram: ~Copyable, Sendable {
     func record(_ value: Double, epoch: UInt64) {
         let slot = Int(truncatingIfNeeded: epoch % UInt64(Self.slotCount))
         if slots[unchecked: slot].tag.load(ordering: .acquiring) != epoch &+ 1 { rotate(slot, to: epoch) }
-        slots[unchecked: slot].addToSum(value)
+        // One compare-and-swap on the sum; if it fails (or the stripes exist), the whole
+        // record goes to the thread's stripe instead.
+        guard stripes.load(ordering: .relaxed) == 0, slots[unchecked: slot].tryAddToSum(value) else {
+            return recordStriped(value, slot: slot)
+        }
         let bits = value.bitPattern
         let position = grid.finestIndex(bits) &>> (NativeGrid.finestSchema &- schema)
         if UInt(bitPattern: position) < UInt(bitPattern: NativeGrid.octaves &<< schema) {
@@ -246,6 +263,77 @@ struct WindowedHistogram: ~Copyable, Sendable {
         }
     }
 
+    // MARK: Stripes
+
+    /// The counters of one stripe's row of extension `extensionPage` (see ``PmfStripes``).
+    func stripeRow(_ extensionPage: UInt, stripe: Int) -> UnsafeMutablePointer<Atomic<UInt32>> {
+        Self.counters(extensionPage &+ UInt(stripe &* stripeRowBytes))
+    }
+
+    /// The bytes of one stripe's counters in an extension page: `5 × 2^s` counters, rounded up
+    /// to whole ``Stripes/stride``s so that no two stripes share a cache line.
+    var stripeRowBytes: Int {
+        (4 * Self.slotCount * bucketsPerOctave + Stripes.stride - 1) / Stripes.stride * Stripes.stride
+    }
+
+    /// The stripes, allocated (and published) on first use.
+    func stripesBlock() -> PmfStripes {
+        let block = stripes.load(ordering: .acquiring)
+        if block != 0 { return PmfStripes(block) }
+        return PmfStripes(Stripes.publish(PmfStripes.allocate(), in: stripes))
+    }
+
+    /// The extension of page `index`: every stripe's rows (allocated on first use).
+    func extensionPage(_ index: Int, of block: PmfStripes) -> UInt {
+        let current = block.extensions[index].load(ordering: .acquiring)
+        if current != 0 { return current }
+        let bytes = stripeRowBytes * Stripes.count
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: Stripes.stride)
+        let counters = raw.bindMemory(to: Atomic<UInt32>.self, capacity: bytes / 4)
+        for k in 0..<bytes / 4 { (counters + k).initialize(to: Atomic(0)) }
+        return Stripes.publish(raw, in: block.extensions[index])
+    }
+
+    /// Records a value in slot `slot` of the calling thread's stripe: a record whose
+    /// compare-and-swap on the shared sum failed, or any record once the stripes exist.
+    @usableFromInline @inline(never)
+    func recordStriped(_ value: Double, slot: Int) {
+        let block = stripesBlock()
+        // The sum picks the stripe: the thread's own, or the next free one if another thread
+        // shares it (a failed compare-and-swap), as striped ints do.
+        var stripe = Stripes.index(probe: Stripes.threadProbe())
+        var added = false
+        for _ in 0..<Stripes.count {
+            if block.tryAdd(value, stripe: stripe, slot: slot) {
+                added = true
+                break
+            }
+            stripe = (stripe &+ 1) & (Stripes.count &- 1)
+        }
+        if !added { block.sum(stripe: stripe, slot: slot).pointee.addDouble(value) }
+        let bits = value.bitPattern
+        var position = grid.finestIndex(bits) &>> (NativeGrid.finestSchema &- schema)
+        if position < 0 {
+            block.zeros(stripe: stripe, slot: slot).pointee.wrappingAdd(1, ordering: .relaxed)
+        } else {
+            // Beyond 2^64 (which PmfStat drops before it gets here): the top bucket.
+            position = Swift.min(position, NativeGrid.octaves &<< schema &- 1)
+            let index = position &>> schema | Int(truncatingIfNeeded: bits >> 63) &<< 7
+            // The base page first: reads and rotations find octaves by their base pages.
+            if pages[unchecked: index].pointee.load(ordering: .acquiring) == 0 { _ = allocatePage(index) }
+            let row = stripeRow(extensionPage(index, of: block), stripe: stripe)
+            row[slot &<< schema | position & (bucketsPerOctave &- 1)].wrappingAdd(1, ordering: .relaxed)
+        }
+        slots[slot].addToRange(value)
+    }
+
+    /// Stripes in use: 0 until two threads are seen recording at once.
+    var stripeCount: Int {
+        stripes.load(ordering: .relaxed) == 0 ? 0 : Stripes.count
+    }
+
+    // MARK: Rotation
+
     /// Clears the slot for `epoch`, folding what it held into the all-time totals.
     @usableFromInline @inline(never)
     func rotate(_ slot: Int, to epoch: UInt64) {
@@ -253,6 +341,8 @@ struct WindowedHistogram: ~Copyable, Sendable {
             // Another thread got here first, or (a stale clock reading) the slot is newer.
             if slots[slot].tag.load(ordering: .acquiring) >= epoch &+ 1 { return }
             let n = bucketsPerOctave
+            let block = stripes.load(ordering: .acquiring)
+            let striped = block == 0 ? nil : PmfStripes(block)
             var count = 0
             for index in 0..<2 * NativeGrid.octaves {
                 let page = pages[unchecked: index].pointee.load(ordering: .acquiring)
@@ -264,11 +354,29 @@ struct WindowedHistogram: ~Copyable, Sendable {
                     allTime[bucket] &+= UInt64(moved)
                     count &+= Int(moved)
                 }
+                guard let block = striped else { continue }
+                let extensionPage = block.extensions[index].load(ordering: .acquiring)
+                guard extensionPage != 0 else { continue }
+                for stripe in 0..<Stripes.count {
+                    let row = stripeRow(extensionPage, stripe: stripe) + slot * n
+                    for bucket in 0..<n where row[bucket].load(ordering: .relaxed) != 0 {
+                        let moved = row[bucket].exchange(0, ordering: .relaxed)
+                        allTime[bucket] &+= UInt64(moved)
+                        count &+= Int(moved)
+                    }
+                }
             }
-            let zeros = Int(slots[slot].zeros.exchange(0, ordering: .relaxed))
+            var zeros = Int(slots[slot].zeros.exchange(0, ordering: .relaxed))
+            var sum = Double(bitPattern: slots[slot].sum.exchange(0.0.bitPattern, ordering: .relaxed))
+            if let block = striped {
+                for stripe in 0..<Stripes.count {
+                    zeros &+= Int(block.zeros(stripe: stripe, slot: slot).pointee.exchange(0, ordering: .relaxed))
+                    sum += Double(bitPattern: block.sum(stripe: stripe, slot: slot).pointee.exchange(0.0.bitPattern, ordering: .relaxed))
+                }
+            }
             totals.zeros &+= zeros
             totals.count &+= count &+ zeros
-            totals.sum += Double(bitPattern: slots[slot].sum.exchange(0.0.bitPattern, ordering: .relaxed))
+            totals.sum += sum
             slots[slot].minimum.store(Double.infinity.bitPattern, ordering: .relaxed)
             slots[slot].maximum.store((-Double.infinity).bitPattern, ordering: .relaxed)
             slots[slot].tag.store(epoch &+ 1, ordering: .releasing)
@@ -315,6 +423,36 @@ struct WindowedHistogram: ~Copyable, Sendable {
         let nowEpoch = now / sliceNanoseconds
         var contents = Contents()
         let n = bucketsPerOctave
+        let block = stripes.load(ordering: .acquiring)
+        let striped = block == 0 ? nil : PmfStripes(block)
+        // A slot's sum and zero count: the shared ones plus every stripe's.
+        func slotSum(_ slot: Int) -> Double {
+            var sum = Double(bitPattern: slots[slot].sum.load(ordering: .relaxed))
+            if let striped {
+                for stripe in 0..<Stripes.count {
+                    sum += Double(bitPattern: striped.sum(stripe: stripe, slot: slot).pointee.load(ordering: .relaxed))
+                }
+            }
+            return sum
+        }
+        func slotZeros(_ slot: Int) -> Int {
+            var zeros = Int(slots[slot].zeros.load(ordering: .relaxed))
+            if let striped {
+                for stripe in 0..<Stripes.count {
+                    zeros &+= Int(striped.zeros(stripe: stripe, slot: slot).pointee.load(ordering: .relaxed))
+                }
+            }
+            return zeros
+        }
+        // A bucket's count in a slot: the page's plus every stripe's row of its extension.
+        func count(_ counters: UnsafeMutablePointer<Atomic<UInt32>>, extensionPage: UInt, slot: Int, bucket: Int) -> UInt32 {
+            var total = counters[slot * n + bucket].load(ordering: .relaxed)
+            guard extensionPage != 0 else { return total }
+            for stripe in 0..<Stripes.count {
+                total &+= stripeRow(extensionPage, stripe: stripe)[slot * n + bucket].load(ordering: .relaxed)
+            }
+            return total
+        }
         retired.withLock { totals in
             // Each slot's weight in the window (0: not in it), read once.
             var weights = InlineArray<5, Double>(repeating: 0)
@@ -323,7 +461,7 @@ struct WindowedHistogram: ~Copyable, Sendable {
             for index in 0..<Self.slotCount {
                 let tag = slots[index].tag.load(ordering: .acquiring)
                 guard tag != 0 else { continue }
-                sum += Double(bitPattern: slots[index].sum.load(ordering: .relaxed))
+                sum += slotSum(index)
                 let epoch = tag &- 1
                 guard epoch &+ UInt64(Self.slotCount) > nowEpoch && epoch <= nowEpoch &+ 1 else { continue }
                 // Age of the slice's middle (the current slice: the middle of what has passed).
@@ -341,10 +479,12 @@ struct WindowedHistogram: ~Copyable, Sendable {
             }
             // The pages, read once so that the entries fit the capacity computed from them.
             var addresses = InlineArray<256, UInt>(repeating: 0)
+            var extensions = InlineArray<256, UInt>(repeating: 0)
             var pageCount = 0
             for index in 0..<2 * NativeGrid.octaves {
                 addresses[index] = pages[unchecked: index].pointee.load(ordering: .acquiring)
                 if addresses[index] != 0 { pageCount += 1 }
+                if let striped { extensions[index] = striped.extensions[index].load(ordering: .acquiring) }
             }
             var slotCounts = InlineArray<5, Int>(repeating: 0)
             var allCount = totals.count
@@ -377,11 +517,12 @@ struct WindowedHistogram: ~Copyable, Sendable {
                     let page = addresses[1 << 7 | octave]
                     guard page != 0 else { continue }
                     let counters = Self.counters(page)
+                    let extensionPage = extensions[1 << 7 | octave]
                     let allTime = allTime(page)
                     let scale = -exp2(Double(octave + NativeGrid.lowestExponent))
                     for bucket in stride(from: n - 1, through: 0, by: -1) {
                         visit(
-                            { counters[$0 * n + bucket].load(ordering: .relaxed) }, allTime: Int(allTime[bucket]),
+                            { count(counters, extensionPage: extensionPage, slot: $0, bucket: bucket) }, allTime: Int(allTime[bucket]),
                             value: scale * midpoints[bucket], index: (octave + NativeGrid.lowestExponent) * n + bucket + 1,
                             into: &negative, emit)
                     }
@@ -389,7 +530,7 @@ struct WindowedHistogram: ~Copyable, Sendable {
                 var zeros = totals.zeros
                 var zeroWeight = 0.0
                 for slot in 0..<Self.slotCount {
-                    let c = Int(slots[slot].zeros.load(ordering: .relaxed))
+                    let c = slotZeros(slot)
                     zeros &+= c
                     slotCounts[slot] &+= c
                     zeroWeight += weights[slot] * Double(c)
@@ -401,11 +542,12 @@ struct WindowedHistogram: ~Copyable, Sendable {
                     let page = addresses[octave]
                     guard page != 0 else { continue }
                     let counters = Self.counters(page)
+                    let extensionPage = extensions[octave]
                     let allTime = allTime(page)
                     let scale = exp2(Double(octave + NativeGrid.lowestExponent))
                     for bucket in 0..<n {
                         visit(
-                            { counters[$0 * n + bucket].load(ordering: .relaxed) }, allTime: Int(allTime[bucket]),
+                            { count(counters, extensionPage: extensionPage, slot: $0, bucket: bucket) }, allTime: Int(allTime[bucket]),
                             value: scale * midpoints[bucket], index: (octave + NativeGrid.lowestExponent) * n + bucket + 1,
                             into: &positive, emit)
                     }
@@ -428,7 +570,7 @@ struct WindowedHistogram: ~Copyable, Sendable {
             contents.entries = entries
             for slot in 0..<Self.slotCount where weights[slot] > 0 && slotCounts[slot] > 0 {
                 let weight = weights[slot]
-                let s = Double(bitPattern: slots[slot].sum.load(ordering: .relaxed))
+                let s = slotSum(slot)
                 contents.windowCount &+= slotCounts[slot]
                 contents.weightedSum += weight * s
                 contents.weightedCount += weight * Double(slotCounts[slot])
@@ -571,6 +713,16 @@ struct HistogramSlot: ~Copyable, Sendable {
         }
     }
 
+    /// Adds `value` to the sum with one compare-and-swap; `false` if another thread changed
+    /// the sum first (the caller then records in its stripe).
+    @inlinable @inline(__always)
+    func tryAddToSum(_ value: Double) -> Bool {
+        let old = sum.load(ordering: .relaxed)
+        return sum.compareExchange(
+            expected: old, desired: (Double(bitPattern: old) + value).bitPattern, ordering: .relaxed
+        ).exchanged
+    }
+
     /// Widens the minimum and maximum to `value` (two loads, unless it is a new extreme).
     @inlinable @inline(__always)
     func addToRange(_ value: Double) {
@@ -588,5 +740,71 @@ struct HistogramSlot: ~Copyable, Sendable {
             if exchanged { break }
             high = current
         }
+    }
+}
+
+/// The stripes of a ``WindowedHistogram`` (see its "Stripes"), in one block allocated by the
+/// first record that found the sum contended: the address of each page's extension (256
+/// words, 2 KiB), then one ``Stripes/stride`` per stripe holding its 5 slice sums and 5 zero
+/// counts. An extension page holds every stripe's `5 × 2^s` counters (1,280 bytes per stripe
+/// at the default schema 6), allocated by the first striped record of its octave.
+struct PmfStripes {
+    let base: UInt
+
+    init(_ base: UInt) {
+        self.base = base
+    }
+
+    static var headerBytes: Int { 2 * NativeGrid.octaves * MemoryLayout<UInt>.stride }
+
+    /// A zeroed block.
+    static func allocate() -> UnsafeMutableRawPointer {
+        let bytes = headerBytes + Stripes.count * Stripes.stride
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: Stripes.stride)
+        let table = raw.bindMemory(to: Atomic<UInt>.self, capacity: 2 * NativeGrid.octaves)
+        for index in 0..<2 * NativeGrid.octaves { (table + index).initialize(to: Atomic(0)) }
+        for stripe in 0..<Stripes.count {
+            let cell = raw + headerBytes + stripe * Stripes.stride
+            let sums = cell.bindMemory(to: Atomic<UInt64>.self, capacity: WindowedHistogram.slotCount)
+            for slot in 0..<WindowedHistogram.slotCount { (sums + slot).initialize(to: Atomic(0.0.bitPattern)) }
+            let zeros = (cell + 8 * WindowedHistogram.slotCount).bindMemory(to: Atomic<UInt32>.self, capacity: WindowedHistogram.slotCount)
+            for slot in 0..<WindowedHistogram.slotCount { (zeros + slot).initialize(to: Atomic(0)) }
+        }
+        return raw
+    }
+
+    /// The extension addresses, by page index.
+    var extensions: UnsafeMutablePointer<Atomic<UInt>> {
+        UnsafeMutablePointer<Atomic<UInt>>(bitPattern: base).unsafelyUnwrapped
+    }
+
+    /// Stripe `stripe`'s sum of slot `slot` (a Double's bits).
+    func sum(stripe: Int, slot: Int) -> UnsafeMutablePointer<Atomic<UInt64>> {
+        UnsafeMutablePointer<Atomic<UInt64>>(bitPattern: base &+ UInt(Self.headerBytes &+ stripe &* Stripes.stride &+ 8 &* slot))
+            .unsafelyUnwrapped
+    }
+
+    /// Stripe `stripe`'s zero count of slot `slot`.
+    func zeros(stripe: Int, slot: Int) -> UnsafeMutablePointer<Atomic<UInt32>> {
+        UnsafeMutablePointer<Atomic<UInt32>>(
+            bitPattern: base &+ UInt(Self.headerBytes &+ stripe &* Stripes.stride &+ 8 &* WindowedHistogram.slotCount &+ 4 &* slot)
+        ).unsafelyUnwrapped
+    }
+
+    /// Adds `value` to a stripe's sum with one compare-and-swap; `false` if it was contended.
+    func tryAdd(_ value: Double, stripe: Int, slot: Int) -> Bool {
+        let cell = sum(stripe: stripe, slot: slot)
+        let old = cell.pointee.load(ordering: .relaxed)
+        return cell.pointee.compareExchange(
+            expected: old, desired: (Double(bitPattern: old) + value).bitPattern, ordering: .relaxed
+        ).exchanged
+    }
+
+    /// Frees the extension pages and the block.
+    func deallocate() {
+        for index in 0..<2 * NativeGrid.octaves {
+            UnsafeMutableRawPointer(bitPattern: extensions[index].load(ordering: .acquiring))?.deallocate()
+        }
+        UnsafeMutableRawPointer(bitPattern: base)?.deallocate()
     }
 }

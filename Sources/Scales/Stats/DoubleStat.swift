@@ -10,7 +10,7 @@ import Synchronization
 /// Non-finite input (NaN, infinity) is dropped and counted in ``RegistryHealth/droppedValues``;
 /// update calls never throw.
 public final class DoubleStat: StatCell, CustomStringConvertible {
-    @usableFromInline let bits: Atomic<UInt64>
+    @usableFromInline let bits: StripedDouble
     @usableFromInline let health: HealthCounters
 
     /// Creates a cell not bound to any registry.
@@ -19,24 +19,29 @@ public final class DoubleStat: StatCell, CustomStringConvertible {
     }
 
     package init(_ initial: Double, health: HealthCounters) {
-        bits = Atomic(initial.isFinite ? initial.bitPattern : Double(0).bitPattern)
+        bits = StripedDouble(initial.isFinite ? initial : 0)
         self.health = health
     }
 
-    /// The current value; assigning a finite value stores it, a non-finite one is dropped.
-    @inlinable public var value: Double {
-        get { Double(bitPattern: bits.load(ordering: .relaxed)) }
+    /// The current value (the sum of the stat's cells); assigning a finite value stores it
+    /// (clearing the stripes, as ``IntStat/value`` does), a non-finite one is dropped.
+    public var value: Double {
+        get { bits.load() }
         set {
             guard newValue.isFinite else { return health.droppedValue() }
-            bits.store(newValue.bitPattern, ordering: .relaxed)
+            bits.store(newValue)
         }
     }
 
-    /// Adds `amount` atomically (a compare-and-swap loop); non-finite amounts are dropped.
+    /// Adds `amount` atomically (a compare-and-swap, striped once threads contend, see
+    /// <doc:Contention>); non-finite amounts are dropped.
     @inlinable public func add(_ amount: Double) {
         guard amount.isFinite else { return health.droppedValue() }
-        bits.addDouble(amount)
+        bits.add(amount)
     }
+
+    /// Stripes in use: 0 until two threads are seen updating the stat at once.
+    package var stripeCount: Int { bits.stripeCount }
 
     /// Atomically adds `rhs`: `stats.seconds += elapsed`.
     @inlinable public static func += (lhs: DoubleStat, rhs: Double) {
@@ -65,7 +70,7 @@ public final class DoubleStat: StatCell, CustomStringConvertible {
 ///
 /// Negative and non-finite amounts are dropped and counted in ``RegistryHealth/droppedValues``.
 public final class DoubleCounterStat: StatCell, CustomStringConvertible {
-    @usableFromInline let bits: Atomic<UInt64>
+    @usableFromInline let bits: StripedDouble
     @usableFromInline let health: HealthCounters
 
     /// Creates a counter not bound to any registry.
@@ -74,23 +79,28 @@ public final class DoubleCounterStat: StatCell, CustomStringConvertible {
     }
 
     package init(health: HealthCounters) {
-        bits = Atomic(Double(0).bitPattern)
+        bits = StripedDouble(0)
         self.health = health
     }
 
-    /// The count so far.
-    @inlinable public var value: Double { Double(bitPattern: bits.load(ordering: .relaxed)) }
+    /// The count so far (the sum of the counter's cells); it never goes backwards between two
+    /// reads.
+    public var value: Double { bits.load() }
 
-    /// Adds `amount` atomically if it is finite and not negative; otherwise drops and counts it.
+    /// Adds `amount` atomically if it is finite and not negative (striped once threads
+    /// contend, see <doc:Contention>); otherwise drops and counts it.
     @inlinable public func add(_ amount: Double) {
         guard amount.isFinite, amount >= 0 else { return health.droppedValue() }
-        bits.addDouble(amount)
+        bits.add(amount)
     }
+
+    /// Stripes in use: 0 until two threads are seen updating the counter at once.
+    package var stripeCount: Int { bits.stripeCount }
 
     /// Sets the count back to 0, for bridges whose API has a reset; Prometheus treats the drop
     /// as a counter reset.
     package func reset() {
-        bits.store(Double(0).bitPattern, ordering: .relaxed)
+        bits.store(0)
     }
 
     /// Atomically adds `rhs`: `stats.busySeconds += elapsed`.

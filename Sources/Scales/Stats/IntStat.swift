@@ -2,7 +2,8 @@ import Synchronization
 
 /// An `int` stat: an integer that goes up and down, exact under concurrency.
 ///
-/// Updates are relaxed atomic operations on a cell the property holds directly:
+/// Updates are relaxed atomic operations on a cell the property holds directly (striped over
+/// per-thread cells once threads contend for it, see <doc:Contention>):
 ///
 /// ```swift
 /// web.errors += 1
@@ -13,33 +14,40 @@ import Synchronization
 ///
 /// Exported as a Prometheus gauge; declare `monotonic: true` to get a ``CounterStat`` instead.
 public final class IntStat: StatCell, CustomStringConvertible {
-    @usableFromInline let storage: Atomic<Int>
+    @usableFromInline let storage: StripedInt
 
     /// Creates a cell not bound to any registry (bind cells with ``StatCollection/int(_:unit:doc:)``).
     public init(_ initial: Int = 0) {
-        storage = Atomic(initial)
+        storage = StripedInt(initial)
     }
 
-    /// The current value; assigning stores a new one atomically.
-    @inlinable public var value: Int {
-        get { storage.load(ordering: .relaxed) }
-        set { storage.store(newValue, ordering: .relaxed) }
+    /// The current value (the sum of the stat's cells); assigning stores a new one.
+    ///
+    /// A store clears the stripes and then sets the value, so the value read right after is
+    /// the stored one plus the adds made since; an add racing the store counts either before
+    /// it (and is overwritten) or after it (and is kept).
+    public var value: Int {
+        get { storage.load() }
+        set { storage.store(newValue) }
     }
 
     /// Adds `amount` (wrapping on overflow, never trapping).
     @inlinable public func add(_ amount: Int) {
-        storage.wrappingAdd(amount, ordering: .relaxed)
+        storage.add(amount)
     }
 
     /// Atomically adds `rhs` to the stat: `web.errors += 1`.
     @inlinable public static func += (lhs: IntStat, rhs: Int) {
-        lhs.storage.wrappingAdd(rhs, ordering: .relaxed)
+        lhs.storage.add(rhs)
     }
 
     /// Atomically subtracts `rhs` from the stat: `web.inFlight -= 1`.
     @inlinable public static func -= (lhs: IntStat, rhs: Int) {
-        lhs.storage.wrappingSubtract(rhs, ordering: .relaxed)
+        lhs.storage.add(0 &- rhs)
     }
+
+    /// Stripes in use: 0 until two threads are seen updating the stat at once.
+    package var stripeCount: Int { storage.stripeCount }
 
     /// The value as text.
     public var description: String { String(value) }
@@ -55,10 +63,11 @@ public final class IntStat: StatCell, CustomStringConvertible {
 /// web.requests += 1
 /// ```
 ///
-/// There is no `-=` and no assignment, so a counter cannot be made to go down by mistake; a
+/// Updates are striped over per-thread cells once threads contend for the counter (see
+/// <doc:Contention>). There is no `-=` and no assignment, so a counter cannot be made to go down by mistake; a
 /// negative amount is dropped and counted in ``RegistryHealth/droppedValues``.
 public final class CounterStat: StatCell, CustomStringConvertible {
-    @usableFromInline let storage: Atomic<Int>
+    @usableFromInline let storage: StripedInt
     @usableFromInline let health: HealthCounters
 
     /// Creates a counter not bound to any registry.
@@ -67,17 +76,18 @@ public final class CounterStat: StatCell, CustomStringConvertible {
     }
 
     package init(health: HealthCounters) {
-        storage = Atomic(0)
+        storage = StripedInt(0)
         self.health = health
     }
 
-    /// The count so far.
-    @inlinable public var value: Int { storage.load(ordering: .relaxed) }
+    /// The count so far (the sum of the counter's cells). It never goes backwards between two
+    /// reads, also while other threads add.
+    public var value: Int { storage.load() }
 
     /// Adds `amount` if it is not negative; a negative amount is dropped and counted.
     @inlinable public func add(_ amount: Int) {
         if amount >= 0 {
-            storage.wrappingAdd(amount, ordering: .relaxed)
+            storage.add(amount)
         } else {
             health.droppedValue()
         }
@@ -86,8 +96,11 @@ public final class CounterStat: StatCell, CustomStringConvertible {
     /// Sets the count back to 0, for bridges whose API has a reset (swift-metrics' `Counter.reset()`);
     /// Prometheus treats the drop as a counter reset.
     package func reset() {
-        storage.store(0, ordering: .relaxed)
+        storage.store(0)
     }
+
+    /// Stripes in use: 0 until two threads are seen updating the counter at once.
+    package var stripeCount: Int { storage.stripeCount }
 
     /// Atomically adds `rhs`: `web.requests += 1`.
     @inlinable public static func += (lhs: CounterStat, rhs: Int) {

@@ -16,7 +16,8 @@ import Synchronization
 /// its rate. Rates below 1e-9 per second read as 0 (Java's would show the leftovers). A
 /// negative `n` is dropped and counted in ``RegistryHealth/droppedValues``.
 ///
-/// Cost: there is no background thread; a mark is one relaxed atomic add plus a check that
+/// Cost: there is no background thread; a mark is one relaxed compare-and-swap (on a cell of
+/// its thread's once threads contend for the meter, see <doc:Contention>) plus a check that
 /// its tick has not ended. With ``SystemClock`` on Linux the check reads the wall clock's
 /// whole seconds (`time()`, one load in the vDSO) against a hint; only the first mark after
 /// each tick's end (or one the hint cannot vouch for) reads the coarse monotonic clock and,
@@ -47,7 +48,7 @@ public final class MeterStat: StatCell {
     public let unit: String
     let clock: ClockReader
     @usableFromInline let health: HealthCounters
-    @usableFromInline let count: Atomic<Int>
+    @usableFromInline let count: StripedInt
 
     /// Creates a meter not bound to any registry.
     public convenience init(unit: String? = nil, clock: some StatClock = SystemClock()) {
@@ -75,7 +76,7 @@ public final class MeterStat: StatCell {
         let rates = ExponentialRates(start: start)
         tickEnd = Atomic(rates.tickEnd)
         self.rates = Lock(rates)
-        count = Atomic(0)
+        count = StripedInt(0)
         self.unit = unit ?? Self.defaultUnit
         self.health = health
         if hints { refreshHint(tickEnd: rates.tickEnd) }
@@ -84,7 +85,7 @@ public final class MeterStat: StatCell {
     /// Marks one event.
     @inlinable public func mark() {
         if vouched() {
-            count.wrappingAdd(1, ordering: .relaxed)
+            count.add(1)
         } else {
             markChecking(1)
         }
@@ -97,14 +98,17 @@ public final class MeterStat: StatCell {
             return
         }
         if vouched() {
-            count.wrappingAdd(n, ordering: .relaxed)
+            count.add(n)
         } else {
             markChecking(n)
         }
     }
 
     /// Events marked since the meter was created.
-    public var total: Int { count.load(ordering: .relaxed) }
+    public var total: Int { count.load() }
+
+    /// Stripes of the count in use: 0 until two threads are seen marking at once.
+    package var stripeCount: Int { count.stripeCount }
 
     /// Whether the hint vouches that the open tick has not ended: the wall second is in
     /// `[nextCheck - 5, nextCheck)` (a wall clock stepped back by more than that re-checks).
@@ -129,13 +133,13 @@ public final class MeterStat: StatCell {
             // No hint, or an old one: a second or more is left, so a new one vouches for some.
             refreshHint(tickEnd: end)
         }
-        count.wrappingAdd(n, ordering: .relaxed)
+        count.add(n)
     }
 
     /// Java's `tickIfNecessary()` at `now`, with the count now; returns the open tick's end.
     func tick(at now: UInt64) -> UInt64 {
         rates.withLock { rates in
-            if rates.tickIfNecessary(count: count.load(ordering: .relaxed), at: now) {
+            if rates.tickIfNecessary(count: count.load(), at: now) {
                 tickEnd.store(rates.tickEnd, ordering: .releasing)
             }
             return rates.tickEnd
@@ -186,7 +190,7 @@ public final class MeterStat: StatCell {
     public var figures: MeterSnapshot {
         let now = clock.coarse()
         let (total, rates, ticked) = self.rates.withLock { rates -> (Int, ExponentialRates, Bool) in
-            let total = count.load(ordering: .relaxed)
+            let total = count.load()
             let ticked = rates.tickIfNecessary(count: total, at: now)
             if ticked { tickEnd.store(rates.tickEnd, ordering: .releasing) }
             return (total, rates, ticked)

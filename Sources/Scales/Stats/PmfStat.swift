@@ -74,7 +74,10 @@ public final class PmfStat: StatCell {
     /// Memory: a pmf is about 2.6 KiB when bound; each power of two its values reach adds a
     /// page of `28 × 2^precision` bytes (1,792 at the default), allocated by the first such
     /// value and kept, so a pmf whose values span 10 powers of two takes about 21 KiB at the
-    /// default precision (at most 128 powers of two per sign).
+    /// default precision (at most 128 powers of two per sign). A pmf that two threads record
+    /// into at once also gets stripes (see <doc:Contention>): a block of 2 KiB plus 128 bytes
+    /// per stripe, and per power of two recorded into while striped, `20 × 2^precision` bytes
+    /// per stripe (1,280 at the default; 2.5 KiB per such power on 2 CPUs, 10 KiB on 8).
     public let precision: Int
     @usableFromInline let histogram: WindowedHistogram
     @usableFromInline let clock: ClockReader
@@ -239,6 +242,9 @@ public final class PmfStat: StatCell {
         let qs = quantiles.map { $0.isNaN ? 0 : Swift.min(Swift.max($0, 0), 1) }
         return histogram.contents(at: clock.coarse(), buckets: false).quantiles(qs)
     }
+
+    /// Stripes in use: 0 until two threads are seen recording at once.
+    package var stripeCount: Int { histogram.stripeCount }
 
     /// Computing percentiles is not for under the registry's lock.
     package var readsOutsideTreeLock: Bool { true }
