@@ -5,7 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import CScalesPlatform
+internal import CScalesPlatform
 
 /// Thread and processor calls: what the keyed stats' grace periods and the striped cells need.
 package enum PlatformThread {

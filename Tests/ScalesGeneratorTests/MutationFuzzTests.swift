@@ -378,6 +378,14 @@ struct TypeChecker {
     let swiftc: [String]
     let moduleDirectory: URL
 
+    /// The module maps of the package's C targets that Scales' modules import (found beside the
+    /// `Modules` folder, as SwiftPM passes them to the compiler): a client of the built
+    /// `Scales.swiftmodule` needs them to load it.
+    var cModuleMaps: [String] {
+        ["CScalesPlatform"].map { moduleDirectory.deletingLastPathComponent().appending(path: "\($0).build/module.modulemap").path }
+            .filter { FileManager.default.fileExists(atPath: $0) }
+    }
+
     /// Finds the built `Scales.swiftmodule` (with `ScalesNaming` next to it) and `swiftc`; throws
     /// (failing the test) when either is missing, so the check can never be skipped silently.
     static func locate() throws -> TypeChecker {
@@ -458,7 +466,7 @@ struct TypeChecker {
             "-typecheck", "-swift-version", "6", "-module-name", "FuzzBatch\(number)", "-package-name", "FuzzPackage",
             "-enable-upcoming-feature", "ExistentialAny", "-enable-upcoming-feature", "MemberImportVisibility",
             "-warnings-as-errors", "-I", moduleDirectory.path,
-        ] + paths
+        ] + cModuleMaps.flatMap { ["-Xcc", "-fmodule-map-file=\($0)"] } + paths
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output

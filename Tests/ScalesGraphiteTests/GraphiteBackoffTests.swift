@@ -58,14 +58,16 @@ final class ScheduleRecorder: Sendable {
     /// from event `start` on and each has been followed by an attempt.
     func waitForRetries(_ count: Int, from start: Int = 0, timeout: Duration = .seconds(15)) async throws -> [Retry] {
         let deadline = ContinuousClock.now.advanced(by: timeout)
-        while ContinuousClock.now < deadline {
+        while true {
+            // Looked at once more after the deadline: a task kept waiting past it (a loaded
+            // machine) finds what was recorded meanwhile.
             let retries = retries(from: start)
             if retries.count >= count, retries.prefix(count).allSatisfy({ $0.nextAttemptAt != nil }) {
                 return Array(retries.prefix(count))
             }
+            if ContinuousClock.now >= deadline { return retries }
             try await Task.sleep(for: .milliseconds(10))
         }
-        return retries(from: start)
     }
 }
 

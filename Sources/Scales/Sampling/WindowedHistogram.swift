@@ -327,6 +327,11 @@ struct WindowedHistogram: ~Copyable, Sendable {
         slots[slot].addToRange(value)
     }
 
+    /// Gives the histogram its stripes now, as contention would (for tests of striped pmfs).
+    func spread() {
+        _ = stripesBlock()
+    }
+
     /// Stripes in use: 0 until two threads are seen recording at once.
     var stripeCount: Int {
         stripes.load(ordering: .relaxed) == 0 ? 0 : Stripes.count

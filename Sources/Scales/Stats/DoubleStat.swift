@@ -43,6 +43,9 @@ public final class DoubleStat: StatCell, CustomStringConvertible {
     /// Stripes in use: 0 until two threads are seen updating the stat at once.
     package var stripeCount: Int { bits.stripeCount }
 
+    /// Gives the stat its stripes now, as two threads updating it at once would (for tests).
+    package func spreadOverStripes() { bits.spread() }
+
     /// Atomically adds `rhs`: `stats.seconds += elapsed`.
     @inlinable public static func += (lhs: DoubleStat, rhs: Double) {
         lhs.add(rhs)
@@ -96,6 +99,9 @@ public final class DoubleCounterStat: StatCell, CustomStringConvertible {
 
     /// Stripes in use: 0 until two threads are seen updating the counter at once.
     package var stripeCount: Int { bits.stripeCount }
+
+    /// Gives the stat its stripes now, as two threads updating it at once would (for tests).
+    package func spreadOverStripes() { bits.spread() }
 
     /// Sets the count back to 0, for bridges whose API has a reset; Prometheus treats the drop
     /// as a counter reset.

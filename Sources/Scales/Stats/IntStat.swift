@@ -49,6 +49,14 @@ public final class IntStat: StatCell, CustomStringConvertible {
     /// Stripes in use: 0 until two threads are seen updating the stat at once.
     package var stripeCount: Int { storage.stripeCount }
 
+    /// Gives the stat its stripes now, as two threads updating it at once would (for tests).
+    package func spreadOverStripes() { storage.spread() }
+
+    /// Whether an add of `amount` to `old` checks for contention (see ``Stripes``).
+    package static func checksContention(after old: Int, adding amount: Int) -> Bool {
+        StripedInt.checksContention(after: old, adding: amount)
+    }
+
     /// The value as text.
     public var description: String { String(value) }
 
@@ -101,6 +109,9 @@ public final class CounterStat: StatCell, CustomStringConvertible {
 
     /// Stripes in use: 0 until two threads are seen updating the counter at once.
     package var stripeCount: Int { storage.stripeCount }
+
+    /// Gives the stat its stripes now, as two threads updating it at once would (for tests).
+    package func spreadOverStripes() { storage.spread() }
 
     /// Atomically adds `rhs`: `web.requests += 1`.
     @inlinable public static func += (lhs: CounterStat, rhs: Int) {

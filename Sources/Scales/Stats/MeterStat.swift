@@ -110,6 +110,9 @@ public final class MeterStat: StatCell {
     /// Stripes of the count in use: 0 until two threads are seen marking at once.
     package var stripeCount: Int { count.stripeCount }
 
+    /// Gives the stat its stripes now, as two threads updating it at once would (for tests).
+    package func spreadOverStripes() { count.spread() }
+
     /// Whether the hint vouches that the open tick has not ended: the wall second is in
     /// `[nextCheck - 5, nextCheck)` (a wall clock stepped back by more than that re-checks).
     @inlinable @inline(__always)

@@ -246,6 +246,9 @@ public final class PmfStat: StatCell {
     /// Stripes in use: 0 until two threads are seen recording at once.
     package var stripeCount: Int { histogram.stripeCount }
 
+    /// Gives the stat its stripes now, as two threads updating it at once would (for tests).
+    package func spreadOverStripes() { histogram.spread() }
+
     /// Computing percentiles is not for under the registry's lock.
     package var readsOutsideTreeLock: Bool { true }
 

@@ -115,7 +115,20 @@ struct StripedInt: ~Copyable, Sendable {
     func add(_ amount: Int) {
         guard stripes.load(ordering: .relaxed) == 0 else { return addStriped(amount) }
         let old = base.wrappingAdd(amount, ordering: .relaxed).oldValue
-        if (old &>> amount.trailingZeroBitCount) & 255 == 0 { checkContention(expected: old &+ amount) }
+        if Self.checksContention(after: old, adding: amount) { checkContention(expected: old &+ amount) }
+    }
+
+    /// Whether the add of `amount` to `old` is one of the one in 256 that check for contention:
+    /// those that take the value across a multiple of 256 of its steps (`amount`'s lowest set
+    /// bit), so that any step, from any start, checks as often.
+    @inlinable @inline(__always)
+    static func checksContention(after old: Int, adding amount: Int) -> Bool {
+        (old &>> amount.trailingZeroBitCount) & 255 == 0
+    }
+
+    /// Gives the stat its stripes now, as contention would (for tests of striped stats).
+    func spread() {
+        if stripes.load(ordering: .acquiring) == 0 { _ = Stripes.publish(Stripes.allocate(zero: 0), in: stripes) }
     }
 
     /// Whether other threads write the base too: it holds something other than `expected`
@@ -241,6 +254,13 @@ struct StripedDouble: ~Copyable, Sendable {
             }
         }
         base.store(value.bitPattern, ordering: .relaxed)
+    }
+
+    /// Gives the stat its stripes now, as contention would (for tests of striped stats).
+    func spread() {
+        if stripes.load(ordering: .acquiring) == 0 {
+            _ = Stripes.publish(Stripes.allocate(zero: Double(0).bitPattern), in: stripes)
+        }
     }
 
     /// 0 until the first contention, then ``Stripes/count``.
