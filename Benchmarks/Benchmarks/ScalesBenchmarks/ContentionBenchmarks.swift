@@ -27,7 +27,7 @@ func contentionBenchmarks(_ updates: Benchmark.Configuration) {
     let separate = SeparateAtomics()
     Benchmark("floor: Atomic<Int> relaxed add, 2 threads on separate lines", configuration: updates) { benchmark in
         let perThread = benchmark.scaledIterations.count / 2
-        DispatchQueue.concurrentPerform(iterations: 2) { thread in
+        onTwoThreads { thread in
             let cell = separate.cell(thread)
             for _ in 0..<perThread { cell.pointee.wrappingAdd(1, ordering: .relaxed) }
         }
@@ -46,7 +46,7 @@ func contentionBenchmarks(_ updates: Benchmark.Configuration) {
     let pmf = web.pmf("latency")
     Benchmark("contention: pmf.record varied, 2 threads", configuration: updates) { benchmark in
         let perThread = benchmark.scaledIterations.count / 2
-        DispatchQueue.concurrentPerform(iterations: 2) { thread in
+        onTwoThreads { thread in
             for i in 0..<perThread { pmf.record(Double((i &+ thread) & 1023) / 1000) }
         }
     }

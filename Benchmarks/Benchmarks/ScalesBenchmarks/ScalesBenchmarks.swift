@@ -1,6 +1,7 @@
 import Benchmark
 import CoreMetrics
 import Dispatch
+import Foundation
 import Prometheus
 import Scales
 import ScalesMetrics
@@ -36,9 +37,40 @@ func descriptor(_ name: String) -> MetricNameDescriptor {
 /// Runs `body` on two threads at once, each `count / 2` times.
 @inline(__always)
 func onTwoThreads(_ count: Int, _ body: @Sendable () -> Void) {
-    DispatchQueue.concurrentPerform(iterations: 2) { _ in
+    onTwoThreads { _ in
         for _ in 0..<(count / 2) { body() }
     }
+}
+
+/// Runs `body(0)` on the calling thread and `body(1)` on a thread of its own, released together
+/// (a spin barrier) and joined. Dispatch's `concurrentPerform` ran both halves on the calling
+/// thread in some runs of this 2-core VM (its worker came late or not at all): two threads "on
+/// separate cache lines" then took one thread's time, and every 2-thread row measured one
+/// thread.
+func onTwoThreads(_ body: (Int) -> Void) {
+    withoutActuallyEscaping(body) { body in
+        // nonisolated(unsafe): the second thread is joined before `body` goes out of scope.
+        nonisolated(unsafe) let work = body
+        let start = StartLine()
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            start.ready.wrappingAdd(1, ordering: .releasing)
+            while !start.go.load(ordering: .acquiring) {}
+            work(1)
+            done.signal()
+        }
+        thread.start()
+        while start.ready.load(ordering: .acquiring) < 1 {}
+        start.go.store(true, ordering: .releasing)
+        work(0)
+        done.wait()
+    }
+}
+
+/// The spin barrier of ``onTwoThreads(_:)``.
+final class StartLine: Sendable {
+    let ready = Atomic<Int>(0)
+    let go = Atomic<Bool>(false)
 }
 
 let benchmarks: @Sendable () -> Void = {
