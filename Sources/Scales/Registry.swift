@@ -248,7 +248,7 @@ public final class Registry: Sendable {
     }
 
     /// Seconds since 1970-01-01 UTC, from the system's real-time clock.
-    public static func now() -> Double {
+    package static func now() -> Double {
         PlatformClock.wallClockSeconds()
     }
 }

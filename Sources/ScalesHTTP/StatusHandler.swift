@@ -51,13 +51,14 @@ public struct StatusHandler: Sendable {
     /// Creates a handler.
     ///
     /// - Parameters:
-    ///   - registry: The registry to show; `Registry.shared` by default.
+    ///   - registry: The registry to show; `Registry.current` (the shared registry unless a task
+    ///     installed another) by default.
     ///   - serverName: Shown in the page title, as scales does.
     ///   - statusPath: Mount point of the status page (`/status`; a trailing `/` is ignored).
     ///   - metricsPath: Path of the Prometheus endpoint (`/metrics`).
     ///   - maxTargetLength: Longer request targets get 414 (8 KiB by default).
     public init(
-        registry: Registry = .shared, serverName: String = "scales", statusPath: String = "/status",
+        registry: Registry = .current, serverName: String = "scales", statusPath: String = "/status",
         metricsPath: String = "/metrics", maxTargetLength: Int = 8192
     ) {
         self.registry = registry

@@ -59,11 +59,12 @@ public actor StatusServer: Service {
     /// Creates a server; nothing is bound until ``start()`` or ``run()``.
     ///
     /// - Parameters:
-    ///   - registry: The registry to show; `Registry.shared` by default.
+    ///   - registry: The registry to show; `Registry.current` (the shared registry unless a task
+    ///     installed another) by default.
     ///   - configuration: Address, port, server name, limits, request check.
     ///   - logger: Receives start, stop and failure messages.
     public init(
-        registry: Registry = .shared, configuration: Configuration = Configuration(),
+        registry: Registry = .current, configuration: Configuration = Configuration(),
         logger: Logger = Logger(label: "scales.http")
     ) {
         self.configuration = configuration
@@ -314,8 +315,6 @@ final class ConnectionTracker: Sendable {
     func all() -> [any Channel] {
         state.withLock { $0.entries.values.map(\.channel) }
     }
-
-    var count: Int { state.withLock { $0.entries.count } }
 }
 
 /// Sends a 503 to a connection over the limit, then half-closes it and reads (and drops)

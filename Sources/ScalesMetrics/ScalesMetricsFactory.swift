@@ -51,10 +51,11 @@ public struct ScalesMetricsFactory: MetricsFactory {
     /// Creates a factory.
     ///
     /// - Parameters:
-    ///   - registry: The registry to put metrics in; the shared one by default.
+    ///   - registry: The registry to put metrics in; `Registry.current` (the shared registry unless
+    ///     a task installed another) by default.
     ///   - root: The path under which labels go, `/metrics` by default.
     ///   - maxDimensionSets: The most series per label (cardinality bound), 1,000 by default.
-    public init(registry: Registry = .shared, root: StatPath = "/metrics", maxDimensionSets: Int = 1000) {
+    public init(registry: Registry = .current, root: StatPath = "/metrics", maxDimensionSets: Int = 1000) {
         self.registry = registry
         self.root = root
         self.maxDimensionSets = max(1, maxDimensionSets)

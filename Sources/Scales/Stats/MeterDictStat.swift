@@ -1,5 +1,3 @@
-import Synchronization
-
 /// A `meterDict` stat: a ``MeterStat`` per key, such as requests per status class.
 ///
 /// ```swift

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// A `pmfDict` stat: a ``PmfStat`` per key, such as latency per endpoint.
 ///
 /// ```swift

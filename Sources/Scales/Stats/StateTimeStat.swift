@@ -1,5 +1,3 @@
-import Synchronization
-
 /// A `stateTime` stat: how many seconds were spent in each state.
 ///
 /// Set the state whenever it changes; the time since the last change is credited to the

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The types a `string`, `bool` or `gauge` stat can hold.
 public protocol StatScalar: Sendable, Equatable {
     /// This value in a snapshot; `nil` when it cannot be shown (a non-finite number).
