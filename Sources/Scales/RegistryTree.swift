@@ -280,10 +280,13 @@ struct SnapshotBuilder {
 
     /// A read left for after the lock in a fresh snapshot (``defersAll`` false): the stat's
     /// ordinal in walk order and what to read, so a gauge costs no place array and no closure.
+    /// The stat itself waits here, not in the tree (which holds a placeholder), so that filling
+    /// it in moves it into place once instead of copying it out and back.
     struct Late {
         var ordinal: Int
         var cell: (any StatCell)?
         var input: AggregationInput?
+        var stat: SnapshotStat
 
         func read(_ health: HealthCounters) -> StatValue {
             if let cell { return cell.read(health) }
@@ -335,7 +338,8 @@ struct SnapshotBuilder {
                 let health = self.health
                 deferred.append(Deferred(place: place, read: { cell.read(health) }, scalarKind: cell.scalarKind, cell: cell))
             } else if cell.readsOutsideTreeLock {
-                late.append(Late(ordinal: ordinal, cell: cell, input: nil))
+                late.append(Late(ordinal: ordinal, cell: cell, input: nil, stat: stat))
+                return Self.placeholder
             } else {
                 stat.value = cell.read(health)
             }
@@ -349,7 +353,8 @@ struct SnapshotBuilder {
             if defersAll {
                 deferred.append(Deferred(place: place, read: { input.read(health) }))
             } else if input.readsOutsideTreeLock {
-                late.append(Late(ordinal: ordinal, cell: nil, input: input))
+                late.append(Late(ordinal: ordinal, cell: nil, input: input, stat: stat))
+                return Self.placeholder
             } else {
                 stat.value = input.read(health)
             }
@@ -366,21 +371,29 @@ struct SnapshotBuilder {
 
     /// Reads the late stats of a fresh snapshot (call after the lock is released) and puts
     /// their values in place: one walk in the builder's order, matching ordinals.
-    static func fill(_ root: inout SnapshotNode, late: [Late], health: HealthCounters) {
+    static func fill(_ root: inout SnapshotNode, late: consuming [Late], health: HealthCounters) {
         guard !late.isEmpty else { return }
         var next = 0
         var ordinal = 0
-        fill(&root, late: late, next: &next, ordinal: &ordinal, health: health)
+        fill(&root, late: &late, next: &next, ordinal: &ordinal, health: health)
     }
 
     private static func fill(
-        _ node: inout SnapshotNode, late: [Late], next: inout Int, ordinal: inout Int, health: HealthCounters
+        _ node: inout SnapshotNode, late: inout [Late], next: inout Int, ordinal: inout Int, health: HealthCounters
     ) {
         switch node {
-        case .stat(var stat):
+        case .stat:
             if late[next].ordinal == ordinal {
-                node = placeholder  // drops this reference so `stat` is not copied
-                stat.value = late[next].read(health)
+                // Moves the waiting stat out (a swap, no copy of its fields) into the placeholder's place.
+                var stat = placeholderStat
+                swap(&stat, &late[next].stat)
+                // Reads through the element's fields: `late[next].read(health)` would copy
+                // the element, stat and all.
+                if let cell = late[next].cell {
+                    stat.value = cell.read(health)
+                } else {
+                    stat.value = late[next].input?.read(health) ?? .absent
+                }
                 node = .stat(stat)
                 next += 1
             }
@@ -388,7 +401,7 @@ struct SnapshotBuilder {
         case .container(var container):
             node = placeholder  // drops this reference so `container.children` is not copied
             for index in container.children.indices where next < late.count {
-                fill(&container.children[index], late: late, next: &next, ordinal: &ordinal, health: health)
+                fill(&container.children[index], late: &late, next: &next, ordinal: &ordinal, health: health)
             }
             node = .container(container)
         }
@@ -409,7 +422,8 @@ struct SnapshotBuilder {
         }
     }
 
-    private static let placeholder = SnapshotNode.stat(SnapshotStat(name: "", value: .absent))
+    private static let placeholderStat = SnapshotStat(name: "", value: .absent)
+    private static let placeholder = SnapshotNode.stat(placeholderStat)
 }
 
 /// An aggregation's retired totals, copied for one snapshot.
