@@ -12,26 +12,30 @@ import Synchronization
 /// (``StatValue/absent``; left out of JSON, Prometheus and Graphite) and the failure is counted
 /// in ``RegistryHealth/gaugeFailures``. An unbound gauge is absent too.
 public final class GaugeStat<Value: StatScalar>: StatCell {
-    let closure: Lock<(@Sendable () throws -> Value)?>
+    /// What `bind` stored. Not generic, so that the read a snapshot makes (through
+    /// ``StatCell``, in code that is not specialized for `Value`) looks up no generic metadata:
+    /// the gauge's lock, a copy of the closure, the call.
+    let binding: Lock<GaugeBinding?>
 
     /// Creates a gauge not bound to any registry.
     public init() {
-        closure = Lock(nil)
+        binding = Lock(nil)
     }
 
     /// Sets the closure that gives the gauge's value; replaces any earlier one.
     public func bind(_ body: @escaping @Sendable () throws -> Value) {
-        closure.withLock { $0 = body }
+        let bound = GaugeBinding(read: { try body().statValue }, body: body)
+        binding.withLock { $0 = bound }
     }
 
     /// Removes the closure; the gauge reads as absent.
     public func unbind() {
-        closure.withLock { $0 = nil }
+        binding.withLock { $0 = nil }
     }
 
     /// Runs the closure now; `nil` if unbound or it throws.
     public func currentValue() -> Value? {
-        guard let body = closure.withLock({ $0 }) else { return nil }
+        guard let body = binding.withLock({ $0 })?.body as? @Sendable () throws -> Value else { return nil }
         return try? body()
     }
 
@@ -42,11 +46,25 @@ public final class GaugeStat<Value: StatScalar>: StatCell {
     package var declaredKind: String? { "gauge" }
 
     package func read(_ health: HealthCounters) -> StatValue {
-        guard let body = closure.withLock({ $0 }) else { return .absent }
+        guard let bound = binding.withLock({ $0 }) else { return .absent }
         do {
-            if let value = try body().statValue { return value }
+            if let value = try bound.read() { return value }
         } catch {}
         health.gaugeFailed()
         return .absent
+    }
+}
+
+/// A gauge's closure as bound, and the same closure giving a ``StatValue`` (`nil` for a
+/// non-finite number), made once by ``GaugeStat/bind(_:)``. A class: taking a closure out of
+/// the lock's generic `withLock` by value would reabstract it, an allocation per read.
+final class GaugeBinding: Sendable {
+    let read: @Sendable () throws -> StatValue?
+    /// The closure as the user gave it, `@Sendable () throws -> Value`.
+    let body: any Sendable
+
+    init(read: @escaping @Sendable () throws -> StatValue?, body: any Sendable) {
+        self.read = read
+        self.body = body
     }
 }
