@@ -191,7 +191,8 @@ public final class Registry: Sendable {
         guard let built = buildSnapshot(at: path.segments.map(\.description), defersAll: false) else { return nil }
         var root = built.root
         SnapshotBuilder.fill(&root, late: built.late, health: healthCounters)
-        return Snapshot(path: path, root: root, timestamp: Registry.now())
+        return Snapshot(
+            path: path, root: root, timestamp: Registry.now(), origin: SnapshotOrigin(registry: self, shape: built.shape))
     }
 
     /// The tree at `names` as the builder leaves it under the lock: cheap values read, the

@@ -315,10 +315,14 @@ struct SnapshotBuilder {
         let entries = node.sortedEntries()
         var children: [SnapshotNode] = []
         children.reserveCapacity(entries.count)
-        for index in entries.indices {
-            place.append(index)
-            children.append(self.entry(entries[index].name, entries[index].entry, owner: node))
-            place.removeLast()
+        // Through a buffer: subscripting the array of (name, entry) tuples copies each tuple
+        // with the runtime's generic tuple copy.
+        entries.withUnsafeBufferPointer { entries in
+            for index in entries.indices {
+                if defersAll { place.append(index) }  // only deferred readers keep places
+                children.append(self.entry(entries[index].name, entries[index].entry, owner: node))
+                if defersAll { place.removeLast() }
+            }
         }
         return .container(SnapshotContainer(
             name: node.name, collapsed: node.collapsed, instance: node.instance, doc: node.doc,

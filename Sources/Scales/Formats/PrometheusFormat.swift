@@ -72,6 +72,14 @@ public enum PrometheusFormat {
     static func renderBytesCountingCollisions(
         _ snapshot: Snapshot, namespace: String?, format: ExpositionFormat
     ) -> (bytes: [UInt8], collisions: [String]) {
+        // A registry's snapshot: the names, order and HELP lines its registry worked out for
+        // the tree's shape, with this snapshot's values (the same bytes; a layout that splits
+        // has no collisions).
+        if let origin = snapshot.origin, let registry = origin.registry,
+            let bytes = registry.renderFromLayout(snapshot, shape: origin.shape, namespace: namespace, format: format)
+        {
+            return (bytes, [])
+        }
         var writer = PrometheusWriter(format: format)
         let (prefix, pattern) = rootPrefix(snapshot.path, namespace: namespace)
         writer.walk(snapshot.root, prefix: prefix, labels: PrometheusLabels(), pattern: pattern, isRoot: true)
