@@ -192,7 +192,7 @@ public final class Registry: Sendable {
         var root = built.root
         SnapshotBuilder.fill(&root, late: built.late, health: healthCounters)
         return Snapshot(
-            path: path, root: root, timestamp: Registry.now(), origin: SnapshotOrigin(registry: self, shape: built.shape))
+            path: path, root: root, timestamp: Registry.now(), registry: self, shape: built.shape)
     }
 
     /// The tree at `names` as the builder leaves it under the lock: cheap values read, the

@@ -15,21 +15,24 @@ public struct Snapshot: Sendable, Equatable {
     public let root: SnapshotNode
     /// When the snapshot was taken, in seconds since 1970-01-01 UTC.
     public let timestamp: Double
-    /// The registry and tree shape it was taken from (`nil` for a snapshot made by hand), so
-    /// that a renderer can reuse what it worked out for that shape (names, order, HELP lines)
-    /// and format only the values. Not part of equality.
-    let origin: SnapshotOrigin?
+    /// The registry it was taken from (`nil` for a snapshot made by hand; weak: a kept
+    /// snapshot does not keep the registry alive) and the shape of its tree then (see
+    /// `TreeShape`), so that a renderer can reuse what it worked out for that shape (names,
+    /// order, HELP lines) and format only the values. Not part of equality.
+    private(set) weak var registry: Registry?
+    let shape: UInt64
 
     /// Creates a snapshot; registries make them, tests and exporters may too.
     public init(path: StatPath, root: SnapshotNode, timestamp: Double) {
-        self.init(path: path, root: root, timestamp: timestamp, origin: nil)
+        self.init(path: path, root: root, timestamp: timestamp, registry: nil, shape: 0)
     }
 
-    init(path: StatPath, root: SnapshotNode, timestamp: Double, origin: SnapshotOrigin?) {
+    init(path: StatPath, root: SnapshotNode, timestamp: Double, registry: Registry?, shape: UInt64) {
         self.path = path
         self.root = root
         self.timestamp = timestamp
-        self.origin = origin
+        self.registry = registry
+        self.shape = shape
     }
 
     /// Equal when the path, the tree and the timestamp are.
@@ -45,20 +48,6 @@ public struct Snapshot: Sendable, Equatable {
             node = child
         }
         return node
-    }
-}
-
-/// Where a registry's snapshot came from: the registry (weakly: a kept snapshot does not keep
-/// it alive) and the shape of its tree then (see `TreeShape`).
-final class SnapshotOrigin: @unchecked Sendable {
-    // @unchecked: both fields are set once in `init`; a weak reference is safe to read from
-    // any thread.
-    weak var registry: Registry?
-    let shape: UInt64
-
-    init(registry: Registry, shape: UInt64) {
-        self.registry = registry
-        self.shape = shape
     }
 }
 

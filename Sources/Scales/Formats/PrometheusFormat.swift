@@ -75,8 +75,8 @@ public enum PrometheusFormat {
         // A registry's snapshot: the names, order and HELP lines its registry worked out for
         // the tree's shape, with this snapshot's values (the same bytes; a layout that splits
         // has no collisions).
-        if let origin = snapshot.origin, let registry = origin.registry,
-            let bytes = registry.renderFromLayout(snapshot, shape: origin.shape, namespace: namespace, format: format)
+        if let registry = snapshot.registry,
+            let bytes = registry.renderFromLayout(snapshot, shape: snapshot.shape, namespace: namespace, format: format)
         {
             return (bytes, [])
         }
