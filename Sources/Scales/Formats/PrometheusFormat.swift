@@ -54,6 +54,12 @@ public enum PrometheusFormat {
 
     /// The snapshot as exposition text: every stat below its root, named by its full path.
     ///
+    /// A snapshot a registry took (``Registry/snapshot(at:)``) is rendered from what that
+    /// registry worked out for its tree's shape (the names, HELP and TYPE lines, the order),
+    /// with the snapshot's own values, as ``Registry/renderPrometheus(at:namespace:)`` does; a
+    /// snapshot made by hand, or one older than the tree's current shape, is worked out here
+    /// in full. The text is the same either way.
+    ///
     /// - Parameters:
     ///   - snapshot: The tree to render (the whole registry, or a subtree).
     ///   - namespace: An optional first name part, such as the application's name.
