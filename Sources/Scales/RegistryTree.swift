@@ -44,7 +44,14 @@ final class Node {
     }
     /// `entries` in name order, kept until the next bind or removal changes this node, so a
     /// snapshot neither sorts nor hashes.
-    private var sortedCache: [(name: String, entry: Entry)]?
+    private var sortedCache: [SortedEntry]?
+
+    /// An entry and its name. A struct, not a tuple: copying a tuple of these types goes
+    /// through the runtime's generic tuple copy, a cost per stat in every snapshot.
+    struct SortedEntry {
+        let name: String
+        let entry: Entry
+    }
     /// Bound as a collection (an intermediate segment is not, and is pruned when it empties).
     var explicit = false
     // Binding again sets these to the values they have: only a real change is a new shape.
@@ -66,9 +73,9 @@ final class Node {
     }
 
     /// The entries sorted by name (cached between changes).
-    func sortedEntries() -> [(name: String, entry: Entry)] {
+    func sortedEntries() -> [SortedEntry] {
         if let sortedCache { return sortedCache }
-        let sorted = entries.sorted { $0.key < $1.key }.map { (name: $0.key, entry: $0.value) }
+        let sorted = entries.sorted { $0.key < $1.key }.map { SortedEntry(name: $0.key, entry: $0.value) }
         sortedCache = sorted
         return sorted
     }
