@@ -294,11 +294,6 @@ struct SnapshotBuilder {
         var cell: (any StatCell)?
         var input: AggregationInput?
         var stat: SnapshotStat
-
-        func read(_ health: HealthCounters) -> StatValue {
-            if let cell { return cell.read(health) }
-            return input?.read(health) ?? .absent
-        }
     }
 
     let health: HealthCounters
@@ -386,11 +381,15 @@ struct SnapshotBuilder {
         guard !late.isEmpty else { return }
         var next = 0
         var ordinal = 0
-        fill(&root, late: &late, next: &next, ordinal: &ordinal, health: health)
+        // Through a buffer: subscripting the array to reach a field may copy the whole record.
+        late.withUnsafeMutableBufferPointer { late in
+            fill(&root, late: late, next: &next, ordinal: &ordinal, health: health)
+        }
     }
 
     private static func fill(
-        _ node: inout SnapshotNode, late: inout [Late], next: inout Int, ordinal: inout Int, health: HealthCounters
+        _ node: inout SnapshotNode, late: UnsafeMutableBufferPointer<Late>, next: inout Int, ordinal: inout Int,
+        health: HealthCounters
     ) {
         switch node {
         case .stat:
@@ -398,8 +397,6 @@ struct SnapshotBuilder {
                 // Moves the waiting stat out (a swap, no copy of its fields) into the placeholder's place.
                 var stat = placeholderStat
                 swap(&stat, &late[next].stat)
-                // Reads through the element's fields: `late[next].read(health)` would copy
-                // the element, stat and all.
                 if let cell = late[next].cell {
                     stat.value = cell.read(health)
                 } else {
@@ -412,7 +409,7 @@ struct SnapshotBuilder {
         case .container(var container):
             node = placeholder  // drops this reference so `container.children` is not copied
             for index in container.children.indices where next < late.count {
-                fill(&container.children[index], late: &late, next: &next, ordinal: &ordinal, health: health)
+                fill(&container.children[index], late: late, next: &next, ordinal: &ordinal, health: health)
             }
             node = .container(container)
         }
