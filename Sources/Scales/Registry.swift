@@ -188,11 +188,12 @@ public final class Registry: Sendable {
     /// are read; gauge closures run and pmf percentiles are computed after it is released, and
     /// rendering never holds it.
     public func snapshot(at path: StatPath = .root) -> Snapshot? {
-        guard let built = buildSnapshot(at: path.segments.map(\.description), defersAll: false) else { return nil }
-        var root = built.root
-        SnapshotBuilder.fill(&root, late: built.late, health: healthCounters)
-        return Snapshot(
-            path: path, root: root, timestamp: Registry.now(), registry: self, shape: built.shape)
+        // Bound apart, not kept as a tuple: filling the late stats in mutates `root` and `late`
+        // in place only while nothing else holds them (else the tree's arrays are copied).
+        guard case (let shape, var root, _, var late)? = buildSnapshot(at: path.segments.map(\.description), defersAll: false)
+        else { return nil }
+        SnapshotBuilder.fill(&root, late: &late, health: healthCounters)
+        return Snapshot(path: path, root: root, timestamp: Registry.now(), registry: self, shape: shape)
     }
 
     /// The tree at `names` as the builder leaves it under the lock: cheap values read, the

@@ -377,7 +377,7 @@ struct SnapshotBuilder {
 
     /// Reads the late stats of a fresh snapshot (call after the lock is released) and puts
     /// their values in place: one walk in the builder's order, matching ordinals.
-    static func fill(_ root: inout SnapshotNode, late: consuming [Late], health: HealthCounters) {
+    static func fill(_ root: inout SnapshotNode, late: inout [Late], health: HealthCounters) {
         guard !late.isEmpty else { return }
         var next = 0
         var ordinal = 0
