@@ -304,6 +304,10 @@ struct SnapshotBuilder {
     var deferred: [Deferred] = []
     /// Without ``defersAll``: the stats read after the lock, in walk order.
     var late: [Late] = []
+    /// Without ``defersAll``: every stat's value by ordinal (a late one's once it is read), for
+    /// renderers that lay the names out once per shape and need only the values
+    /// (``PrometheusLayout``).
+    var values: [StatValue] = []
     private var place: [Int] = []
     /// Stats walked so far (the next stat's ordinal).
     private var ordinal = 0
@@ -345,9 +349,11 @@ struct SnapshotBuilder {
                 deferred.append(Deferred(place: place, read: { cell.read(health) }, scalarKind: cell.scalarKind, cell: cell))
             } else if cell.readsOutsideTreeLock {
                 late.append(Late(ordinal: ordinal, cell: cell, input: nil, stat: stat))
+                values.append(.absent)
                 return Self.placeholder
             } else {
                 stat.value = cell.read(health)
+                values.append(stat.value)
             }
             return .stat(stat)
         case .aggregation(let aggregation):
@@ -360,9 +366,11 @@ struct SnapshotBuilder {
                 deferred.append(Deferred(place: place, read: { input.read(health) }))
             } else if input.readsOutsideTreeLock {
                 late.append(Late(ordinal: ordinal, cell: nil, input: input, stat: stat))
+                values.append(.absent)
                 return Self.placeholder
             } else {
                 stat.value = input.read(health)
+                values.append(stat.value)
             }
             return .stat(stat)
         }
@@ -377,19 +385,21 @@ struct SnapshotBuilder {
 
     /// Reads the late stats of a fresh snapshot (call after the lock is released) and puts
     /// their values in place: one walk in the builder's order, matching ordinals.
-    static func fill(_ root: inout SnapshotNode, late: inout [Late], health: HealthCounters) {
+    static func fill(_ root: inout SnapshotNode, late: inout [Late], values: inout [StatValue], health: HealthCounters) {
         guard !late.isEmpty else { return }
         var next = 0
         var ordinal = 0
-        // Through a buffer: subscripting the array to reach a field may copy the whole record.
+        // Through buffers: subscripting the array to reach a field may copy the whole record.
         late.withUnsafeMutableBufferPointer { late in
-            fill(&root, late: late, next: &next, ordinal: &ordinal, health: health)
+            values.withUnsafeMutableBufferPointer { values in
+                fill(&root, late: late, values: values, next: &next, ordinal: &ordinal, health: health)
+            }
         }
     }
 
     private static func fill(
-        _ node: inout SnapshotNode, late: UnsafeMutableBufferPointer<Late>, next: inout Int, ordinal: inout Int,
-        health: HealthCounters
+        _ node: inout SnapshotNode, late: UnsafeMutableBufferPointer<Late>, values: UnsafeMutableBufferPointer<StatValue>,
+        next: inout Int, ordinal: inout Int, health: HealthCounters
     ) {
         switch node {
         case .stat:
@@ -402,6 +412,7 @@ struct SnapshotBuilder {
                 } else {
                     stat.value = late[next].input?.read(health) ?? .absent
                 }
+                values[ordinal] = stat.value
                 node = .stat(stat)
                 next += 1
             }
@@ -409,7 +420,7 @@ struct SnapshotBuilder {
         case .container(var container):
             node = placeholder  // drops this reference so `container.children` is not copied
             for index in container.children.indices where next < late.count {
-                fill(&container.children[index], late: late, next: &next, ordinal: &ordinal, health: health)
+                fill(&container.children[index], late: late, values: values, next: &next, ordinal: &ordinal, health: health)
             }
             node = .container(container)
         }

@@ -21,18 +21,21 @@ public struct Snapshot: Sendable, Equatable {
     /// order, HELP lines) and format only the values. Not part of equality.
     private(set) weak var registry: Registry?
     let shape: UInt64
+    /// With ``registry``: every stat's value in walk order, as the tree has them.
+    let values: [StatValue]
 
     /// Creates a snapshot; registries make them, tests and exporters may too.
     public init(path: StatPath, root: SnapshotNode, timestamp: Double) {
-        self.init(path: path, root: root, timestamp: timestamp, registry: nil, shape: 0)
+        self.init(path: path, root: root, timestamp: timestamp, registry: nil, shape: 0, values: [])
     }
 
-    init(path: StatPath, root: SnapshotNode, timestamp: Double, registry: Registry?, shape: UInt64) {
+    init(path: StatPath, root: SnapshotNode, timestamp: Double, registry: Registry?, shape: UInt64, values: [StatValue]) {
         self.path = path
         self.root = root
         self.timestamp = timestamp
         self.registry = registry
         self.shape = shape
+        self.values = values
     }
 
     /// Equal when the path, the tree and the timestamp are.

@@ -18,7 +18,7 @@ struct PrometheusLayout: Sendable {
         var labels: PrometheusLabels
         var meta: PrometheusWriter.Meta
         var read: (@Sendable () -> StatValue)? = nil
-        /// The stat's position in walk order (its value's index in ``snapshotValues(_:)``).
+        /// The stat's position in walk order (its value's index in a snapshot's values).
         var ordinal: Int? = nil
     }
 
@@ -125,29 +125,12 @@ struct PrometheusLayout: Sendable {
         render(values: nil)
     }
 
-    /// The text of a snapshot of this layout's shape (its values by ordinal, from
-    /// ``snapshotValues(_:)``), or `nil` when this layout cannot split or the values do not fit.
+    /// The text of a snapshot of this layout's shape (its values by ordinal, as
+    /// `Registry.snapshot` lists them), or `nil` when this layout cannot split or the values
+    /// do not fit.
     func render(snapshotValues values: [StatValue]) -> [UInt8]? {
         guard values.count == statCount else { return nil }
         return render(values: values)
-    }
-
-    /// A snapshot's stat values in walk order (the order of a layout's ordinals).
-    static func snapshotValues(_ root: SnapshotNode) -> [StatValue] {
-        var values: [StatValue] = []
-        // Through buffers, a node at a time: binding `.stat(let stat)` or iterating the
-        // children would copy every record (and retain each of its strings).
-        func collect(_ nodes: UnsafeBufferPointer<SnapshotNode>) {
-            for index in nodes.indices {
-                if let value = nodes[index].statValue {
-                    values.append(value)
-                } else {
-                    nodes[index].withChildren(collect)
-                }
-            }
-        }
-        withUnsafePointer(to: root) { collect(UnsafeBufferPointer(start: $0, count: 1)) }
-        return values
     }
 
     /// The text with the values read now (`values` `nil`) or taken from a snapshot's.
@@ -247,19 +230,6 @@ struct PrometheusLayout: Sendable {
     }
 }
 
-extension SnapshotNode {
-    /// A stat's value; `nil` for a container.
-    fileprivate var statValue: StatValue? {
-        if case .stat(let stat) = self { return stat.value }
-        return nil
-    }
-
-    /// Runs `body` on a container's children (not on a stat's).
-    fileprivate func withChildren(_ body: (UnsafeBufferPointer<SnapshotNode>) -> Void) {
-        if case .container(let container) = self { container.children.withUnsafeBufferPointer(body) }
-    }
-}
-
 /// Which layout: the subtree and the namespace.
 struct PrometheusLayoutKey: Hashable, Sendable {
     var names: [String]
@@ -344,6 +314,6 @@ extension Registry {
     func renderFromLayout(_ snapshot: Snapshot, shape: UInt64, namespace: String?, format: ExpositionFormat) -> [UInt8]? {
         let key = PrometheusLayoutKey(names: snapshot.path.segments.map(\.description), namespace: namespace, format: format)
         guard let layout = prometheusLayout(key, path: snapshot.path, shape: shape), layout.splits else { return nil }
-        return layout.render(snapshotValues: PrometheusLayout.snapshotValues(snapshot.root))
+        return layout.render(snapshotValues: snapshot.values)
     }
 }
