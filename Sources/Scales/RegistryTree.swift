@@ -52,6 +52,9 @@ final class Node {
         let name: String
         let entry: Entry
     }
+    /// How many stats, and late ones, the last fresh snapshot taken at this node had: the
+    /// next one reserves that much room for its value and late lists instead of growing them.
+    var lastSnapshotCounts = (stats: 0, late: 0)
     /// Bound as a collection (an intermediate segment is not, and is pruned when it empties).
     var explicit = false
     // Binding again sets these to the values they have: only a real change is a new shape.
@@ -311,6 +314,8 @@ struct SnapshotBuilder {
     private var place: [Int] = []
     /// Stats walked so far (the next stat's ordinal).
     private var ordinal = 0
+    /// How deep in the tree the walk is (0 outside it).
+    private var depth = 0
 
     init(health: HealthCounters, defersAll: Bool = false) {
         self.health = health
@@ -318,6 +323,15 @@ struct SnapshotBuilder {
     }
 
     mutating func node(_ node: Node) -> SnapshotNode {
+        if depth == 0, !defersAll {
+            values.reserveCapacity(node.lastSnapshotCounts.stats)
+            late.reserveCapacity(node.lastSnapshotCounts.late)
+        }
+        depth += 1
+        defer {
+            depth -= 1
+            if depth == 0, !defersAll { node.lastSnapshotCounts = (values.count, late.count) }
+        }
         let entries = node.sortedEntries()
         var children: [SnapshotNode] = []
         children.reserveCapacity(entries.count)
