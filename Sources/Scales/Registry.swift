@@ -188,10 +188,12 @@ public final class Registry: Sendable {
     /// are read; gauge closures run and pmf percentiles are computed after it is released, and
     /// rendering never holds it.
     public func snapshot(at path: StatPath = .root) -> Snapshot? {
-        guard let built = buildSnapshot(at: path.segments.map(\.description), defersAll: false) else { return nil }
-        var root = built.root
-        SnapshotBuilder.fill(&root, late: built.late, health: healthCounters)
-        return Snapshot(path: path, root: root, timestamp: Registry.now())
+        // Bound apart, not kept as a tuple: filling the late stats in mutates `root` and `late`
+        // in place only while nothing else holds them (else the tree's arrays are copied).
+        guard case (let shape, var root, _, var late, var values)? = buildSnapshot(at: path.segments.map(\.description), defersAll: false)
+        else { return nil }
+        SnapshotBuilder.fill(&root, late: &late, values: &values, health: healthCounters)
+        return Snapshot(path: path, root: root, timestamp: Registry.now(), registry: self, shape: shape, values: values)
     }
 
     /// The tree at `names` as the builder leaves it under the lock: cheap values read, the
@@ -199,7 +201,9 @@ public final class Registry: Sendable {
     /// placeholder with its reader in `deferred`); and the tree's shape then. `nil` when nothing is at `names`.
     func buildSnapshot(
         at names: [String], defersAll: Bool
-    ) -> (shape: UInt64, root: SnapshotNode, deferred: [SnapshotBuilder.Deferred], late: [SnapshotBuilder.Late])? {
+    ) -> (
+        shape: UInt64, root: SnapshotNode, deferred: [SnapshotBuilder.Deferred], late: [SnapshotBuilder.Late], values: [StatValue]
+    )? {
         let health = healthCounters
         return state.withLock { state in
             var builder = SnapshotBuilder(health: health, defersAll: defersAll)
@@ -210,7 +214,7 @@ public final class Registry: Sendable {
             } else {
                 root = builder.node(state.root)
             }
-            return (shape.current, root, builder.deferred, builder.late)
+            return (shape.current, root, builder.deferred, builder.late, builder.values)
         }
     }
 

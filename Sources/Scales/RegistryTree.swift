@@ -44,7 +44,17 @@ final class Node {
     }
     /// `entries` in name order, kept until the next bind or removal changes this node, so a
     /// snapshot neither sorts nor hashes.
-    private var sortedCache: [(name: String, entry: Entry)]?
+    private var sortedCache: [SortedEntry]?
+
+    /// An entry and its name. A struct, not a tuple: copying a tuple of these types goes
+    /// through the runtime's generic tuple copy, a cost per stat in every snapshot.
+    struct SortedEntry {
+        let name: String
+        let entry: Entry
+    }
+    /// How many stats, and late ones, the last fresh snapshot taken at this node had: the
+    /// next one reserves that much room for its value and late lists instead of growing them.
+    var lastSnapshotCounts = (stats: 0, late: 0)
     /// Bound as a collection (an intermediate segment is not, and is pruned when it empties).
     var explicit = false
     // Binding again sets these to the values they have: only a real change is a new shape.
@@ -66,9 +76,9 @@ final class Node {
     }
 
     /// The entries sorted by name (cached between changes).
-    func sortedEntries() -> [(name: String, entry: Entry)] {
+    func sortedEntries() -> [SortedEntry] {
         if let sortedCache { return sortedCache }
-        let sorted = entries.sorted { $0.key < $1.key }.map { (name: $0.key, entry: $0.value) }
+        let sorted = entries.sorted { $0.key < $1.key }.map { SortedEntry(name: $0.key, entry: $0.value) }
         sortedCache = sorted
         return sorted
     }
@@ -280,15 +290,13 @@ struct SnapshotBuilder {
 
     /// A read left for after the lock in a fresh snapshot (``defersAll`` false): the stat's
     /// ordinal in walk order and what to read, so a gauge costs no place array and no closure.
+    /// The stat itself waits here, not in the tree (which holds a placeholder), so that filling
+    /// it in moves it into place once instead of copying it out and back.
     struct Late {
         var ordinal: Int
         var cell: (any StatCell)?
         var input: AggregationInput?
-
-        func read(_ health: HealthCounters) -> StatValue {
-            if let cell { return cell.read(health) }
-            return input?.read(health) ?? .absent
-        }
+        var stat: SnapshotStat
     }
 
     let health: HealthCounters
@@ -299,9 +307,15 @@ struct SnapshotBuilder {
     var deferred: [Deferred] = []
     /// Without ``defersAll``: the stats read after the lock, in walk order.
     var late: [Late] = []
+    /// Without ``defersAll``: every stat's value by ordinal (a late one's once it is read), for
+    /// renderers that lay the names out once per shape and need only the values
+    /// (``PrometheusLayout``).
+    var values: [StatValue] = []
     private var place: [Int] = []
     /// Stats walked so far (the next stat's ordinal).
     private var ordinal = 0
+    /// How deep in the tree the walk is (0 outside it).
+    private var depth = 0
 
     init(health: HealthCounters, defersAll: Bool = false) {
         self.health = health
@@ -309,13 +323,26 @@ struct SnapshotBuilder {
     }
 
     mutating func node(_ node: Node) -> SnapshotNode {
+        if depth == 0, !defersAll {
+            values.reserveCapacity(node.lastSnapshotCounts.stats)
+            late.reserveCapacity(node.lastSnapshotCounts.late)
+        }
+        depth += 1
+        defer {
+            depth -= 1
+            if depth == 0, !defersAll { node.lastSnapshotCounts = (values.count, late.count) }
+        }
         let entries = node.sortedEntries()
         var children: [SnapshotNode] = []
         children.reserveCapacity(entries.count)
-        for index in entries.indices {
-            place.append(index)
-            children.append(self.entry(entries[index].name, entries[index].entry, owner: node))
-            place.removeLast()
+        // Through a buffer: subscripting the array of (name, entry) tuples copies each tuple
+        // with the runtime's generic tuple copy.
+        entries.withUnsafeBufferPointer { entries in
+            for index in entries.indices {
+                if defersAll { place.append(index) }  // only deferred readers keep places
+                children.append(self.entry(entries[index].name, entries[index].entry, owner: node))
+                if defersAll { place.removeLast() }
+            }
         }
         return .container(SnapshotContainer(
             name: node.name, collapsed: node.collapsed, instance: node.instance, doc: node.doc,
@@ -335,9 +362,12 @@ struct SnapshotBuilder {
                 let health = self.health
                 deferred.append(Deferred(place: place, read: { cell.read(health) }, scalarKind: cell.scalarKind, cell: cell))
             } else if cell.readsOutsideTreeLock {
-                late.append(Late(ordinal: ordinal, cell: cell, input: nil))
+                late.append(Late(ordinal: ordinal, cell: cell, input: nil, stat: stat))
+                values.append(.absent)
+                return Self.placeholder
             } else {
                 stat.value = cell.read(health)
+                values.append(stat.value)
             }
             return .stat(stat)
         case .aggregation(let aggregation):
@@ -349,9 +379,12 @@ struct SnapshotBuilder {
             if defersAll {
                 deferred.append(Deferred(place: place, read: { input.read(health) }))
             } else if input.readsOutsideTreeLock {
-                late.append(Late(ordinal: ordinal, cell: nil, input: input))
+                late.append(Late(ordinal: ordinal, cell: nil, input: input, stat: stat))
+                values.append(.absent)
+                return Self.placeholder
             } else {
                 stat.value = input.read(health)
+                values.append(stat.value)
             }
             return .stat(stat)
         }
@@ -366,21 +399,34 @@ struct SnapshotBuilder {
 
     /// Reads the late stats of a fresh snapshot (call after the lock is released) and puts
     /// their values in place: one walk in the builder's order, matching ordinals.
-    static func fill(_ root: inout SnapshotNode, late: [Late], health: HealthCounters) {
+    static func fill(_ root: inout SnapshotNode, late: inout [Late], values: inout [StatValue], health: HealthCounters) {
         guard !late.isEmpty else { return }
         var next = 0
         var ordinal = 0
-        fill(&root, late: late, next: &next, ordinal: &ordinal, health: health)
+        // Through buffers: subscripting the array to reach a field may copy the whole record.
+        late.withUnsafeMutableBufferPointer { late in
+            values.withUnsafeMutableBufferPointer { values in
+                fill(&root, late: late, values: values, next: &next, ordinal: &ordinal, health: health)
+            }
+        }
     }
 
     private static func fill(
-        _ node: inout SnapshotNode, late: [Late], next: inout Int, ordinal: inout Int, health: HealthCounters
+        _ node: inout SnapshotNode, late: UnsafeMutableBufferPointer<Late>, values: UnsafeMutableBufferPointer<StatValue>,
+        next: inout Int, ordinal: inout Int, health: HealthCounters
     ) {
         switch node {
-        case .stat(var stat):
+        case .stat:
             if late[next].ordinal == ordinal {
-                node = placeholder  // drops this reference so `stat` is not copied
-                stat.value = late[next].read(health)
+                // Moves the waiting stat out (a swap, no copy of its fields) into the placeholder's place.
+                var stat = placeholderStat
+                swap(&stat, &late[next].stat)
+                if let cell = late[next].cell {
+                    stat.value = cell.read(health)
+                } else {
+                    stat.value = late[next].input?.read(health) ?? .absent
+                }
+                values[ordinal] = stat.value
                 node = .stat(stat)
                 next += 1
             }
@@ -388,7 +434,7 @@ struct SnapshotBuilder {
         case .container(var container):
             node = placeholder  // drops this reference so `container.children` is not copied
             for index in container.children.indices where next < late.count {
-                fill(&container.children[index], late: late, next: &next, ordinal: &ordinal, health: health)
+                fill(&container.children[index], late: late, values: values, next: &next, ordinal: &ordinal, health: health)
             }
             node = .container(container)
         }
@@ -409,7 +455,8 @@ struct SnapshotBuilder {
         }
     }
 
-    private static let placeholder = SnapshotNode.stat(SnapshotStat(name: "", value: .absent))
+    private static let placeholderStat = SnapshotStat(name: "", value: .absent)
+    private static let placeholder = SnapshotNode.stat(placeholderStat)
 }
 
 /// An aggregation's retired totals, copied for one snapshot.

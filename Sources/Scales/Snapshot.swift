@@ -15,12 +15,32 @@ public struct Snapshot: Sendable, Equatable {
     public let root: SnapshotNode
     /// When the snapshot was taken, in seconds since 1970-01-01 UTC.
     public let timestamp: Double
+    /// The registry it was taken from (`nil` for a snapshot made by hand; weak: a kept
+    /// snapshot does not keep the registry alive) and the shape of its tree then (see
+    /// `TreeShape`), so that a renderer can reuse what it worked out for that shape (names,
+    /// order, HELP lines) and format only the values. Not part of equality.
+    private(set) weak var registry: Registry?
+    let shape: UInt64
+    /// With ``registry``: every stat's value in walk order, as the tree has them.
+    let values: [StatValue]
 
     /// Creates a snapshot; registries make them, tests and exporters may too.
     public init(path: StatPath, root: SnapshotNode, timestamp: Double) {
+        self.init(path: path, root: root, timestamp: timestamp, registry: nil, shape: 0, values: [])
+    }
+
+    init(path: StatPath, root: SnapshotNode, timestamp: Double, registry: Registry?, shape: UInt64, values: [StatValue]) {
         self.path = path
         self.root = root
         self.timestamp = timestamp
+        self.registry = registry
+        self.shape = shape
+        self.values = values
+    }
+
+    /// Equal when the path, the tree and the timestamp are.
+    public static func == (lhs: Snapshot, rhs: Snapshot) -> Bool {
+        lhs.path == rhs.path && lhs.root == rhs.root && lhs.timestamp == rhs.timestamp
     }
 
     /// The node at `path` relative to this snapshot's root (`[]` is the root itself).

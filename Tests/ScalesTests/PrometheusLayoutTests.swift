@@ -9,9 +9,42 @@ import Testing
         _ registry: Registry, at path: StatPath = .root, namespace: String? = nil, sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
         let snapshot = try #require(registry.snapshot(at: path), sourceLocation: sourceLocation)
-        let expected = PrometheusFormat.render(snapshot, namespace: namespace)
+        // A snapshot made by hand has no registry behind it: the writer works everything out.
+        let expected = PrometheusFormat.render(Self.byHand(snapshot), namespace: namespace)
         let actual = registry.renderPrometheus(at: path, namespace: namespace)
         #expect(actual.map(withoutReadFailures) == withoutReadFailures(expected), "\(path) namespace \(namespace ?? "-")", sourceLocation: sourceLocation)
+        // The registry's snapshot renders from the layout of its shape, with its own values,
+        // in every format.
+        for format in [ExpositionFormat.prometheusText, .openMetrics, .protobuf] {
+            let same = format.render(snapshot, namespace: namespace) == format.render(Self.byHand(snapshot), namespace: namespace)
+            #expect(same, "\(format) \(path) namespace \(namespace ?? "-")", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// The same tree, path and time, without the registry it came from.
+    static func byHand(_ snapshot: Snapshot) -> Snapshot {
+        Snapshot(path: snapshot.path, root: snapshot.root, timestamp: snapshot.timestamp)
+    }
+
+    @Test func aSnapshotRendersItsOwnValuesAndShapeWhateverTheRegistryDidSince() throws {
+        let registry = JSONLayoutTests.everyKind(clock: ManualClock())
+        let web = registry.collection(at: "/web")
+        _ = registry.renderPrometheus()  // a kept layout of this shape
+        let before = try #require(registry.snapshot())
+        let text = PrometheusFormat.render(before)
+        #expect(text == PrometheusFormat.render(Self.byHand(before)))
+        // New values: the old snapshot keeps its own.
+        web.int("errors").value = 424_242
+        #expect(PrometheusFormat.render(before) == text)
+        #expect(!text.contains("424242"))
+        #expect(PrometheusFormat.render(try #require(registry.snapshot())).contains("web_errors 424242\n"))
+        // A new shape: the old snapshot is rendered from its own tree, without the new stat.
+        web.int("addedLater").value = 5
+        #expect(PrometheusFormat.render(before) == text)
+        #expect(!text.contains("web_added_later"))
+        let after = try #require(registry.snapshot())
+        #expect(PrometheusFormat.render(after) == PrometheusFormat.render(Self.byHand(after)))
+        #expect(PrometheusFormat.render(after).contains("web_added_later 5\n"))
     }
 
     @Test func sameTextAsTheSnapshotForEveryKindAndPath() throws {

@@ -39,7 +39,22 @@ func keyedAndSnapshotBenchmarks(updates: Benchmark.Configuration, renders: Bench
 
     let gauges = Registry()
     let load = gauges.collection(at: "/load")
-    for g in 0..<1_000 { load.gauge("g\(g)", of: Double.self).bind { 0.5 } }
+    var gaugeCells: [GaugeStat<Double>] = []
+    for g in 0..<1_000 {
+        let gauge = load.gauge("g\(g)", of: Double.self)
+        gauge.bind { 0.5 }
+        gaugeCells.append(gauge)
+    }
+    // The read a snapshot makes of each gauge (`currentValue()` is the same read: the gauge's
+    // lock, a copy of the closure, the call), without the snapshot's walk, per gauge.
+    Benchmark(
+        "scales: gauge read itself, as a snapshot makes it (per gauge)",
+        configuration: Benchmark.Configuration(
+            metrics: [.wallClock, .throughput, .mallocCountTotal], scalingFactor: .kilo,
+            maxDuration: .seconds(2), maxIterations: 200)
+    ) { _ in
+        for gauge in gaugeCells { blackHole(gauge.currentValue()) }
+    }
     Benchmark(
         "scales: gauge read in a snapshot of 1,000 gauges (per gauge)",
         configuration: Benchmark.Configuration(

@@ -54,6 +54,12 @@ public enum PrometheusFormat {
 
     /// The snapshot as exposition text: every stat below its root, named by its full path.
     ///
+    /// A snapshot a registry took (``Registry/snapshot(at:)``) is rendered from what that
+    /// registry worked out for its tree's shape (the names, HELP and TYPE lines, the order),
+    /// with the snapshot's own values, as ``Registry/renderPrometheus(at:namespace:)`` does; a
+    /// snapshot made by hand, or one older than the tree's current shape, is worked out here
+    /// in full. The text is the same either way.
+    ///
     /// - Parameters:
     ///   - snapshot: The tree to render (the whole registry, or a subtree).
     ///   - namespace: An optional first name part, such as the application's name.
@@ -72,6 +78,14 @@ public enum PrometheusFormat {
     static func renderBytesCountingCollisions(
         _ snapshot: Snapshot, namespace: String?, format: ExpositionFormat
     ) -> (bytes: [UInt8], collisions: [String]) {
+        // A registry's snapshot: the names, order and HELP lines its registry worked out for
+        // the tree's shape, with this snapshot's values (the same bytes; a layout that splits
+        // has no collisions).
+        if let registry = snapshot.registry,
+            let bytes = registry.renderFromLayout(snapshot, shape: snapshot.shape, namespace: namespace, format: format)
+        {
+            return (bytes, [])
+        }
         var writer = PrometheusWriter(format: format)
         let (prefix, pattern) = rootPrefix(snapshot.path, namespace: namespace)
         writer.walk(snapshot.root, prefix: prefix, labels: PrometheusLabels(), pattern: pattern, isRoot: true)
@@ -208,6 +222,15 @@ struct PrometheusLabels {
 struct PrometheusWriter {
     enum Kind: String {
         case gauge, counter, summary
+
+        /// The raw value, without making a `String`.
+        var text: StaticString {
+            switch self {
+            case .gauge: return "gauge"
+            case .counter: return "counter"
+            case .summary: return "summary"
+            }
+        }
     }
 
     /// What ``writeFamilies(into:)`` writes; the walk, the names and the collision rule are
@@ -270,9 +293,21 @@ struct PrometheusWriter {
         var statName: String?
         var shape: ExportShape
     }
-    /// Owners by key, and each owner's shape.
+    /// Owners by key, and each owner's shape and first base name.
     private var ownerIDs: [OwnerKey: Int] = [:]
     private var ownerShapes: [ExportShape] = []
+    private var ownerBases: [String?] = []
+    /// Owners made in a container whose pattern no earlier container had, not yet in
+    /// `ownerIDs`: their keys cannot have been seen, so they are hashed only when a later
+    /// lookup needs them (a second instance of a template, a labelled series).
+    private var pendingOwners: [(key: OwnerKey, owner: Int)] = []
+    /// The patterns of the containers walked so far.
+    private var seenPatterns: Set<String> = []
+    /// Whether the container being walked is the first with its pattern.
+    private var patternIsFresh = false
+    /// Set when one owner's entries have different base names (labelled series with different
+    /// units): ``writeFamilies(into:)`` then runs the whole collision rule, which renames them.
+    private var ownerBasesDiffer = false
     /// The base names that collided with another stat's names (and were renamed), and the
     /// families that had a series twice, in the last ``writeFamilies(into:)``.
     var collisions: [String] = []
@@ -307,8 +342,10 @@ struct PrometheusWriter {
                     pattern += "/" + container.name
                 }
             }
+            let fresh = seenPatterns.insert(pattern).inserted
             for (index, child) in container.children.enumerated() {
                 if holes != nil { place.append(index) }
+                patternIsFresh = fresh
                 walk(child, prefix: prefix, labels: labels, pattern: pattern, isRoot: false)
                 if holes != nil { place.removeLast() }
             }
@@ -322,7 +359,7 @@ struct PrometheusWriter {
                 name = PrometheusNames.withUnit(PrometheusFormat.metricName(prefix), stat.unit)
                 statName = nil
             } else {
-                let base = PrometheusFormat.metricName(PrometheusFormat.joined(prefix, PrometheusFormat.metricNamePart(stat.name)))
+                let base = PrometheusFormat.metricName(Self.joined(prefix, PrometheusFormat.metricNamePart(stat.name)))
                 name = PrometheusNames.withUnit(base, stat.unit)
                 statName = stat.name
             }
@@ -366,12 +403,24 @@ struct PrometheusWriter {
         let keyLabel = meta.keyLabel ?? "key"
         guard let shape = Self.shape(of: value) else { return }
         let ownerKey = OwnerKey(pattern: meta.pattern, statName: meta.statName, shape: shape)
-        if let owner = ownerIDs[ownerKey] {
-            currentOwner = owner
-        } else {
+        if patternIsFresh, meta.statName != nil {
+            // A named stat in the first container of its pattern: a new owner (names are
+            // unique in a container).
             currentOwner = ownerShapes.count
-            ownerIDs[ownerKey] = currentOwner
             ownerShapes.append(shape)
+            ownerBases.append(nil)
+            pendingOwners.append((ownerKey, currentOwner))
+        } else {
+            for pending in pendingOwners { ownerIDs[pending.key] = pending.owner }
+            pendingOwners.removeAll(keepingCapacity: true)
+            if let owner = ownerIDs[ownerKey] {
+                currentOwner = owner
+            } else {
+                currentOwner = ownerShapes.count
+                ownerIDs[ownerKey] = currentOwner
+                ownerShapes.append(shape)
+                ownerBases.append(nil)
+            }
         }
         switch value {
         case .int(let number):
@@ -450,6 +499,11 @@ struct PrometheusWriter {
     }
 
     mutating func add(_ base: String, _ suffix: FamilySuffix, _ kind: Kind, _ labels: PrometheusLabels, _ sample: Sample, _ help: Int) {
+        if let first = ownerBases[currentOwner] {
+            if first != base { ownerBasesDiffer = true }
+        } else {
+            ownerBases[currentOwner] = base
+        }
         entries.append(Entry(
             family: suffix.family(base), base: base, suffix: suffix, owner: currentOwner, kind: kind,
             order: entries.count, key: labels.text(), sample: sample, help: help))
@@ -484,6 +538,71 @@ struct PrometheusWriter {
         }
     }
 
+    /// Entry indices by family, labels and walk order.
+    private func sortedEntries() -> [Int] {
+        var sorted = Array(entries.indices)
+        // Through a buffer: comparing `entries[a]` with `entries[b]` would copy both entries
+        // (and retain their strings) at every comparison.
+        entries.withUnsafeBufferPointer { entries in
+            sorted.sort { a, b in
+                if entries[a].family != entries[b].family { return entries[a].family < entries[b].family }
+                if entries[a].key != entries[b].key { return entries[a].key < entries[b].key }
+                return entries[a].order < entries[b].order
+            }
+        }
+        return sorted
+    }
+
+    /// ``PrometheusNames/joined(_:_:)`` in one allocation (`prefix + "_" + part` makes two).
+    static func joined(_ prefix: String, _ part: String) -> String {
+        if part.isEmpty { return prefix }
+        if prefix.isEmpty { return part }
+        var (prefix, part) = (prefix, part)
+        let count = prefix.utf8.count + 1 + part.utf8.count
+        guard count > 15 else { return PrometheusNames.joined(prefix, part) }  // a small string: no allocation
+        return prefix.withUTF8 { head in
+            part.withUTF8 { tail in
+                String(unsafeUninitializedCapacity: count) { buffer in
+                    _ = buffer.initialize(fromContentsOf: head)
+                    buffer[head.count] = 0x5F
+                    _ = buffer[(head.count + 1)...].initialize(fromContentsOf: tail)
+                    return count
+                }
+            }
+        }
+    }
+
+    /// Whether two owners write a name (a family, or a summary's `_sum` or `_count`), given
+    /// the entries sorted by family. When none does, ``resolveCollisions()`` renames nothing,
+    /// so the common case skips it (and its hashing of every name).
+    private func sharesNames(_ sorted: [Int]) -> Bool {
+        let shared = entries.withUnsafeBufferPointer { entries in
+            sorted.indices.dropFirst().contains { position in
+                let (previous, index) = (sorted[position - 1], sorted[position])
+                return entries[previous].owner != entries[index].owner && entries[previous].family == entries[index].family
+            }
+        }
+        if shared { return true }
+        for index in entries.indices where entries[index].kind == .summary {
+            let base = entries[index].base
+            for name in [base + "_sum", base + "_count"] {
+                let found = firstPosition(ofFamily: name, in: sorted)
+                if found < sorted.count, entries[sorted[found]].family == name { return true }
+            }
+        }
+        return false
+    }
+
+    /// The first position in `sorted` whose family is not below `family`.
+    private func firstPosition(ofFamily family: String, in sorted: [Int]) -> Int {
+        var (low, high) = (0, sorted.count)
+        while low < high {
+            let middle = (low + high) / 2
+            if entries[sorted[middle]].family < family { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
     private mutating func rename(_ index: Int, to base: String) {
         entries[index].base = base
         entries[index].family = entries[index].suffix.family(base)
@@ -500,27 +619,26 @@ struct PrometheusWriter {
     /// Writes the families in order; returns each family's name and bytes. Records where hole
     /// values go in `holeOffsets`.
     mutating func writeFamilies(into out: inout [UInt8]) -> [(family: String, range: Range<Int>)] {
-        resolveCollisions()
-        let entries = self.entries
-        var sorted = Array(entries.indices)
-        sorted.sort { a, b in
-            let (x, y) = (entries[a], entries[b])
-            if x.family != y.family { return x.family < y.family }
-            if x.key != y.key { return x.key < y.key }
-            return x.order < y.order
+        var sorted = sortedEntries()
+        if ownerBasesDiffer || sharesNames(sorted) {
+            resolveCollisions()
+            sorted = sortedEntries()
         }
+        let entries = self.entries
         // Families, each with the kind of its earliest entry.
         var blocks: [Block] = []
-        var start = 0
-        while start < sorted.count {
-            var end = start + 1
-            var first = start
-            while end < sorted.count, entries[sorted[end]].family == entries[sorted[start]].family {
-                if entries[sorted[end]].order < entries[sorted[first]].order { first = end }
-                end += 1
+        entries.withUnsafeBufferPointer { entries in
+            var start = 0
+            while start < sorted.count {
+                var end = start + 1
+                var first = start
+                while end < sorted.count, entries[sorted[end]].family == entries[sorted[start]].family {
+                    if entries[sorted[end]].order < entries[sorted[first]].order { first = end }
+                    end += 1
+                }
+                blocks.append(Block(range: start..<end, kind: entries[sorted[first]].kind, first: sorted[first]))
+                start = end
             }
-            blocks.append(Block(range: start..<end, kind: entries[sorted[first]].kind, first: sorted[first]))
-            start = end
         }
 
         out.reserveCapacity(out.count + entries.count * 48 + blocks.count * 80)
@@ -540,15 +658,15 @@ struct PrometheusWriter {
                 writeProtobufFamily(block, sorted, into: &out)
                 continue
             }
-            let head = entries[block.first]
+            let family = entries[block.first].family
             out.append(contentsOf: "# HELP ".utf8)
-            out.append(contentsOf: head.family.utf8)
+            out.appendUTF8(family)
             out.append(0x20)
-            Self.appendHelp(helps[head.help], to: &out)
+            Self.appendHelp(helps[entries[block.first].help], to: &out)
             out.append(contentsOf: "\n# TYPE ".utf8)
-            out.append(contentsOf: head.family.utf8)
+            out.appendUTF8(family)
             out.append(0x20)
-            out.append(contentsOf: block.kind.rawValue.utf8)
+            block.kind.text.withUTF8Buffer { out.append(contentsOf: $0) }
             out.append(0x0A)
             appendTextSamples(block, sorted, into: &out)
         }
@@ -559,6 +677,11 @@ struct PrometheusWriter {
     mutating func appendTextSamples(_ block: Block, _ sorted: [Int], into out: inout [UInt8]) {
         var previousKey: String?
         for position in block.range {
+            if case .value(let value) = entries[sorted[position]].sample, block.range.count == 1 {
+                // A family of one scalar series (most of them): no copy of the entry.
+                Self.appendLine(entries[sorted[position]].family, entries[sorted[position]].key, nil, value, to: &out)
+                continue
+            }
             let entry = entries[sorted[position]]
             guard !isRepeated(entry, after: &previousKey) else { continue }
             switch entry.sample {
@@ -597,21 +720,21 @@ struct PrometheusWriter {
 
     /// `name{labels,extra} value\n`; `key` is the rendered labels (`{…}` or empty).
     static func appendLine(_ name: String, _ key: String, _ extra: String?, _ value: String, to out: inout [UInt8]) {
-        out.append(contentsOf: name.utf8)
+        out.appendUTF8(name)
         if let extra {
             if key.isEmpty {
                 out.append(0x7B)
             } else {
-                out.append(contentsOf: key.utf8.dropLast())
-                out.append(0x2C)
+                out.appendUTF8(key)
+                out[out.count - 1] = 0x2C  // the key's `}`
             }
-            out.append(contentsOf: extra.utf8)
+            out.appendUTF8(extra)
             out.append(0x7D)
-        } else {
-            out.append(contentsOf: key.utf8)
+        } else if !key.isEmpty {
+            out.appendUTF8(key)
         }
         out.append(0x20)
-        out.append(contentsOf: value.utf8)
+        out.appendUTF8(value)
         out.append(0x0A)
     }
 
@@ -643,18 +766,34 @@ struct PrometheusWriter {
     }
 
     static func appendEscapedHelp(_ text: String, to out: inout [UInt8], _ escaping: HelpEscaping = .text) {
-        if escaping == .raw {
-            out.append(contentsOf: text.utf8)
-            return
-        }
-        for byte in text.utf8 {
-            switch byte {
-            case 0x5C: out.append(0x5C); out.append(0x5C)
-            case 0x0A: out.append(0x5C); out.append(0x6E)
-            case 0x22 where escaping == .openMetrics: out.append(0x5C); out.append(0x22)
-            case 0..<0x20, 0x7F: out.append(0x20)
-            default: out.append(byte)
+        var text = text
+        text.withUTF8 { bytes in
+            // Most help text needs no escaping: one copy.
+            let plain = escaping == .raw || !bytes.contains { byte in
+                byte < 0x20 || byte == 0x5C || byte == 0x7F || (byte == 0x22 && escaping == .openMetrics)
+            }
+            if plain {
+                out.append(contentsOf: bytes)
+                return
+            }
+            for byte in bytes {
+                switch byte {
+                case 0x5C: out.append(0x5C); out.append(0x5C)
+                case 0x0A: out.append(0x5C); out.append(0x6E)
+                case 0x22 where escaping == .openMetrics: out.append(0x5C); out.append(0x22)
+                case 0..<0x20, 0x7F: out.append(0x20)
+                default: out.append(byte)
+                }
             }
         }
+    }
+}
+
+extension [UInt8] {
+    /// Appends `text`'s UTF-8 in one copy (`append(contentsOf: text.utf8)` goes byte by byte
+    /// for small strings).
+    mutating func appendUTF8(_ text: String) {
+        var text = text
+        text.withUTF8 { append(contentsOf: $0) }
     }
 }

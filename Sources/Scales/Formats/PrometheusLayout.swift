@@ -18,13 +18,19 @@ struct PrometheusLayout: Sendable {
         var labels: PrometheusLabels
         var meta: PrometheusWriter.Meta
         var read: (@Sendable () -> StatValue)? = nil
+        /// The stat's position in walk order (its value's index in a snapshot's values).
+        var ordinal: Int? = nil
     }
 
-    /// A kept family's value: where it goes, and its reader.
+    /// A kept family's value: where it goes, its reader, and its stat's position in walk order.
     struct Hole: Sendable {
         var offset: Int
         var read: @Sendable () -> StatValue
+        var ordinal: Int
     }
+
+    /// How many stats the layout's tree has (every stat has a reader).
+    let statCount: Int
 
     /// The registry's shape when the layout was made; stale once it changes.
     let shape: UInt64
@@ -51,15 +57,17 @@ struct PrometheusLayout: Sendable {
         // the other stats are set aside by the walk.
         var root = root
         var holeIndex: [[Int]: Int] = [:]
-        var holeReaders: [@Sendable () -> StatValue] = []
-        var dynamicReaders: [[Int]: @Sendable () -> StatValue] = [:]
-        for reader in readers {
+        var holeReaders: [(read: @Sendable () -> StatValue, ordinal: Int)] = []
+        var dynamicReaders: [[Int]: (read: @Sendable () -> StatValue, ordinal: Int)] = [:]
+        // The builder lists the readers in walk order, one per stat: a reader's index is its
+        // stat's ordinal.
+        for (ordinal, reader) in readers.enumerated() {
             guard let kind = reader.scalarKind else {
-                dynamicReaders[reader.place] = reader.read
+                dynamicReaders[reader.place] = (reader.read, ordinal)
                 continue
             }
             holeIndex[reader.place] = holeReaders.count
-            holeReaders.append(reader.read)
+            holeReaders.append((reader.read, ordinal))
             let placeholder: StatValue
             switch kind {
             case .int: placeholder = .int(0)
@@ -74,7 +82,10 @@ struct PrometheusLayout: Sendable {
         writer.holes = holeIndex
         writer.walk(root, prefix: prefix, labels: PrometheusLabels(), pattern: pattern, isRoot: true)
         var dynamic = writer.dynamic
-        for index in dynamic.indices { dynamic[index].read = dynamicReaders[dynamic[index].place] }
+        for index in dynamic.indices {
+            dynamic[index].read = dynamicReaders[dynamic[index].place]?.read
+            dynamic[index].ordinal = dynamicReaders[dynamic[index].place]?.ordinal
+        }
 
         // Every name a fresh stat could write (whatever its value's shape), against the kept
         // families' names.
@@ -102,18 +113,39 @@ struct PrometheusLayout: Sendable {
         self.splits = writer.collisions.isEmpty && !families.contains { freshNames.contains($0.family) }
         self.template = template
         self.families = families
-        self.holes = writer.holeOffsets.map { Hole(offset: $0.offset, read: holeReaders[$0.hole]) }
+        self.holes = writer.holeOffsets.map {
+            Hole(offset: $0.offset, read: holeReaders[$0.hole].read, ordinal: holeReaders[$0.hole].ordinal)
+        }
         self.dynamic = dynamic
+        self.statCount = readers.count
     }
 
     /// The text with every value read now, or `nil` when this layout cannot split (see `splits`).
     func render() -> [UInt8]? {
+        render(values: nil)
+    }
+
+    /// The text of a snapshot of this layout's shape (its values by ordinal, as
+    /// `Registry.snapshot` lists them), or `nil` when this layout cannot split or the values
+    /// do not fit.
+    func render(snapshotValues values: [StatValue]) -> [UInt8]? {
+        guard values.count == statCount else { return nil }
+        return render(values: values)
+    }
+
+    /// The text with the values read now (`values` `nil`) or taken from a snapshot's.
+    private func render(values: [StatValue]?) -> [UInt8]? {
         guard splits else { return nil }
         var fresh = PrometheusWriter(format: format)
         fresh.openMetricsTaken = openMetricsKept
         for stat in dynamic {
-            guard let read = stat.read else { continue }
-            fresh.emit(read(), name: stat.name, labels: stat.labels, stat.meta)
+            if let values {
+                guard let ordinal = stat.ordinal else { continue }
+                fresh.emit(values[ordinal], name: stat.name, labels: stat.labels, stat.meta)
+            } else {
+                guard let read = stat.read else { continue }
+                fresh.emit(read(), name: stat.name, labels: stat.labels, stat.meta)
+            }
         }
         var freshBytes: [UInt8] = []
         let freshFamilies = fresh.writeFamilies(into: &freshBytes)
@@ -128,6 +160,7 @@ struct PrometheusLayout: Sendable {
         return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
             var out = ByteWriter(base: buffer.baseAddress!)
             var cursor = (position: 0, hole: 0)
+            let read: (Hole) -> StatValue = values.map { values in { values[$0.ordinal] } } ?? { $0.read() }
             template.withUnsafeBufferPointer { template in
                 freshBytes.withUnsafeBufferPointer { freshBytes in
                     // Each fresh family goes before the first kept family whose name sorts after it.
@@ -139,10 +172,10 @@ struct PrometheusLayout: Sendable {
                             if families[middle].family < fresh.family { low = middle + 1 } else { high = middle }
                         }
                         let end = low < families.count ? families[low].range.lowerBound : template.count
-                        copyTemplate(template, upTo: end, cursor: &cursor, into: &out)
+                        copyTemplate(template, upTo: end, cursor: &cursor, read: read, into: &out)
                         out.append(UnsafeBufferPointer(rebasing: freshBytes[fresh.range]))
                     }
-                    copyTemplate(template, upTo: template.count, cursor: &cursor, into: &out)
+                    copyTemplate(template, upTo: template.count, cursor: &cursor, read: read, into: &out)
                 }
             }
             out.append(end)
@@ -152,14 +185,15 @@ struct PrometheusLayout: Sendable {
 
     /// Copies the template from the cursor up to `end`, filling the holes on the way.
     private func copyTemplate(
-        _ template: UnsafeBufferPointer<UInt8>, upTo end: Int, cursor: inout (position: Int, hole: Int), into out: inout ByteWriter
+        _ template: UnsafeBufferPointer<UInt8>, upTo end: Int, cursor: inout (position: Int, hole: Int),
+        read: (Hole) -> StatValue, into out: inout ByteWriter
     ) {
         var (position, hole) = cursor
         // `<=`: a protobuf family ends with its last value (a text line ends with a newline,
         // so there no hole is at a family's end); none is ever at a family's start.
         while hole < holes.count, holes[hole].offset <= end {
             out.append(UnsafeBufferPointer(rebasing: template[position..<holes[hole].offset]))
-            Self.appendValue(holes[hole].read(), format: format, to: &out)
+            Self.appendValue(read(holes[hole]), format: format, to: &out)
             position = holes[hole].offset
             hole += 1
         }
@@ -248,22 +282,38 @@ extension Registry {
 
     package func renderMetricsBytes(at path: StatPath = .root, namespace: String? = nil, format: ExpositionFormat) -> [UInt8]? {
         let key = PrometheusLayoutKey(names: path.segments.map(\.description), namespace: namespace, format: format)
-        var layout = prometheusLayouts.withLock { $0[key] }
-        if layout?.shape != shape.current {
-            guard let built = buildSnapshot(at: key.names, defersAll: true) else { return nil }
-            let (prefix, pattern) = PrometheusFormat.rootPrefix(path, namespace: namespace)
-            let made = PrometheusLayout(
-                shape: built.shape, root: built.root, readers: built.deferred, prefix: prefix, pattern: pattern, format: format)
-            prometheusLayouts.withLock { layouts in
-                if layouts.count >= Self.maxLayouts { layouts.removeAll(keepingCapacity: true) }
-                layouts[key] = made
-            }
-            layout = made
-        }
-        if let bytes = layout?.render() { return bytes }
+        guard let layout = prometheusLayout(key, path: path, shape: nil) else { return nil }
+        if let bytes = layout.render() { return bytes }
         guard let snapshot = snapshot(at: path) else { return nil }
         let (bytes, collisions) = PrometheusFormat.renderBytesCountingCollisions(snapshot, namespace: namespace, format: format)
         if !collisions.isEmpty { healthCounters.nameCollisions(collisions) }
         return bytes
+    }
+
+    /// The kept layout for `key`, made anew when the tree's shape has changed since; with
+    /// `shape`, only a layout of that shape (`nil` when the tree has another shape now).
+    /// `nil` too when nothing is bound at the path.
+    func prometheusLayout(_ key: PrometheusLayoutKey, path: StatPath, shape wanted: UInt64?) -> PrometheusLayout? {
+        if let kept = prometheusLayouts.withLock({ $0[key] }), kept.shape == (wanted ?? shape.current) { return kept }
+        if let wanted, wanted != shape.current { return nil }
+        guard let built = buildSnapshot(at: key.names, defersAll: true) else { return nil }
+        if let wanted, built.shape != wanted { return nil }
+        let (prefix, pattern) = PrometheusFormat.rootPrefix(path, namespace: key.namespace)
+        let made = PrometheusLayout(
+            shape: built.shape, root: built.root, readers: built.deferred, prefix: prefix, pattern: pattern, format: key.format)
+        prometheusLayouts.withLock { layouts in
+            if layouts.count >= Self.maxLayouts { layouts.removeAll(keepingCapacity: true) }
+            layouts[key] = made
+        }
+        return made
+    }
+
+    /// A snapshot this registry took, in `format`, from the layout of the snapshot's shape
+    /// (the names, order and HELP lines worked out once; the values the snapshot's); `nil`
+    /// when the tree has changed shape since, or the layout cannot split.
+    func renderFromLayout(_ snapshot: Snapshot, shape: UInt64, namespace: String?, format: ExpositionFormat) -> [UInt8]? {
+        let key = PrometheusLayoutKey(names: snapshot.path.segments.map(\.description), namespace: namespace, format: format)
+        guard let layout = prometheusLayout(key, path: snapshot.path, shape: shape), layout.splits else { return nil }
+        return layout.render(snapshotValues: snapshot.values)
     }
 }

@@ -12,27 +12,33 @@ import Synchronization
 /// (``StatValue/absent``; left out of JSON, Prometheus and Graphite) and the failure is counted
 /// in ``RegistryHealth/gaugeFailures``. An unbound gauge is absent too.
 public final class GaugeStat<Value: StatScalar>: StatCell {
-    let closure: Lock<(@Sendable () throws -> Value)?>
+    /// What `bind` stored. Not generic, so that the read a snapshot makes (through
+    /// ``StatCell``, in code that is not specialized for `Value`) looks up no generic metadata:
+    /// the gauge's lock, a copy of the closure, the call.
+    let binding: Lock<GaugeBinding?>
 
     /// Creates a gauge not bound to any registry.
     public init() {
-        closure = Lock(nil)
+        binding = Lock(nil)
     }
 
     /// Sets the closure that gives the gauge's value; replaces any earlier one.
     public func bind(_ body: @escaping @Sendable () throws -> Value) {
-        closure.withLock { $0 = body }
+        let bound = TypedGaugeBinding(read: { try body().statValue }, body: body)
+        binding.withLock { $0 = bound }
     }
 
     /// Removes the closure; the gauge reads as absent.
     public func unbind() {
-        closure.withLock { $0 = nil }
+        binding.withLock { $0 = nil }
     }
 
     /// Runs the closure now; `nil` if unbound or it throws.
     public func currentValue() -> Value? {
-        guard let body = closure.withLock({ $0 }) else { return nil }
-        return try? body()
+        guard let bound = binding.withLock({ $0 }) else { return nil }
+        // `bind` is the only writer of `binding`, and binds a `TypedGaugeBinding<Value>`: the
+        // downcast cannot fail, and unchecked it costs no dynamic cast.
+        return try? unsafeDowncast(bound, to: TypedGaugeBinding<Value>.self).body()
     }
 
     /// A gauge runs user code: never under the registry's lock.
@@ -42,11 +48,35 @@ public final class GaugeStat<Value: StatScalar>: StatCell {
     package var declaredKind: String? { "gauge" }
 
     package func read(_ health: HealthCounters) -> StatValue {
-        guard let body = closure.withLock({ $0 }) else { return .absent }
+        guard let bound = binding.withLock({ $0 }) else { return .absent }
         do {
-            if let value = try body().statValue { return value }
+            if let value = try bound.read() { return value }
         } catch {}
         health.gaugeFailed()
         return .absent
+    }
+}
+
+/// A gauge's closure giving a ``StatValue`` (`nil` for a non-finite number), made once by
+/// ``GaugeStat/bind(_:)``. A class: taking a closure out of the lock's generic `withLock` by
+/// value would reabstract it, an allocation per read.
+class GaugeBinding: @unchecked Sendable {
+    // @unchecked: not final (``TypedGaugeBinding`` adds the typed closure); every stored
+    // property of both classes is an immutable `let` of a `@Sendable` closure.
+    let read: @Sendable () throws -> StatValue?
+
+    init(read: @escaping @Sendable () throws -> StatValue?) {
+        self.read = read
+    }
+}
+
+/// The binding of a `GaugeStat<Value>`: also the closure as the user gave it, for
+/// ``GaugeStat/currentValue()``.
+final class TypedGaugeBinding<Value: StatScalar>: GaugeBinding, @unchecked Sendable {
+    let body: @Sendable () throws -> Value
+
+    init(read: @escaping @Sendable () throws -> StatValue?, body: @escaping @Sendable () throws -> Value) {
+        self.body = body
+        super.init(read: read)
     }
 }
