@@ -42,6 +42,13 @@ let package = Package(
             path: "Tools/MemoryFootprint"
         ),
         .target(name: "CHeapInUse", path: "Tools/CHeapInUse"),
+        // Two threads on one stat, in one quiet process (the 2-thread rows of the benchmarks
+        // swing on two cores shared with the runner's own threads).
+        .executableTarget(
+            name: "ContentionCheck",
+            dependencies: [.product(name: "Scales", package: "swift-scales")],
+            path: "Tools/ContentionCheck"
+        ),
         // A fixed-body SwiftNIO server: the baseline of Scripts/http-throughput.sh.
         .executableTarget(
             name: "MinimalNIOServer",

@@ -36,7 +36,7 @@ func descriptor(_ name: String) -> MetricNameDescriptor {
 
 /// Runs `body` on two threads at once, each `count / 2` times.
 @inline(__always)
-func onTwoThreads(_ count: Int, _ body: @Sendable () -> Void) {
+func onTwoThreads(_ count: Int, _ body: @escaping @Sendable () -> Void) {
     onTwoThreads { _ in
         for _ in 0..<(count / 2) { body() }
     }
@@ -47,24 +47,20 @@ func onTwoThreads(_ count: Int, _ body: @Sendable () -> Void) {
 /// thread in some runs of this 2-core VM (its worker came late or not at all): two threads "on
 /// separate cache lines" then took one thread's time, and every 2-thread row measured one
 /// thread.
-func onTwoThreads(_ body: (Int) -> Void) {
-    withoutActuallyEscaping(body) { body in
-        // nonisolated(unsafe): the second thread is joined before `body` goes out of scope.
-        nonisolated(unsafe) let work = body
-        let start = StartLine()
-        let done = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            start.ready.wrappingAdd(1, ordering: .releasing)
-            while !start.go.load(ordering: .acquiring) {}
-            work(1)
-            done.signal()
-        }
-        thread.start()
-        while start.ready.load(ordering: .acquiring) < 1 {}
-        start.go.store(true, ordering: .releasing)
-        work(0)
-        done.wait()
+func onTwoThreads(_ body: @escaping @Sendable (Int) -> Void) {
+    let start = StartLine()
+    let done = DispatchSemaphore(value: 0)
+    let thread = Thread {
+        start.ready.wrappingAdd(1, ordering: .releasing)
+        while !start.go.load(ordering: .acquiring) {}
+        body(1)
+        done.signal()
     }
+    thread.start()
+    while start.ready.load(ordering: .acquiring) < 1 {}
+    start.go.store(true, ordering: .releasing)
+    body(0)
+    done.wait()
 }
 
 /// The spin barrier of ``onTwoThreads(_:)``.
