@@ -20,6 +20,15 @@ extension Registry {
         return stat.value
     }
 
+    /// The doc of the stat or collection at `path`, or `nil` when it has none or nothing is there.
+    public func doc(at path: StatPath) -> String? {
+        switch snapshot(at: path)?.root {
+        case .stat(let stat)?: return stat.doc
+        case .container(let container)?: return container.doc
+        case nil: return nil
+        }
+    }
+
     /// The figures of the `pmf` at `path` now, or `nil` when no pmf is there.
     public func pmfFigures(at path: StatPath) -> PmfSnapshot? {
         guard case .pmf(let figures) = value(at: path) else { return nil }

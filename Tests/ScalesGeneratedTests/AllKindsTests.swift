@@ -1,4 +1,5 @@
 import Scales
+import ScalesTestKit
 import Testing
 
 /// Every kind and option of `all-kinds.stats.yaml` binds the right runtime cell with the
@@ -9,7 +10,7 @@ import Testing
         let kinds = KindsStats(registry: registry)
         kinds.counter += 2
         kinds.counter += -1  // dropped: a counter never goes down
-        #expect(value(at: KindsStats.Paths.counter, in: registry) == .counter(2))
+        #expect(registry.value(at: KindsStats.Paths.counter) == .counter(2))
         #expect(kinds.startsAtThree.value == 3)
         #expect(kinds.ratio.value == 0.25)
         #expect(kinds.label == "ready")
@@ -19,8 +20,8 @@ import Testing
         // Binding again keeps the current value instead of resetting to the initial one.
         #expect(KindsStats(registry: registry).startsAtThree.value == 4)
         kinds.seconds += 1.5
-        #expect(value(at: KindsStats.Paths.seconds, in: registry) == .double(1.5))
-        #expect(doc(at: KindsStats.Paths.counter, in: registry) == "Only goes up")
+        #expect(registry.value(at: KindsStats.Paths.seconds) == .double(1.5))
+        #expect(registry.doc(at: KindsStats.Paths.counter) == "Only goes up")
     }
 
     @Test func gaugesOfEachType() {
@@ -30,10 +31,10 @@ import Testing
         kinds.doubleGauge.bind { 0.5 }
         kinds.stringGauge.bind { "up" }
         kinds.boolGauge.bind { true }
-        #expect(value(at: KindsStats.Paths.intGauge, in: registry) == .int(7))
-        #expect(value(at: KindsStats.Paths.doubleGauge, in: registry) == .double(0.5))
-        #expect(value(at: KindsStats.Paths.stringGauge, in: registry) == .string("up"))
-        #expect(value(at: KindsStats.Paths.boolGauge, in: registry) == .bool(true))
+        #expect(registry.value(at: KindsStats.Paths.intGauge) == .int(7))
+        #expect(registry.value(at: KindsStats.Paths.doubleGauge) == .double(0.5))
+        #expect(registry.value(at: KindsStats.Paths.stringGauge) == .string("up"))
+        #expect(registry.value(at: KindsStats.Paths.boolGauge) == .bool(true))
     }
 
     @Test func dictOptions() {
@@ -71,11 +72,11 @@ import Testing
         kinds.phase = "parsing"
         #expect(kinds.phase == "parsing")
         #expect(kinds.$phase.state == "parsing")
-        guard case .stateTime(let seconds)? = value(at: KindsStats.Paths.phase, in: registry) else {
+        guard case .stateTime(let seconds)? = registry.value(at: KindsStats.Paths.phase) else {
             Issue.record("no stateTime at /kinds/phase")
             return
         }
         #expect(Set(seconds.keys) == ["parsing"], "only states that were set")
-        #expect(doc(at: KindsStats.Paths.phase, in: registry) == "What the worker is doing")
+        #expect(registry.doc(at: KindsStats.Paths.phase) == "What the worker is doing")
     }
 }

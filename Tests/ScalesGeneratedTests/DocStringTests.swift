@@ -1,4 +1,5 @@
 import Scales
+import ScalesTestKit
 import Testing
 
 /// `docs.stats.yaml`: hostile doc strings compile (this file would not build otherwise) and
@@ -8,9 +9,9 @@ import Testing
         let registry = Registry()
         let docs = DocStats(registry: registry)
         #expect(docs.tricky == "a \"quoted\" value with \\ and \t tab and \u{202E}")
-        #expect(doc(at: DocStats.Paths.tricky, in: registry) == "Ends with a backslash \\")
-        #expect(doc(at: DocStats.Paths.multiline, in: registry) == "Folded text over two lines.")
-        let collectionDoc = doc(at: DocStats.path, in: registry) ?? ""
+        #expect(registry.doc(at: DocStats.Paths.tricky) == "Ends with a backslash \\")
+        #expect(registry.doc(at: DocStats.Paths.multiline) == "Folded text over two lines.")
+        let collectionDoc = registry.doc(at: DocStats.path) ?? ""
         #expect(collectionDoc.hasPrefix("Comments end with */ in C, and \"quotes\" or \\backslashes\\ or \\(interpolation) appear.\n"))
         #expect(collectionDoc.contains("日本語, emoji 😀; a bidi override \u{202E} is dropped"))
         #expect(collectionDoc.hasSuffix("```swift\nlet x = \"y\" // not */ closed\n```"))

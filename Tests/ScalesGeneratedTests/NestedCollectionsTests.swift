@@ -1,4 +1,5 @@
 import Scales
+import ScalesTestKit
 import Testing
 
 /// `nested.stats.yaml`: a templated parent with templated and fixed children, a grandchild
@@ -17,8 +18,8 @@ import Testing
         #expect(worker.collection.path.description == "/queues/mail/worker-2")
         #expect(step.collection.path.description == "/queues/mail/worker-2/steps/parse")
         #expect(cache.collection.path.description == "/queues/mail/cache")
-        #expect(value(at: "/queues/mail/depth", in: registry) == .int(5))
-        #expect(value(at: "/queues/mail/cache/hits", in: registry) == .int(1))
+        #expect(registry.value(at: "/queues/mail/depth") == .int(5))
+        #expect(registry.value(at: "/queues/mail/cache/hits") == .int(1))
         #expect(StepStats.Paths.seconds.description == "/queues/{queue}/worker-{worker}/steps/{step}/seconds")
     }
 
@@ -32,10 +33,10 @@ import Testing
             worker.step(step: "a").seconds += 1.25
         }
         queue.worker(worker: "3").state = "busy"
-        #expect(value(at: "/queues/q/done", in: registry) == .counter(6))  // a sum of monotonic ints is a counter
-        #expect(value(at: "/queues/q/workerStates", in: registry) == .intDict(["idle": 2, "busy": 1]))
-        #expect(value(at: "/queues/q/failures", in: registry) == .intDict(["timeout": 3]))
-        #expect(value(at: "/queues/q/slowest", in: registry) == .double(3.75))
+        #expect(registry.value(at: "/queues/q/done") == .counter(6))  // a sum of monotonic ints is a counter
+        #expect(registry.value(at: "/queues/q/workerStates") == .intDict(["idle": 2, "busy": 1]))
+        #expect(registry.value(at: "/queues/q/failures") == .intDict(["timeout": 3]))
+        #expect(registry.value(at: "/queues/q/slowest") == .double(3.75))
     }
 
     @Test func maxKeysBoundsInstances() {

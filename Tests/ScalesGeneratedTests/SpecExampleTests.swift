@@ -1,4 +1,5 @@
 import Scales
+import ScalesTestKit
 import Testing
 
 /// The SPEC §3 snippet, written against the code generated from the SPEC §2 example
@@ -27,24 +28,24 @@ import Testing
             thread.state = "waitingForTask"        // /processor/state/waitingForTask counts it
             thread.finished += 1                   // /processor/finished sums it
         }
-        #expect(value(at: "/web/success", in: registry) == .int(1))
-        #expect(value(at: "/web/byPath", in: registry) == .intDict(["/about": 1]))
-        guard case .pmf(let latency)? = value(at: "/web/latency", in: registry) else {
+        #expect(registry.value(at: "/web/success") == .int(1))
+        #expect(registry.value(at: "/web/byPath") == .intDict(["/about": 1]))
+        guard case .pmf(let latency)? = registry.value(at: "/web/latency") else {
             Issue.record("no pmf at /web/latency")
             return
         }
         #expect(latency.count == 1)
-        guard case .meter(let hits)? = value(at: "/web/hits", in: registry) else {
+        guard case .meter(let hits)? = registry.value(at: "/web/hits") else {
             Issue.record("no meter at /web/hits")
             return
         }
         #expect(hits.count == 1)
-        #expect(value(at: "/web/load", in: registry) == .double(3))
-        #expect(value(at: "/web/version", in: registry) == .string("1.4.2"))
-        #expect(value(at: "/handler/h1/requests", in: registry) == .int(1))
-        #expect(value(at: "/processor/thread-0/state", in: registry) == .string("waitingForTask"))
-        #expect(value(at: "/processor/state", in: registry) == .intDict(["waitingForTask": 1]))
-        #expect(value(at: "/processor/finished", in: registry) == .int(1))
+        #expect(registry.value(at: "/web/load") == .double(3))
+        #expect(registry.value(at: "/web/version") == .string("1.4.2"))
+        #expect(registry.value(at: "/handler/h1/requests") == .int(1))
+        #expect(registry.value(at: "/processor/thread-0/state") == .string("waitingForTask"))
+        #expect(registry.value(at: "/processor/state") == .intDict(["waitingForTask": 1]))
+        #expect(registry.value(at: "/processor/finished") == .int(1))
         #expect(Registry.shared.snapshot(at: "/handler/h1") == nil)
     }
 
@@ -79,12 +80,12 @@ import Testing
         #expect(HandlerStats.path.description == "/handler/{id}")
         #expect(HandlerStats.Paths.latency.description == "/handler/{id}/latency")
         #expect(ThreadStats.path.description == "/processor/thread-{id}")
-        #expect(value(at: WebStats.Paths.errors, in: registry) == .int(4))
+        #expect(registry.value(at: WebStats.Paths.errors) == .int(4))
         _ = HandlerStats(id: "h2", registry: registry)
         #expect(registry.snapshot(at: HandlerStats.path.filling(id: "h2")) != nil)
         let thread = ProcessorStats(registry: registry).thread(id: "3")
         thread.finished += 2
-        #expect(value(at: ThreadStats.Paths.finished.filling(id: "3"), in: registry) == .int(2))
+        #expect(registry.value(at: ThreadStats.Paths.finished.filling(id: "3")) == .int(2))
         #expect(thread.collection.path == ThreadStats.path.filling(id: "3"))
     }
 
@@ -98,19 +99,19 @@ import Testing
         zero.finished += 3
         one.finished += 4
         one.errors["timeout"] += 1
-        #expect(value(at: "/processor/state", in: registry) == .intDict(["busy": 2]))
+        #expect(registry.value(at: "/processor/state") == .intDict(["busy": 2]))
         one.remove()
         one.remove()  // idempotent
         #expect(registry.snapshot(at: "/processor/thread-1") == nil)
-        #expect(value(at: "/processor/state", in: registry) == .intDict(["busy": 1]))   // histogram stops counting it
-        #expect(value(at: "/processor/finished", in: registry) == .int(7))              // sum keeps what it counted
-        #expect(value(at: "/processor/errors", in: registry) == .intDict(["timeout": 1]))
+        #expect(registry.value(at: "/processor/state") == .intDict(["busy": 1]))   // histogram stops counting it
+        #expect(registry.value(at: "/processor/finished") == .int(7))              // sum keeps what it counted
+        #expect(registry.value(at: "/processor/errors") == .intDict(["timeout": 1]))
         #expect(processor.state.value == ["busy": 1])
         #expect(processor.finished.value == 7)
         #expect(processor.errors.value == ["timeout": 1])
         let again = processor.thread(id: "1")
         #expect(again.finished.value == 0)
-        #expect(value(at: "/processor/thread-1/finished", in: registry) == .int(0))
+        #expect(registry.value(at: "/processor/thread-1/finished") == .int(0))
         let handler = HandlerStats(id: "h1", registry: registry)
         handler.remove()
         #expect(registry.snapshot(at: "/handler/h1") == nil)
@@ -119,8 +120,8 @@ import Testing
     @Test func docsReachTheRuntime() {
         let registry = Registry()
         _ = WebStats(registry: registry)
-        #expect(doc(at: "/web", in: registry) == "Request handling of the public site.")
-        #expect(doc(at: "/web/success", in: registry) == "Requests answered with 2xx")
+        #expect(registry.doc(at: "/web") == "Request handling of the public site.")
+        #expect(registry.doc(at: "/web/success") == "Requests answered with 2xx")
     }
 
     @Test func childrenAreCollapsed() {

@@ -33,7 +33,7 @@ import Testing
         ] {
             #expect(text.contains(line + "\n"), "\(line)\n\(text)")
         }
-        #expect(value(at: ApiStats.Paths.busy, in: registry) == .doubleCounter(1.25))
+        #expect(registry.value(at: ApiStats.Paths.busy) == .doubleCounter(1.25))
         // precision: picks the grid of the pmf's buckets (the native histogram's schema).
         #expect(api.latency.figures.buckets?.schema == 8)
         #expect(api.latencyByRoute["/users"].figures.buckets?.schema == 3)
