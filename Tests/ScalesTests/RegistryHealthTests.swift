@@ -42,6 +42,20 @@ import Testing
         #expect(health["droppedValues"] == 2 && health["overflowedKeys"] == 1 && health["bindConflicts"] == 1)
     }
 
+    /// `currentValue()` reads a gauge outside any snapshot: the closure's error reaches the
+    /// caller (it was lost as `nil` before), nothing is counted, and an unbound gauge is `nil`.
+    @Test func aGaugesCurrentValueThrowsWhatItsClosureThrows() throws {
+        struct Broken: Error {}
+        let registry = Registry()
+        let gauge = registry.collection(at: "/web").gauge("queue", of: Int.self)
+        #expect(try gauge.currentValue() == nil)
+        gauge.bind { 7 }
+        #expect(try gauge.currentValue() == 7)
+        gauge.bind { throw Broken() }
+        #expect(throws: Broken.self) { try gauge.currentValue() }
+        #expect(registry.health.gaugeFailures == 0)
+    }
+
     @Test func aResetKeepsTheHealthCounters() throws {
         let registry = Registry()
         registry.collection(at: "/web").counter("requests").add(-5)
