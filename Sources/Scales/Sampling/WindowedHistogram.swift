@@ -1,7 +1,5 @@
 import Synchronization
 
-import ScalesPlatform
-
 /// The estimator behind a ``PmfStat``: per time slice, counts on an exact native-histogram
 /// grid (``NativeGrid``), in lazily allocated pages, updated with relaxed atomic adds.
 ///
