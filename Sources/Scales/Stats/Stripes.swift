@@ -4,10 +4,11 @@ import Synchronization
 /// Striped cells: where the updates of one stat go once threads are seen to contend for it,
 /// as Java's `LongAdder` does.
 ///
-/// A stat starts with one word (its *base*). An integer's add is one `lock xadd` on it and a
-/// load of the word right after: if the load finds more than this add put there, another
-/// thread wrote the word in between, and the stat gets its stripes. (A `Double`, whose add is
-/// a compare-and-swap anyway, takes a failed compare-and-swap as the sign.) The stripes are
+/// A stat starts with one word (its *base*). An integer's add is one `lock xadd` on it; one add
+/// in 256 also checks whether another thread writes the word too (a load, and a few
+/// compare-and-swaps of the value onto itself, see ``StripedInt/add(_:)``), and if so the stat
+/// gets its stripes. (A `Double`, whose add is a compare-and-swap anyway, takes a failed
+/// compare-and-swap as the sign, as `LongAdder` does.) The stripes are
 /// ``count`` cells, each on a line of ``stride`` bytes of its own, in one block published with
 /// a compare-and-swap (a thread that loses the race frees its block). From then on each update
 /// goes to the cell of its thread's CPU (``threadProbe()``), and a read sums the base and every
@@ -107,10 +108,10 @@ struct StripedInt: ~Copyable, Sendable {
     ///
     /// Unstriped, the add is the `lock xadd` of a plain atomic. One add in 256 (those that
     /// take the value across a multiple of 256 of its steps: of 1 for `+= 1`, of 4,096 for
-    /// `+= 4096`) also loads the word right after, which shows whether another thread wrote it
-    /// in between: the contention this looks for. Checking every add would cost a
-    /// single-threaded loop of adds 1.8x (the load waits for the add to complete); checking
-    /// one in 256, on a bit test of the value the add returns, costs nothing measurable.
+    /// `+= 4096`) also checks whether another thread writes the word too
+    /// (``checkContention(expected:)``). Checking every add would cost a single-threaded loop
+    /// of adds 1.8x (what follows the add waits for it to complete); checking one in 256, on a
+    /// bit test of the value the add returns, costs nothing measurable.
     @inlinable @inline(__always)
     func add(_ amount: Int) {
         guard stripes.load(ordering: .relaxed) == 0 else { return addStriped(amount) }
