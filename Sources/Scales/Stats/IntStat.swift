@@ -3,7 +3,7 @@ import Synchronization
 /// An `int` stat: an integer that goes up and down, exact under concurrency.
 ///
 /// Updates are relaxed atomic operations on a cell the property holds directly (striped over
-/// per-thread cells once threads contend for it, see <doc:Contention>):
+/// per-CPU cells once threads contend for it, see <doc:Contention>):
 ///
 /// ```swift
 /// web.errors += 1
@@ -71,9 +71,9 @@ public final class IntStat: StatCell, CustomStringConvertible {
 /// web.requests += 1
 /// ```
 ///
-/// Updates are striped over per-thread cells once threads contend for the counter (see
-/// <doc:Contention>). There is no `-=` and no assignment, so a counter cannot be made to go down by mistake; a
-/// negative amount is dropped and counted in ``RegistryHealth/droppedValues``.
+/// Updates are striped over per-CPU cells once threads contend for the counter (see
+/// <doc:Contention>). There is no `-=` and no assignment, so a counter cannot be made to go
+/// down by mistake; a negative amount is dropped and counted in ``RegistryHealth/droppedValues``.
 public final class CounterStat: StatCell, CustomStringConvertible {
     @usableFromInline let storage: StripedInt
     @usableFromInline let health: HealthCounters

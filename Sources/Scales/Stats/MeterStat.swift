@@ -16,8 +16,8 @@ import Synchronization
 /// its rate. Rates below 1e-9 per second read as 0 (Java's would show the leftovers). A
 /// negative `n` is dropped and counted in ``RegistryHealth/droppedValues``.
 ///
-/// Cost: there is no background thread; a mark is one relaxed compare-and-swap (on a cell of
-/// its thread's once threads contend for the meter, see <doc:Contention>) plus a check that
+/// Cost: there is no background thread; a mark is one relaxed atomic add (on the cell of its
+/// thread's CPU once threads contend for the meter, see <doc:Contention>) plus a check that
 /// its tick has not ended. With ``SystemClock`` on Linux the check reads the wall clock's
 /// whole seconds (`time()`, one load in the vDSO) against a hint; only the first mark after
 /// each tick's end (or one the hint cannot vouch for) reads the coarse monotonic clock and,
