@@ -44,6 +44,17 @@ final class Aggregation {
     /// in ``RegistryHealth/bindConflicts``).
     let mismatch = MismatchFlag()
 
+    /// Its snapshot record's fixed part, made by the first snapshot (the name is its entry's).
+    private var info: StatInfo?
+
+    /// The record's fixed part for the entry named `name` (under the registry's lock).
+    func info(named name: String) -> StatInfo {
+        if let info, info.name == name { return info }
+        let made = StatInfo(name: name, doc: doc, declaredKind: kind.name)
+        info = made
+        return made
+    }
+
     /// The default bound on the keys an `intDictSum` keeps for removed children.
     static let defaultMaxRetiredKeys = 1000
 

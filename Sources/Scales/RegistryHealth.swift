@@ -165,7 +165,7 @@ extension Registry {
             node.explicit = true
             node.doc = "The registry's own health: what it dropped, bounded or could not honour"
             for (name, cell, doc) in healthCounters.cells where node.entries[name] == nil {
-                node.entries[name] = .stat(cell, StatDescription(doc: doc))
+                node.entries[name] = .stat(cell, StatInfo(name: name, doc: doc, declaredKind: cell.declaredKind))
             }
         }
     }

@@ -12,22 +12,12 @@ final class TreeShape: Sendable {
     var current: UInt64 { changes.load(ordering: .relaxed) }
 }
 
-/// What a stat's entry in the tree says about it besides its cell: docs and export hints.
-struct StatDescription: Sendable {
-    var doc: String?
-    /// Set for a labelled series (see ``SnapshotStat/labels``).
-    var labels: [StatLabel]? = nil
-    /// The base unit carried into exported names (see ``SnapshotStat/unit``).
-    var unit: String? = nil
-    /// The label name of a dict's keys (see ``SnapshotStat/keyLabel``).
-    var keyLabel: String? = nil
-}
-
 /// The registry's tree. Nodes are touched only while the registry's lock is held.
 final class Node {
     enum Entry {
         case container(Node)
-        case stat(any StatCell, StatDescription)
+        /// The stat's cell and its record's fixed part (name, docs, hints), made at bind.
+        case stat(any StatCell, StatInfo)
         case aggregation(Aggregation)
     }
 

@@ -144,54 +144,86 @@ public struct TemplateInstance: Sendable, Equatable, Hashable {
 
 /// A stat in a ``Snapshot``.
 public struct SnapshotStat: Sendable, Equatable {
-    /// The stat's name (last path segment).
-    public let name: String
+    /// Everything but the value: made once when the stat is bound and shared by every
+    /// snapshot's record of it, so a record costs one reference and its value.
+    let info: StatInfo
     /// Its value at snapshot time.
     public internal(set) var value: StatValue
+
+    /// The stat's name (last path segment).
+    public var name: String { info.name }
     /// The doc text from `stats.yaml` (or the runtime API), used as Prometheus HELP.
-    public let doc: String?
+    public var doc: String? { info.doc }
     /// Set when this stat is one labelled series of a family named by its *parent container*
     /// (the swift-metrics bridge binds `/metrics/http_requests/method=GET,status=200` this way):
     /// exporters that have labels (Prometheus) use the parent's path as the metric name and
     /// these as its labels; the others use the stat's name as usual. `nil` for ordinary stats.
-    public let labels: [StatLabel]?
+    public var labels: [StatLabel]? { info.labels }
     /// The base unit of the value (`seconds`, `bytes`), from stats.yaml's `unit:`: exporters
     /// with unit conventions (Prometheus) carry it into the name (`…_seconds`). Not a meter's
     /// display unit, which is ``MeterSnapshot/unit``.
-    public let unit: String?
+    public var unit: String? { info.unit }
     /// The label name of a dict's keys on `/metrics` (stats.yaml's `label:`); `nil` means `key`.
-    public let keyLabel: String?
+    public var keyLabel: String? { info.keyLabel }
     /// The declared kind when the value's case does not tell it, for displays (the status
     /// page): `gauge`, `sum`, `histogram`, `intDictSum`; `nil` otherwise (and in stats made by
     /// hand). Not exported, and not part of equality.
-    package var declaredKind: String? = nil
+    package var declaredKind: String? { info.declaredKind }
     /// The recent window of a `pmf` or `pmfDict`, for displays; not part of equality.
-    package var recentWindow: Duration? = nil
+    package var recentWindow: Duration? { info.recentWindow }
 
     /// Creates a stat record.
     public init(
         name: String, value: StatValue, doc: String? = nil, labels: [StatLabel]? = nil, unit: String? = nil,
         keyLabel: String? = nil
     ) {
-        self.name = name
-        self.value = value
-        self.doc = doc
-        self.labels = labels
-        self.unit = unit
-        self.keyLabel = keyLabel
+        self.init(info: StatInfo(name: name, doc: doc, labels: labels, unit: unit, keyLabel: keyLabel), value: value)
     }
 
-    init(name: String, value: StatValue, _ description: StatDescription) {
-        self.init(
-            name: name, value: value, doc: description.doc, labels: description.labels, unit: description.unit,
-            keyLabel: description.keyLabel)
+    init(info: StatInfo, value: StatValue) {
+        self.info = info
+        self.value = value
     }
 
     /// Equal when the exported record is: the display-only fields (`declaredKind`,
     /// `recentWindow`) are left out, so a stat made by hand equals the registry's.
     public static func == (lhs: SnapshotStat, rhs: SnapshotStat) -> Bool {
-        lhs.name == rhs.name && lhs.value == rhs.value && lhs.doc == rhs.doc && lhs.labels == rhs.labels
-            && lhs.unit == rhs.unit && lhs.keyLabel == rhs.keyLabel
+        lhs.value == rhs.value
+            && (lhs.info === rhs.info
+                || (lhs.name == rhs.name && lhs.doc == rhs.doc && lhs.labels == rhs.labels && lhs.unit == rhs.unit
+                    && lhs.keyLabel == rhs.keyLabel))
+    }
+}
+
+/// What a stat record says besides its value: its name, docs, export hints and display hints.
+///
+/// Immutable, and made when the stat is bound (the tree's entry holds it), so that a snapshot
+/// shares it instead of copying four strings per stat.
+final class StatInfo: Sendable {
+    let name: String
+    let doc: String?
+    /// Set for a labelled series (see ``SnapshotStat/labels``).
+    let labels: [StatLabel]?
+    /// The base unit carried into exported names (see ``SnapshotStat/unit``).
+    let unit: String?
+    /// The label name of a dict's keys (see ``SnapshotStat/keyLabel``).
+    let keyLabel: String?
+    /// See ``SnapshotStat/declaredKind``.
+    let declaredKind: String?
+    /// See ``SnapshotStat/recentWindow``.
+    let recentWindow: Duration?
+
+    init(
+        name: String, doc: String?, labels: [StatLabel]? = nil, unit: String? = nil, keyLabel: String? = nil,
+        declaredKind: String? = nil, recentWindow: Duration? = nil
+    ) {
+        self.name = name
+        self.doc = doc
+        self.labels = labels
+        self.unit = unit
+        self.keyLabel = keyLabel
+        self.declaredKind = declaredKind
+        self.recentWindow = recentWindow
     }
 }
 

@@ -79,11 +79,9 @@ struct SnapshotBuilder {
         switch entry {
         case .container(let child):
             return self.node(child)
-        case .stat(let cell, let description):
+        case .stat(let cell, let info):
             defer { ordinal += 1 }
-            var stat = SnapshotStat(name: name, value: .absent, description)
-            stat.declaredKind = cell.declaredKind
-            stat.recentWindow = cell.recentWindow
+            var stat = SnapshotStat(info: info, value: .absent)
             if defersAll {
                 let health = self.health
                 deferred.append(Deferred(place: place, read: { cell.read(health) }, scalarKind: cell.scalarKind, cell: cell))
@@ -100,8 +98,7 @@ struct SnapshotBuilder {
             defer { ordinal += 1 }
             let input = AggregationInput.derived(aggregation.plan, aggregation.inputs(below: owner))
             let health = self.health
-            var stat = SnapshotStat(name: name, value: .absent, doc: aggregation.doc)
-            stat.declaredKind = aggregation.kind.name
+            var stat = SnapshotStat(info: aggregation.info(named: name), value: .absent)
             if defersAll {
                 deferred.append(Deferred(place: place, read: { input.read(health) }))
             } else if input.readsOutsideTreeLock {

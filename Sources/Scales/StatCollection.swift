@@ -123,10 +123,11 @@ public struct StatCollection: Sendable {
             switch node.entries[name] {
             case nil:
                 let cell = make(health)
-                let description = StatDescription(
-                    doc: doc, labels: labels, unit: unit.flatMap { $0.isEmpty ? nil : $0 },
-                    keyLabel: keyLabel.flatMap { $0.isEmpty ? nil : $0 })
-                node.entries[name] = .stat(cell, description)
+                let info = StatInfo(
+                    name: name, doc: doc, labels: labels, unit: unit.flatMap { $0.isEmpty ? nil : $0 },
+                    keyLabel: keyLabel.flatMap { $0.isEmpty ? nil : $0 }, declaredKind: cell.declaredKind,
+                    recentWindow: cell.recentWindow)
+                node.entries[name] = .stat(cell, info)
                 return .bound(cell)
             case .stat(let existing, _):
                 if let cell = existing as? Cell { return .bound(cell) }
