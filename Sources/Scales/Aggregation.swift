@@ -76,8 +76,8 @@ final class Aggregation {
     }
 
     /// What this aggregation reads below `owner`: the nearest matching containers' entries.
-    func inputs(below owner: Node) -> [AggregationInput] {
-        var inputs: [AggregationInput] = []
+    func inputs(below owner: Node) -> [StatReader] {
+        var inputs: [StatReader] = []
         for entry in owner.entries.values {
             if case .container(let child) = entry { collect(child, into: &inputs) }
         }
@@ -85,7 +85,7 @@ final class Aggregation {
     }
 
     /// The inputs at or below `node` (a matching container stops the descent).
-    func collect(_ node: Node, into inputs: inout [AggregationInput]) {
+    func collect(_ node: Node, into inputs: inout [StatReader]) {
         if reads(node) {
             switch node.entries[of] {
             case .stat(let cell, _): inputs.append(.cell(cell))
@@ -170,17 +170,26 @@ final class MismatchFlag: Sendable {
     }
 }
 
-/// One child entry an aggregation reads: a stat's cell, or a lower aggregation with its own
-/// inputs (evaluated when read, like the one above it).
-indirect enum AggregationInput: Sendable {
+/// How a stat's value is read: its cell, or an aggregation over the entries it reads (each a
+/// cell or a lower aggregation, evaluated when read, like the one above it). Snapshots read
+/// through it after the lock, render layouts keep one per stat, and aggregations take their
+/// inputs as readers.
+enum StatReader: Sendable {
     case cell(any StatCell)
-    case derived(AggregationPlan, [AggregationInput])
+    indirect case derived(AggregationPlan, [StatReader])
 
     func read(_ health: HealthCounters) -> StatValue {
         switch self {
         case .cell(let cell): return cell.read(health)
         case .derived(let plan, let inputs): return plan.evaluate(inputs.map { $0.read(health) }, health: health)
         }
+    }
+
+    /// The kind of the one number a cell's value always is (see ``StatCell/scalarKind``);
+    /// `nil` for an aggregation.
+    var scalarKind: ScalarKind? {
+        if case .cell(let cell) = self { return cell.scalarKind }
+        return nil
     }
 
     /// Whether reading runs user code or heavy work (see ``StatCell/readsOutsideTreeLock``).

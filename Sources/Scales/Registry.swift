@@ -25,10 +25,8 @@ public final class Registry: Sendable {
     let instanceNumbers = Atomic<Int>(0)
     /// Moves on every change of the tree's shape (a bind, a removal, a reset).
     let shape = TreeShape()
-    /// Layouts of the JSON renders asked for, kept until the tree's shape changes.
-    let jsonLayouts = Lock<[JSONLayoutKey: JSONLayout]>([:])
-    /// Layouts of the Prometheus renders asked for, kept until the tree's shape changes.
-    let prometheusLayouts = Lock<[PrometheusLayoutKey: PrometheusLayout]>([:])
+    /// The layouts of this tree's renders (see `Formats/RenderCache.swift`).
+    let renderCache = RenderCache()
 
     /// The time source of every time-dependent stat bound in this registry (`pmf` windows and
     /// timings, `meter` rates, `stateTime` totals).
@@ -188,25 +186,20 @@ public final class Registry: Sendable {
     /// are read; gauge closures run and pmf percentiles are computed after it is released, and
     /// rendering never holds it.
     public func snapshot(at path: StatPath = .root) -> Snapshot? {
-        // Bound apart, not kept as a tuple: filling the late stats in mutates `root` and `late`
-        // in place only while nothing else holds them (else the tree's arrays are copied).
-        guard case (let shape, var root, _, var late, var values)? = buildSnapshot(at: path.segments.map(\.description), defersAll: false)
+        guard case (let shape, var root, let late, var values)? = buildTree(at: path.segments.map(\.description), reads: .cheap)
         else { return nil }
-        SnapshotBuilder.fill(&root, late: &late, values: &values, health: healthCounters)
+        SnapshotBuilder.fill(&root, late: late, values: &values, health: healthCounters)
         return Snapshot(path: path, root: root, timestamp: Registry.now(), registry: self, shape: shape, values: values)
     }
 
-    /// The tree at `names` as the builder leaves it under the lock: cheap values read, the
-    /// others as placeholders listed in `late` (or, with `defersAll`, every value as a
-    /// placeholder with its reader in `deferred`); and the tree's shape then. `nil` when nothing is at `names`.
-    func buildSnapshot(
-        at names: [String], defersAll: Bool
-    ) -> (
-        shape: UInt64, root: SnapshotNode, deferred: [SnapshotBuilder.Deferred], late: [SnapshotBuilder.Late], values: [StatValue]
-    )? {
+    /// The tree at `names` as the builder leaves it under the lock (see ``SnapshotBuilder``),
+    /// and the tree's shape then; `nil` when nothing is at `names`.
+    func buildTree(
+        at names: [String], reads: SnapshotBuilder.Reads
+    ) -> (shape: UInt64, root: SnapshotNode, late: [SnapshotBuilder.Late], values: [StatValue])? {
         let health = healthCounters
         return state.withLock { state in
-            var builder = SnapshotBuilder(health: health, defersAll: defersAll)
+            var builder = SnapshotBuilder(health: health, reads: reads)
             let root: SnapshotNode
             if let last = names.last {
                 guard let owner = state.node(at: names.dropLast()), let entry = owner.entries[last] else { return nil }
@@ -214,22 +207,13 @@ public final class Registry: Sendable {
             } else {
                 root = builder.node(state.root)
             }
-            return (shape.current, root, builder.deferred, builder.late, builder.values)
+            return (shape.current, root, builder.late, builder.values)
         }
     }
 
     /// The tree's shape version, for tests: it moves on every bind of something new, every
     /// removal and every reset, and only then.
     package var shapeVersion: UInt64 { shape.current }
-
-    /// How many layouts of each format a registry keeps (one per path and options rendered;
-    /// paths come from requests, so the number is bounded).
-    static let maxLayouts = 32
-
-    /// How many layouts of each format are kept now, and the bound (for tests).
-    package var keptLayouts: (json: Int, prometheus: Int, bound: Int) {
-        (jsonLayouts.withLock(\.count), prometheusLayouts.withLock(\.count), Self.maxLayouts)
-    }
 
     /// The ids the registry has on record for the instances of `template` under `parent`
     /// (for tests of its bookkeeping).

@@ -286,7 +286,7 @@ extension Registry {
             while let owner = ancestor {
                 for case .aggregation(let aggregation) in owner.entries.values
                 where aggregation.kind != .histogram && aggregation.reachesInto(node, from: owner) {
-                    var inputs: [AggregationInput] = []
+                    var inputs: [StatReader] = []
                     aggregation.collect(node, into: &inputs)
                     for input in inputs { aggregation.retire(input.read(healthCounters), health: healthCounters) }
                 }

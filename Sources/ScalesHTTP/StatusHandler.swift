@@ -200,7 +200,7 @@ public struct StatusHandler: Sendable {
         StatusResponse(
             status: 200,
             headers: [("Content-Type", format.contentType), ("Vary", "Accept"), ("Cache-Control", "no-store")],
-            bodyBytes: registry.renderMetricsBytes(format: format) ?? (format == .openMetrics ? Array("# EOF\n".utf8) : []))
+            bodyBytes: registry.renderMetrics(format: format) ?? (format == .openMetrics ? Array("# EOF\n".utf8) : []))
     }
 
     /// The snapshot at `names`: a collection or a stat, or a member inside a stat's value

@@ -46,10 +46,10 @@ struct JSONWriter {
     let pretty: Bool
     let includeCollapsed: Bool
     var bytes: [UInt8] = []
-    /// Layout mode (``JSONLayout``): stats are not written; where each would go is recorded.
-    var holes: [JSONLayout.Hole]?
-    /// The child indices from the root to the node being written, in layout mode.
-    private var place: [Int] = []
+
+    /// What is written for a stat: its value, unless a caller writes something else (a layout
+    /// records where the value would go, ``JSONLayout``).
+    typealias StatWriter = (inout JSONWriter, SnapshotStat, _ depth: Int) -> Void
 
     init(pretty: Bool, includeCollapsed: Bool, capacity: Int = 16_384) {
         self.pretty = pretty
@@ -58,23 +58,25 @@ struct JSONWriter {
     }
 
     mutating func write(_ node: SnapshotNode, depth: Int) {
+        write(node, depth: depth) { writer, stat, depth in writer.write(stat.value, depth: depth) }
+    }
+
+    mutating func write(_ node: SnapshotNode, depth: Int, stat writeStat: StatWriter) {
         switch node {
-        case .container(let container): writeContainer(container, depth: depth, extra: [])
-        case .stat(let stat):
-            if holes != nil {
-                holes?.append(JSONLayout.Hole(offset: bytes.count, depth: depth, place: place))
-            } else {
-                write(stat.value, depth: depth)
-            }
+        case .container(let container): writeContainer(container, depth: depth, extra: [], stat: writeStat)
+        case .stat(let stat): writeStat(&self, stat, depth)
         }
     }
 
     /// A container's children (collapsed ones left out below the root) merged in key order with
     /// `extra` number members.
-    mutating func writeContainer(_ container: SnapshotContainer, depth: Int, extra: [(String, Double)]) {
+    mutating func writeContainer(
+        _ container: SnapshotContainer, depth: Int, extra: [(String, Double)],
+        stat writeStat: StatWriter = { writer, stat, depth in writer.write(stat.value, depth: depth) }
+    ) {
         var object = ObjectWriter(depth: depth)
         var pending = extra[...]
-        for (index, child) in container.children.enumerated() {
+        for child in container.children {
             if case .container(let inner) = child, inner.collapsed, !includeCollapsed { continue }
             while let next = pending.first, next.0 < child.name {
                 object.key(next.0, &self)
@@ -82,13 +84,7 @@ struct JSONWriter {
                 pending = pending.dropFirst()
             }
             object.key(child.name, &self)
-            if holes == nil {
-                write(child, depth: depth + 1)
-            } else {
-                place.append(index)
-                write(child, depth: depth + 1)
-                place.removeLast()
-            }
+            write(child, depth: depth + 1, stat: writeStat)
         }
         for (key, value) in pending {
             object.key(key, &self)

@@ -12,14 +12,11 @@ struct JSONLayout: Sendable {
         var offset: Int
         /// The nesting depth of the value (for pretty output).
         var depth: Int
-        /// The stat's place in the snapshot tree (child indices from the root), to find its reader.
-        var place: [Int]
-        /// Reads the value now: the cell itself (a direct call), or for an aggregation its reader.
-        var cell: (any StatCell)?
-        var read: (@Sendable () -> StatValue)?
+        /// Reads the value now: the cell itself, or an aggregation over its inputs.
+        var reader: StatReader?
         /// Set when the value is always one number or bool (at most
         /// ``ByteWriter/maxScalarBytes``): it is formatted straight into the output.
-        var isScalar = false
+        var isScalar: Bool
     }
 
     /// The registry's shape when the layout was made; stale once it changes.
@@ -30,24 +27,20 @@ struct JSONLayout: Sendable {
     let holes: [Hole]
     let health: HealthCounters
 
-    /// Lays out `root` (a snapshot made by a builder that defers every read) and pairs each
-    /// value's place with its reader.
+    /// Lays out `root` (a tree built without reading a value) and pairs each stat with its
+    /// reader in `late` (every stat's, by the stat's ``StatInfo``).
     init(
-        shape: UInt64, root: SnapshotNode, readers: [SnapshotBuilder.Deferred], health: HealthCounters, pretty: Bool,
+        shape: UInt64, root: SnapshotNode, late: [SnapshotBuilder.Late], health: HealthCounters, pretty: Bool,
         includeCollapsed: Bool
     ) {
+        var readers: [ObjectIdentifier: StatReader] = [:]
+        readers.reserveCapacity(late.count)
+        for stat in late { readers[ObjectIdentifier(stat.info)] = stat.reader }
         var writer = JSONWriter(pretty: pretty, includeCollapsed: includeCollapsed)
-        writer.holes = []
-        writer.write(root, depth: 0)
-        var byPlace: [[Int]: SnapshotBuilder.Deferred] = [:]
-        byPlace.reserveCapacity(readers.count)
-        for reader in readers { byPlace[reader.place] = reader }
-        var holes = writer.holes ?? []
-        for index in holes.indices {
-            let reader = byPlace[holes[index].place]
-            holes[index].cell = reader?.cell
-            holes[index].read = reader?.cell == nil ? reader?.read : nil
-            holes[index].isScalar = reader?.cell != nil && reader?.scalarKind != nil
+        var holes: [Hole] = []
+        writer.write(root, depth: 0) { writer, stat, depth in
+            let reader = readers[ObjectIdentifier(stat.info)]
+            holes.append(Hole(offset: writer.bytes.count, depth: depth, reader: reader, isScalar: reader?.scalarKind != nil))
         }
         self.health = health
         self.shape = shape
@@ -71,11 +64,7 @@ struct JSONLayout: Sendable {
                     scalars += 1
                     continue
                 }
-                if let cell = holes[index].cell {
-                    side.write(cell.read(health), depth: holes[index].depth)
-                } else {
-                    side.write(holes[index].read?() ?? .absent, depth: holes[index].depth)
-                }
+                side.write(holes[index].reader?.read(health) ?? .absent, depth: holes[index].depth)
                 sideEnds.append(side.bytes.count)
             }
         }
@@ -92,8 +81,8 @@ struct JSONLayout: Sendable {
                             let offset = holes[index].offset
                             out.append(UnsafeBufferPointer(rebasing: template[position..<offset]))
                             position = offset
-                            if holes[index].isScalar, let cell = holes[index].cell {
-                                Self.appendScalar(cell.read(health), to: &out)
+                            if holes[index].isScalar, let reader = holes[index].reader {
+                                Self.appendScalar(reader.read(health), to: &out)
                             } else {
                                 let end = sideEnds[sideIndex]
                                 out.append(UnsafeBufferPointer(rebasing: sideBytes[sideStart..<end]))
@@ -123,47 +112,5 @@ struct JSONLayout: Sendable {
         case .bool(let flag): out.append(flag ? "true" : "false")
         default: out.append("null")  // not a scalar: cannot happen for the kinds kept
         }
-    }
-}
-
-/// Which layout: the subtree and the options.
-struct JSONLayoutKey: Hashable, Sendable {
-    var names: [String]
-    var pretty: Bool
-    var includeCollapsed: Bool
-}
-
-extension Registry {
-    /// The subtree at `path` as UTF-8 JSON bytes: the same bytes as
-    /// `JSONFormat.renderBytes(registry.snapshot(at: path)!, …)`, faster.
-    ///
-    /// ```swift
-    /// let body = registry.renderJSON(at: "/web") ?? []   // nil: nothing at that path
-    /// ```
-    ///
-    /// The layout of the output (names, nesting, key order, escaping) is kept until the tree's
-    /// shape changes — a bind, a removal, a new templated instance — so a render only reads
-    /// and formats the values. The status page serves JSON this way.
-    ///
-    /// - Parameters:
-    ///   - path: A collection or a stat; the root by default.
-    ///   - pretty: Two-space indentation.
-    ///   - includeCollapsed: Also write collapsed containers below the root.
-    /// - Returns: The JSON, or `nil` when nothing is bound at `path`.
-    public func renderJSON(at path: StatPath = .root, pretty: Bool = false, includeCollapsed: Bool = false) -> [UInt8]? {
-        let key = JSONLayoutKey(names: path.segments.map(\.description), pretty: pretty, includeCollapsed: includeCollapsed)
-        if let layout = jsonLayouts.withLock({ $0[key] }), layout.shape == shape.current {
-            return layout.render()
-        }
-        guard let built = buildSnapshot(at: key.names, defersAll: true) else { return nil }
-        let layout = JSONLayout(
-            shape: built.shape, root: built.root, readers: built.deferred, health: healthCounters, pretty: pretty,
-            includeCollapsed: includeCollapsed)
-        jsonLayouts.withLock { layouts in
-            // Paths come from requests: keep a bounded number of layouts.
-            if layouts.count >= Self.maxLayouts { layouts.removeAll(keepingCapacity: true) }
-            layouts[key] = layout
-        }
-        return layout.render()
     }
 }

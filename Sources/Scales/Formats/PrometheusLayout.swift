@@ -13,24 +13,24 @@ import ScalesNaming
 struct PrometheusLayout: Sendable {
     /// A stat rendered afresh: what the walk worked out for it, and how to read it.
     struct DynamicStat: Sendable {
-        var place: [Int]
         var name: String
         var labels: PrometheusLabels
         var meta: PrometheusWriter.Meta
-        var read: (@Sendable () -> StatValue)? = nil
+        var reader: StatReader
         /// The stat's position in walk order (its value's index in a snapshot's values).
-        var ordinal: Int? = nil
+        var ordinal: Int
     }
 
     /// A kept family's value: where it goes, its reader, and its stat's position in walk order.
     struct Hole: Sendable {
         var offset: Int
-        var read: @Sendable () -> StatValue
+        var reader: StatReader
         var ordinal: Int
     }
 
     /// How many stats the layout's tree has (every stat has a reader).
     let statCount: Int
+    let health: HealthCounters
 
     /// The registry's shape when the layout was made; stale once it changes.
     let shape: UInt64
@@ -49,42 +49,29 @@ struct PrometheusLayout: Sendable {
     /// family's shorter name must not take.
     let openMetricsKept: Set<String>
 
+    /// Lays out `root` (a tree built without reading a value) with each stat's reader and
+    /// ordinal from `late` (every stat's, by the stat's ``StatInfo``).
     init(
-        shape: UInt64, root: SnapshotNode, readers: [SnapshotBuilder.Deferred], prefix: String, pattern: String,
-        format: ExpositionFormat = .prometheusText
+        shape: UInt64, root: SnapshotNode, late: [SnapshotBuilder.Late], health: HealthCounters, prefix: String,
+        pattern: String, format: ExpositionFormat = .prometheusText
     ) {
-        // Scalars get a placeholder of their kind (their lines do not depend on the value);
-        // the other stats are set aside by the walk.
-        var root = root
-        var holeIndex: [[Int]: Int] = [:]
-        var holeReaders: [(read: @Sendable () -> StatValue, ordinal: Int)] = []
-        var dynamicReaders: [[Int]: (read: @Sendable () -> StatValue, ordinal: Int)] = [:]
-        // The builder lists the readers in walk order, one per stat: a reader's index is its
-        // stat's ordinal.
-        for (ordinal, reader) in readers.enumerated() {
-            guard let kind = reader.scalarKind else {
-                dynamicReaders[reader.place] = (reader.read, ordinal)
-                continue
-            }
-            holeIndex[reader.place] = holeReaders.count
-            holeReaders.append((reader.read, ordinal))
-            let placeholder: StatValue
-            switch kind {
-            case .int: placeholder = .int(0)
-            case .counter: placeholder = .counter(0)
-            case .double: placeholder = .double(0)
-            case .doubleCounter: placeholder = .doubleCounter(0)
-            case .bool: placeholder = .bool(false)
-            }
-            SnapshotBuilder.fill(&root, with: [.init(place: reader.place, read: { placeholder })])
-        }
+        var byInfo: [ObjectIdentifier: SnapshotBuilder.Late] = [:]
+        byInfo.reserveCapacity(late.count)
+        for stat in late { byInfo[ObjectIdentifier(stat.info)] = stat }
+        // Numbers of a fixed kind become holes in the kept lines (their lines do not depend on
+        // the value); the other stats are set aside to render afresh.
+        var holeStats: [SnapshotBuilder.Late] = []
+        var dynamic: [DynamicStat] = []
         var writer = PrometheusWriter(format: format)
-        writer.holes = holeIndex
-        writer.walk(root, prefix: prefix, labels: PrometheusLabels(), pattern: pattern, isRoot: true)
-        var dynamic = writer.dynamic
-        for index in dynamic.indices {
-            dynamic[index].read = dynamicReaders[dynamic[index].place]?.read
-            dynamic[index].ordinal = dynamicReaders[dynamic[index].place]?.ordinal
+        writer.walk(root, prefix: prefix, labels: PrometheusLabels(), pattern: pattern, isRoot: true) {
+            writer, stat, name, labels, meta in
+            guard let late = byInfo[ObjectIdentifier(stat.info)] else { return }
+            if let kind = late.reader.scalarKind {
+                writer.emitHole(holeStats.count, kind: kind, name: name, labels: labels, meta)
+                holeStats.append(late)
+            } else {
+                dynamic.append(DynamicStat(name: name, labels: labels, meta: meta, reader: late.reader, ordinal: late.ordinal))
+            }
         }
 
         // Every name a fresh stat could write (whatever its value's shape), against the kept
@@ -114,10 +101,11 @@ struct PrometheusLayout: Sendable {
         self.template = template
         self.families = families
         self.holes = writer.holeOffsets.map {
-            Hole(offset: $0.offset, read: holeReaders[$0.hole].read, ordinal: holeReaders[$0.hole].ordinal)
+            Hole(offset: $0.offset, reader: holeStats[$0.hole].reader, ordinal: holeStats[$0.hole].ordinal)
         }
         self.dynamic = dynamic
-        self.statCount = readers.count
+        self.statCount = late.count
+        self.health = health
     }
 
     /// The text with every value read now, or `nil` when this layout cannot split (see `splits`).
@@ -139,13 +127,8 @@ struct PrometheusLayout: Sendable {
         var fresh = PrometheusWriter(format: format)
         fresh.openMetricsTaken = openMetricsKept
         for stat in dynamic {
-            if let values {
-                guard let ordinal = stat.ordinal else { continue }
-                fresh.emit(values[ordinal], name: stat.name, labels: stat.labels, stat.meta)
-            } else {
-                guard let read = stat.read else { continue }
-                fresh.emit(read(), name: stat.name, labels: stat.labels, stat.meta)
-            }
+            let value = values?[stat.ordinal] ?? stat.reader.read(health)
+            fresh.emit(value, name: stat.name, labels: stat.labels, stat.meta)
         }
         var freshBytes: [UInt8] = []
         let freshFamilies = fresh.writeFamilies(into: &freshBytes)
@@ -160,7 +143,7 @@ struct PrometheusLayout: Sendable {
         return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
             var out = ByteWriter(base: buffer.baseAddress!)
             var cursor = (position: 0, hole: 0)
-            let read: (Hole) -> StatValue = values.map { values in { values[$0.ordinal] } } ?? { $0.read() }
+            let read: (Hole) -> StatValue = values.map { values in { values[$0.ordinal] } } ?? { [health] in $0.reader.read(health) }
             template.withUnsafeBufferPointer { template in
                 freshBytes.withUnsafeBufferPointer { freshBytes in
                     // Each fresh family goes before the first kept family whose name sorts after it.
@@ -227,93 +210,5 @@ struct PrometheusLayout: Sendable {
         case .bool(let flag): out.append(flag ? UInt8(ascii: "1") : UInt8(ascii: "0"))
         default: out.appendInteger(0)  // not a scalar: cannot happen for the kinds kept
         }
-    }
-}
-
-/// Which layout: the subtree and the namespace.
-struct PrometheusLayoutKey: Hashable, Sendable {
-    var names: [String]
-    var namespace: String?
-    var format: ExpositionFormat = .prometheusText
-}
-
-extension Registry {
-    /// The subtree at `path` as Prometheus text (format 0.0.4): the same text as
-    /// `PrometheusFormat.render(registry.snapshot(at: path)!, namespace: namespace)`, faster.
-    ///
-    /// ```swift
-    /// let body = registry.renderPrometheus()   // serve with PrometheusFormat.contentType
-    /// ```
-    ///
-    /// Names, HELP and TYPE lines and the order of the families are worked out once per tree
-    /// shape (a bind, a removal, a new templated instance changes it); a render then formats
-    /// the numbers of `int`, `double` and `bool` stats into the kept lines, and renders the
-    /// other kinds, whose lines depend on their values, from their names worked out once.
-    ///
-    /// - Parameters:
-    ///   - path: A collection or a stat; the root by default.
-    ///   - namespace: An optional first name part, such as the application's name.
-    /// - Returns: The text (empty when there is no sample), or `nil` when nothing is bound at `path`.
-    public func renderPrometheus(at path: StatPath = .root, namespace: String? = nil) -> String? {
-        renderPrometheusBytes(at: path, namespace: namespace).map { String(decoding: $0, as: UTF8.self) }
-    }
-
-    /// ``renderPrometheus(at:namespace:)`` as UTF-8 bytes, for servers that send them as they are.
-    package func renderPrometheusBytes(at path: StatPath = .root, namespace: String? = nil) -> [UInt8]? {
-        renderMetricsBytes(at: path, namespace: namespace, format: .prometheusText)
-    }
-
-    /// The subtree at `path` in `format`: text 0.0.4 (as ``renderPrometheus(at:namespace:)``),
-    /// OpenMetrics 1.0 or protobuf, with the same families, names and labels; laid out once
-    /// per tree shape and format.
-    ///
-    /// ```swift
-    /// let body = registry.renderMetrics(format: .protobuf)   // Content-Type: ExpositionFormat.protobuf.contentType
-    /// ```
-    ///
-    /// - Parameters:
-    ///   - path: A collection or a stat; the root by default.
-    ///   - namespace: An optional first name part, such as the application's name.
-    ///   - format: The exposition format.
-    /// - Returns: The bytes, or `nil` when nothing is bound at `path`.
-    public func renderMetrics(at path: StatPath = .root, namespace: String? = nil, format: ExpositionFormat) -> [UInt8]? {
-        renderMetricsBytes(at: path, namespace: namespace, format: format)
-    }
-
-    package func renderMetricsBytes(at path: StatPath = .root, namespace: String? = nil, format: ExpositionFormat) -> [UInt8]? {
-        let key = PrometheusLayoutKey(names: path.segments.map(\.description), namespace: namespace, format: format)
-        guard let layout = prometheusLayout(key, path: path, shape: nil) else { return nil }
-        if let bytes = layout.render() { return bytes }
-        guard let snapshot = snapshot(at: path) else { return nil }
-        let (bytes, collisions) = PrometheusFormat.renderBytesCountingCollisions(snapshot, namespace: namespace, format: format)
-        if !collisions.isEmpty { healthCounters.nameCollisions(collisions) }
-        return bytes
-    }
-
-    /// The kept layout for `key`, made anew when the tree's shape has changed since; with
-    /// `shape`, only a layout of that shape (`nil` when the tree has another shape now).
-    /// `nil` too when nothing is bound at the path.
-    func prometheusLayout(_ key: PrometheusLayoutKey, path: StatPath, shape wanted: UInt64?) -> PrometheusLayout? {
-        if let kept = prometheusLayouts.withLock({ $0[key] }), kept.shape == (wanted ?? shape.current) { return kept }
-        if let wanted, wanted != shape.current { return nil }
-        guard let built = buildSnapshot(at: key.names, defersAll: true) else { return nil }
-        if let wanted, built.shape != wanted { return nil }
-        let (prefix, pattern) = PrometheusFormat.rootPrefix(path, namespace: key.namespace)
-        let made = PrometheusLayout(
-            shape: built.shape, root: built.root, readers: built.deferred, prefix: prefix, pattern: pattern, format: key.format)
-        prometheusLayouts.withLock { layouts in
-            if layouts.count >= Self.maxLayouts { layouts.removeAll(keepingCapacity: true) }
-            layouts[key] = made
-        }
-        return made
-    }
-
-    /// A snapshot this registry took, in `format`, from the layout of the snapshot's shape
-    /// (the names, order and HELP lines worked out once; the values the snapshot's); `nil`
-    /// when the tree has changed shape since, or the layout cannot split.
-    func renderFromLayout(_ snapshot: Snapshot, shape: UInt64, namespace: String?, format: ExpositionFormat) -> [UInt8]? {
-        let key = PrometheusLayoutKey(names: snapshot.path.segments.map(\.description), namespace: namespace, format: format)
-        guard let layout = prometheusLayout(key, path: snapshot.path, shape: shape), layout.splits else { return nil }
-        return layout.render(snapshotValues: snapshot.values)
     }
 }

@@ -1,5 +1,5 @@
 // The Prometheus writer: its entries and state, and the walk that turns a snapshot tree into
-// one entry per series (names, labels, HELP, layout holes).
+// one entry per series (names, labels, HELP; a layout's holes).
 
 import ScalesNaming
 
@@ -101,17 +101,25 @@ struct PrometheusWriter {
     /// The owner of the stat being emitted.
     private var currentOwner = 0
 
-    // Layout mode (``PrometheusLayout``): the stats whose places are in `holes` become
-    // series whose values are written at render time; the others are set aside in `dynamic`.
-    var holes: [[Int]: Int]?
-    var dynamic: [PrometheusLayout.DynamicStat] = []
-    /// The hole the scalar being emitted fills, in layout mode.
+    /// The hole the scalar being emitted fills (see ``emitHole(_:kind:name:labels:_:)``).
     private var currentHole: Int?
-    private var place: [Int] = []
     /// Where each hole's value goes in the output, in output order.
     var holeOffsets: [(offset: Int, hole: Int)] = []
 
+    /// What is done with a stat once the walk has worked out its name, labels and help: it is
+    /// emitted, unless a caller does something else (a layout leaves a hole for a number, or
+    /// sets aside a stat whose lines depend on its value, ``PrometheusLayout``).
+    typealias StatVisitor = (inout PrometheusWriter, SnapshotStat, _ name: String, PrometheusLabels, Meta) -> Void
+
     mutating func walk(_ node: SnapshotNode, prefix: String, labels: PrometheusLabels, pattern: String, isRoot: Bool) {
+        walk(node, prefix: prefix, labels: labels, pattern: pattern, isRoot: isRoot) { writer, stat, name, labels, meta in
+            writer.emit(stat.value, name: name, labels: labels, meta)
+        }
+    }
+
+    mutating func walk(
+        _ node: SnapshotNode, prefix: String, labels: PrometheusLabels, pattern: String, isRoot: Bool, visit: StatVisitor
+    ) {
         switch node {
         case .container(let container):
             var prefix = prefix
@@ -130,11 +138,9 @@ struct PrometheusWriter {
                 }
             }
             let fresh = seenPatterns.insert(pattern).inserted
-            for (index, child) in container.children.enumerated() {
-                if holes != nil { place.append(index) }
+            for child in container.children {
                 patternIsFresh = fresh
-                walk(child, prefix: prefix, labels: labels, pattern: pattern, isRoot: false)
-                if holes != nil { place.removeLast() }
+                walk(child, prefix: prefix, labels: labels, pattern: pattern, isRoot: false, visit: visit)
             }
         case .stat(let stat):
             var labels = labels
@@ -151,21 +157,27 @@ struct PrometheusWriter {
                 statName = stat.name
             }
             let meta = Meta(doc: stat.doc, pattern: pattern, statName: statName, unit: stat.unit, keyLabel: stat.keyLabel)
-            if let holes {
-                guard let hole = holes[place] else {
-                    dynamic.append(.init(place: place, name: name, labels: labels, meta: meta))
-                    return
-                }
-                currentHole = hole
-                defer { currentHole = nil }
-                emit(stat.value, name: name, labels: labels, meta)
-            } else {
-                emit(stat.value, name: name, labels: labels, meta)
-            }
+            visit(&self, stat, name, labels, meta)
         }
     }
 
-    /// A scalar's sample: its text, or in layout mode the hole it fills.
+    /// Emits a number of `kind` whose value is written at render time: its sample is `hole`
+    /// (an index into the layout's holes), its lines those of any value of that kind.
+    mutating func emitHole(_ hole: Int, kind: ScalarKind, name: String, labels: PrometheusLabels, _ meta: Meta) {
+        let placeholder: StatValue
+        switch kind {
+        case .int: placeholder = .int(0)
+        case .counter: placeholder = .counter(0)
+        case .double: placeholder = .double(0)
+        case .doubleCounter: placeholder = .doubleCounter(0)
+        case .bool: placeholder = .bool(false)
+        }
+        currentHole = hole
+        defer { currentHole = nil }
+        emit(placeholder, name: name, labels: labels, meta)
+    }
+
+    /// A scalar's sample: its text, or the hole it fills.
     private func scalar(_ text: @autoclosure () -> String) -> Sample {
         if let currentHole { return .hole(currentHole) }
         return .value(text())
