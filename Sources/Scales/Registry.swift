@@ -115,68 +115,6 @@ public final class Registry: Sendable {
             type: type, doc: doc, collapsed: collapsed, maxKeys: maxKeys)
     }
 
-    func bindCollection(names: [String], instance: TemplateInstance?, type: String?, doc: String?, collapsed: Bool) -> StatCollection {
-        let bound: (UInt64, Bool)? = state.withLock { state in
-            guard let node = state.makeContainers(at: names) else { return nil }
-            bindProperties(node, instance: instance, type: type, doc: doc, collapsed: collapsed)
-            return (node.id, true)
-        }
-        guard let (id, _) = bound else {
-            healthCounters.bindConflict()
-            return StatCollection(registry: Registry(), names: names, nodeID: 0, detached: true)
-        }
-        return StatCollection(registry: self, names: names, nodeID: id, detached: false)
-    }
-
-    func bindInstance(
-        parentNames: [String], parentID: UInt64?, template: StatPath.Segment, id: String, rest: [String],
-        type: String?, doc: String?, collapsed: Bool, maxKeys: Int?
-    ) -> StatCollection {
-        let result: (names: [String], nodeID: UInt64, overflowed: Bool)? = state.withLock { state in
-            let parent: Node?
-            if let parentID {
-                parent = state.node(at: parentNames, id: parentID)
-            } else {
-                parent = state.makeContainers(at: parentNames)
-            }
-            guard let parent else { return nil }
-            var id = id
-            var overflowed = false
-            // In place: copying the set (or subtracting from it) made each bind cost as much as
-            // the number of live siblings.
-            if let maxKeys, id != IntDictStat.overflowKey, let ids = parent.instanceIDs[template], !ids.contains(id),
-                ids.count - (ids.contains(IntDictStat.overflowKey) ? 1 : 0) >= maxKeys
-            {
-                id = IntDictStat.overflowKey
-                overflowed = true
-            }
-            parent.instanceIDs[template, default: []].insert(id)
-            let segment = template.filling(id).description
-            let instanceNames = parentNames + [segment]
-            guard let node = state.makeContainers(at: instanceNames + rest) else { return nil }
-            guard let instanceNode = state.node(at: instanceNames) else { return nil }
-            instanceNode.instance = TemplateInstance(template: template, id: id)
-            if rest.isEmpty { instanceNode.explicit = true }
-            bindProperties(node, instance: rest.isEmpty ? TemplateInstance(template: template, id: id) : node.instance,
-                           type: type, doc: doc, collapsed: collapsed)
-            return (instanceNames + rest, node.id, overflowed)
-        }
-        if result?.overflowed == true { healthCounters.overflowedKey() }
-        guard let result else {
-            healthCounters.bindConflict()
-            return StatCollection(registry: Registry(), names: parentNames, nodeID: 0, detached: true)
-        }
-        return StatCollection(registry: self, names: result.names, nodeID: result.nodeID, detached: false)
-    }
-
-    private func bindProperties(_ node: Node, instance: TemplateInstance?, type: String?, doc: String?, collapsed: Bool) {
-        node.explicit = true
-        if let instance { node.instance = instance }
-        if let type { node.typeName = type }
-        if let doc { node.doc = doc }
-        if collapsed { node.collapsed = true }
-    }
-
     // MARK: Snapshots
 
     /// An immutable copy of the tree at `path` (the whole tree by default), or `nil` when

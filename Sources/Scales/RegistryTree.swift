@@ -1,3 +1,6 @@
+// The registry's tree: its nodes, the state behind the lock, and every change to it (binding
+// collections and instances, removing stats and collections, pruning empty intermediates).
+
 import Synchronization
 
 /// Counts changes to the shape of a registry's tree (what is bound where, docs, flags), so
@@ -133,5 +136,130 @@ struct TreeState {
     func node(at names: [String], id: UInt64) -> Node? {
         guard let node = node(at: names), node.id == id else { return nil }
         return node
+    }
+}
+
+// MARK: Changing the tree
+
+// Every change to the tree's shape goes through these (and `StatCollection`'s binding of a
+// stat or an aggregation into its node), under the registry's lock.
+extension Registry {
+    func bindCollection(names: [String], instance: TemplateInstance?, type: String?, doc: String?, collapsed: Bool) -> StatCollection {
+        let bound: (UInt64, Bool)? = state.withLock { state in
+            guard let node = state.makeContainers(at: names) else { return nil }
+            bindProperties(node, instance: instance, type: type, doc: doc, collapsed: collapsed)
+            return (node.id, true)
+        }
+        guard let (id, _) = bound else {
+            healthCounters.bindConflict()
+            return StatCollection(registry: Registry(), names: names, nodeID: 0, detached: true)
+        }
+        return StatCollection(registry: self, names: names, nodeID: id, detached: false)
+    }
+
+    func bindInstance(
+        parentNames: [String], parentID: UInt64?, template: StatPath.Segment, id: String, rest: [String],
+        type: String?, doc: String?, collapsed: Bool, maxKeys: Int?
+    ) -> StatCollection {
+        let result: (names: [String], nodeID: UInt64, overflowed: Bool)? = state.withLock { state in
+            let parent: Node?
+            if let parentID {
+                parent = state.node(at: parentNames, id: parentID)
+            } else {
+                parent = state.makeContainers(at: parentNames)
+            }
+            guard let parent else { return nil }
+            var id = id
+            var overflowed = false
+            // In place: copying the set (or subtracting from it) made each bind cost as much as
+            // the number of live siblings.
+            if let maxKeys, id != IntDictStat.overflowKey, let ids = parent.instanceIDs[template], !ids.contains(id),
+                ids.count - (ids.contains(IntDictStat.overflowKey) ? 1 : 0) >= maxKeys
+            {
+                id = IntDictStat.overflowKey
+                overflowed = true
+            }
+            parent.instanceIDs[template, default: []].insert(id)
+            let segment = template.filling(id).description
+            let instanceNames = parentNames + [segment]
+            guard let node = state.makeContainers(at: instanceNames + rest) else { return nil }
+            guard let instanceNode = state.node(at: instanceNames) else { return nil }
+            instanceNode.instance = TemplateInstance(template: template, id: id)
+            if rest.isEmpty { instanceNode.explicit = true }
+            bindProperties(node, instance: rest.isEmpty ? TemplateInstance(template: template, id: id) : node.instance,
+                           type: type, doc: doc, collapsed: collapsed)
+            return (instanceNames + rest, node.id, overflowed)
+        }
+        if result?.overflowed == true { healthCounters.overflowedKey() }
+        guard let result else {
+            healthCounters.bindConflict()
+            return StatCollection(registry: Registry(), names: parentNames, nodeID: 0, detached: true)
+        }
+        return StatCollection(registry: self, names: result.names, nodeID: result.nodeID, detached: false)
+    }
+
+    private func bindProperties(_ node: Node, instance: TemplateInstance?, type: String?, doc: String?, collapsed: Bool) {
+        node.explicit = true
+        if let instance { node.instance = instance }
+        if let type { node.typeName = type }
+        if let doc { node.doc = doc }
+        if collapsed { node.collapsed = true }
+    }
+    func remove(names: [String], id: UInt64) {
+        state.withLock { state in
+            guard let node = state.node(at: names, id: id), let parent = node.parent else { return }
+            // Keep what the removed subtree contributed to sums above it: the entries each sum
+            // reads inside it (none when the sum reads a container above the removed one).
+            var ancestor: Node? = parent
+            while let owner = ancestor {
+                for case .aggregation(let aggregation) in owner.entries.values
+                where aggregation.kind != .histogram && aggregation.reachesInto(node, from: owner) {
+                    var inputs: [StatReader] = []
+                    aggregation.collect(node, into: &inputs)
+                    for input in inputs { aggregation.retire(input.read(healthCounters), health: healthCounters) }
+                }
+                ancestor = owner.parent
+            }
+            detach(node)
+            pruneEmptyIntermediates(from: parent)
+        }
+    }
+
+    func removeStat(names: [String], id: UInt64, name: String, cell: AnyObject?) {
+        state.withLock { state in
+            guard let node = state.node(at: names, id: id), case .stat(let existing, _) = node.entries[name] else { return }
+            if let cell, existing !== cell { return }
+            var ancestor: Node? = node.parent
+            while let owner = ancestor {
+                for case .aggregation(let aggregation) in owner.entries.values
+                where aggregation.kind != .histogram && aggregation.of == name && aggregation.reads(node)
+                    && aggregation.reachesInto(node, from: owner)
+                {
+                    aggregation.retire(existing.read(healthCounters), health: healthCounters)
+                }
+                ancestor = owner.parent
+            }
+            node.entries[name] = nil
+            pruneEmptyIntermediates(from: node)
+        }
+    }
+
+    /// Removes `node` and its ancestors while they are empty intermediate containers (never a
+    /// bound collection, never the root). Call with the registry's lock held.
+    private func pruneEmptyIntermediates(from node: Node) {
+        var current = node
+        while current.entries.isEmpty, !current.explicit, let up = current.parent {
+            detach(current)
+            current = up
+        }
+    }
+
+    private func detach(_ node: Node) {
+        guard let parent = node.parent else { return }
+        parent.entries[node.name] = nil
+        if let instance = node.instance {
+            parent.instanceIDs[instance.template]?.remove(instance.id)
+        }
+        node.parent = nil
     }
 }

@@ -277,64 +277,6 @@ enum BindOutcome<Cell: Sendable>: Sendable {
 }
 
 extension Registry {
-    func remove(names: [String], id: UInt64) {
-        state.withLock { state in
-            guard let node = state.node(at: names, id: id), let parent = node.parent else { return }
-            // Keep what the removed subtree contributed to sums above it: the entries each sum
-            // reads inside it (none when the sum reads a container above the removed one).
-            var ancestor: Node? = parent
-            while let owner = ancestor {
-                for case .aggregation(let aggregation) in owner.entries.values
-                where aggregation.kind != .histogram && aggregation.reachesInto(node, from: owner) {
-                    var inputs: [StatReader] = []
-                    aggregation.collect(node, into: &inputs)
-                    for input in inputs { aggregation.retire(input.read(healthCounters), health: healthCounters) }
-                }
-                ancestor = owner.parent
-            }
-            detach(node)
-            pruneEmptyIntermediates(from: parent)
-        }
-    }
-
-    func removeStat(names: [String], id: UInt64, name: String, cell: AnyObject?) {
-        state.withLock { state in
-            guard let node = state.node(at: names, id: id), case .stat(let existing, _) = node.entries[name] else { return }
-            if let cell, existing !== cell { return }
-            var ancestor: Node? = node.parent
-            while let owner = ancestor {
-                for case .aggregation(let aggregation) in owner.entries.values
-                where aggregation.kind != .histogram && aggregation.of == name && aggregation.reads(node)
-                    && aggregation.reachesInto(node, from: owner)
-                {
-                    aggregation.retire(existing.read(healthCounters), health: healthCounters)
-                }
-                ancestor = owner.parent
-            }
-            node.entries[name] = nil
-            pruneEmptyIntermediates(from: node)
-        }
-    }
-
-    /// Removes `node` and its ancestors while they are empty intermediate containers (never a
-    /// bound collection, never the root). Call with the registry's lock held.
-    private func pruneEmptyIntermediates(from node: Node) {
-        var current = node
-        while current.entries.isEmpty, !current.explicit, let up = current.parent {
-            detach(current)
-            current = up
-        }
-    }
-
-    private func detach(_ node: Node) {
-        guard let parent = node.parent else { return }
-        parent.entries[node.name] = nil
-        if let instance = node.instance {
-            parent.instanceIDs[instance.template]?.remove(instance.id)
-        }
-        node.parent = nil
-    }
-
     func nextInstanceNumber() -> Int {
         instanceNumbers.wrappingAdd(1, ordering: .relaxed).newValue
     }
