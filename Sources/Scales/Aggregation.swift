@@ -1,5 +1,5 @@
 // Aggregations (`sum`, `histogram`, `intDictSum`): the ``Aggregation`` a collection declares,
-// the inputs it reads, and the ``AggregationPlan`` that copies its retired totals for a snapshot.
+// the inputs it reads (as ``StatReader``s), what removed children leave it, and the ``AggregationPlan`` that copies its retired totals for a snapshot.
 
 import Synchronization
 
@@ -170,33 +170,37 @@ final class MismatchFlag: Sendable {
     }
 }
 
-/// How a stat's value is read: its cell, or an aggregation over the entries it reads (each a
-/// cell or a lower aggregation, evaluated when read, like the one above it). Snapshots read
-/// through it after the lock, render layouts keep one per stat, and aggregations take their
-/// inputs as readers.
-enum StatReader: Sendable {
-    case cell(any StatCell)
-    indirect case derived(AggregationPlan, [StatReader])
+// MARK: Retiring what removed children contributed
 
-    func read(_ health: HealthCounters) -> StatValue {
-        switch self {
-        case .cell(let cell): return cell.read(health)
-        case .derived(let plan, let inputs): return plan.evaluate(inputs.map { $0.read(health) }, health: health)
+extension Aggregation {
+    /// Before `node` is removed: each `sum` and `intDictSum` above it keeps what the removed
+    /// subtree contributed, the entries it reads inside it (none when the sum reads a container
+    /// above the removed one). Call with the registry's lock held.
+    static func retire(removed node: Node, health: HealthCounters) {
+        var ancestor = node.parent
+        while let owner = ancestor {
+            for case .aggregation(let aggregation) in owner.entries.values
+            where aggregation.kind != .histogram && aggregation.reachesInto(node, from: owner) {
+                var inputs: [StatReader] = []
+                aggregation.collect(node, into: &inputs)
+                for input in inputs { aggregation.retire(input.read(health), health: health) }
+            }
+            ancestor = owner.parent
         }
     }
 
-    /// The kind of the one number a cell's value always is (see ``StatCell/scalarKind``);
-    /// `nil` for an aggregation.
-    var scalarKind: ScalarKind? {
-        if case .cell(let cell) = self { return cell.scalarKind }
-        return nil
-    }
-
-    /// Whether reading runs user code or heavy work (see ``StatCell/readsOutsideTreeLock``).
-    var readsOutsideTreeLock: Bool {
-        switch self {
-        case .cell(let cell): return cell.readsOutsideTreeLock
-        case .derived(_, let inputs): return inputs.contains { $0.readsOutsideTreeLock }
+    /// Before the stat `name` (`cell`) is removed from `node`: each `sum` and `intDictSum` above
+    /// that reads it keeps its last value. Call with the registry's lock held.
+    static func retire(removedStat cell: any StatCell, named name: String, in node: Node, health: HealthCounters) {
+        var ancestor = node.parent
+        while let owner = ancestor {
+            for case .aggregation(let aggregation) in owner.entries.values
+            where aggregation.kind != .histogram && aggregation.of == name && aggregation.reads(node)
+                && aggregation.reachesInto(node, from: owner)
+            {
+                aggregation.retire(cell.read(health), health: health)
+            }
+            ancestor = owner.parent
         }
     }
 }

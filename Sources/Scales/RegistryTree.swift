@@ -205,21 +205,11 @@ extension Registry {
         if let doc { node.doc = doc }
         if collapsed { node.collapsed = true }
     }
+
     func remove(names: [String], id: UInt64) {
         state.withLock { state in
             guard let node = state.node(at: names, id: id), let parent = node.parent else { return }
-            // Keep what the removed subtree contributed to sums above it: the entries each sum
-            // reads inside it (none when the sum reads a container above the removed one).
-            var ancestor: Node? = parent
-            while let owner = ancestor {
-                for case .aggregation(let aggregation) in owner.entries.values
-                where aggregation.kind != .histogram && aggregation.reachesInto(node, from: owner) {
-                    var inputs: [StatReader] = []
-                    aggregation.collect(node, into: &inputs)
-                    for input in inputs { aggregation.retire(input.read(healthCounters), health: healthCounters) }
-                }
-                ancestor = owner.parent
-            }
+            Aggregation.retire(removed: node, health: healthCounters)
             detach(node)
             pruneEmptyIntermediates(from: parent)
         }
@@ -229,16 +219,7 @@ extension Registry {
         state.withLock { state in
             guard let node = state.node(at: names, id: id), case .stat(let existing, _) = node.entries[name] else { return }
             if let cell, existing !== cell { return }
-            var ancestor: Node? = node.parent
-            while let owner = ancestor {
-                for case .aggregation(let aggregation) in owner.entries.values
-                where aggregation.kind != .histogram && aggregation.of == name && aggregation.reads(node)
-                    && aggregation.reachesInto(node, from: owner)
-                {
-                    aggregation.retire(existing.read(healthCounters), health: healthCounters)
-                }
-                ancestor = owner.parent
-            }
+            Aggregation.retire(removedStat: existing, named: name, in: node, health: healthCounters)
             node.entries[name] = nil
             pruneEmptyIntermediates(from: node)
         }
