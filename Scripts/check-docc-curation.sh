@@ -47,8 +47,8 @@ def components(text):
     # disambiguation suffix (after the name's closing parenthesis, or after a plain name) goes.
     parts = []
     for part in text.split('/'):
-        if '(' in part:
-            part = part[:part.rindex(')') + 1] if ')' in part else part
+        if '(' in part and ')' in part[part.index('('):]:
+            part = part[:part.index(')', part.index('(')) + 1]
         elif '-' in part[1:]:
             part = part[:part.index('-', 1)]
         parts.append(part)
