@@ -1,4 +1,4 @@
-import ScalesPlatform
+package import ScalesPlatform
 
 /// This process's CPU time, memory, file descriptors, threads and start time, under
 /// `/process`, with the names and types Prometheus' client libraries give them.

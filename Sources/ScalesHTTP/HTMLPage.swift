@@ -1,4 +1,4 @@
-import Scales
+public import Scales
 
 /// The status page: a snapshot as one self-contained HTML document.
 ///

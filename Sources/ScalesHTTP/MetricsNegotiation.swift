@@ -1,4 +1,4 @@
-import Scales
+public import Scales
 
 /// Picks the format of `/metrics` from a scraper's `Accept` header.
 ///

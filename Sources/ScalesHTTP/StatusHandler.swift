@@ -1,4 +1,4 @@
-import Scales
+public import Scales
 
 /// The status page and `/metrics` as a plain function: a ``StatusRequest`` in, a
 /// ``StatusResponse`` out. No server types in its API, so it mounts in any framework, behind

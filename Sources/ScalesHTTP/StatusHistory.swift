@@ -1,4 +1,4 @@
-import Scales
+public import Scales
 
 /// The recent history of every numeric stat, for the status page's sparklines.
 ///

@@ -1,9 +1,9 @@
-import Logging
+public import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import Scales
-import ServiceLifecycle
+public import Scales
+public import ServiceLifecycle
 
 /// A background HTTP server for the status page and Prometheus `/metrics` (SwiftNIO).
 ///

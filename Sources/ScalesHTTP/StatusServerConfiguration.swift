@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 extension StatusServer {
     /// A check run before each request is answered: return `nil` to let the request through, or

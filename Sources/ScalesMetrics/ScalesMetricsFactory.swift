@@ -1,5 +1,5 @@
-import CoreMetrics
-import Scales
+public import CoreMetrics
+public import Scales
 
 /// A swift-metrics backend that puts every metric into a `Registry` tree, so metrics
 /// from libraries instrumented with swift-metrics appear on the same status page, in the same

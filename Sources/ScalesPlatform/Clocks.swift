@@ -3,12 +3,14 @@
 // platform module is named anywhere else in Sources/ or Examples/ (Scripts/check-platform.sh).
 // Linux (Glibc) is built and tested in CI; the Darwin and Musl branches are written for but
 // not built there.
+// `public import`: the @inlinable clock reads below name the C library in their
+// bodies, which the compiler allows only from a public import (even for `package` declarations).
 #if canImport(Glibc)
-import Glibc
+public import Glibc
 #elseif canImport(Musl)
-import Musl
+public import Musl
 #elseif canImport(Darwin)
-import Darwin
+public import Darwin
 #endif
 
 /// The system's clocks, in nanoseconds or seconds.

@@ -1,9 +1,11 @@
+// `public import`: the @inlinable lock and unlock below call pthread in their bodies, which the
+// compiler allows only from a public import (even for `package` declarations).
 #if canImport(Glibc)
-import Glibc
+public import Glibc
 #elseif canImport(Musl)
-import Musl
+public import Musl
 #elseif canImport(Darwin)
-import Darwin
+public import Darwin
 #endif
 
 /// A pthread mutex on the heap (pthread mutexes must not move), for the package's `Lock`.

@@ -5,7 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-internal import CScalesPlatform
+import CScalesPlatform
 
 /// Thread and processor calls: what the keyed stats' grace periods and the striped cells need.
 package enum PlatformThread {

@@ -1,4 +1,4 @@
-import Scales
+public import Scales
 import Synchronization
 
 /// A clock that moves only when told to, for tests of windows, rates and state times.

@@ -1,4 +1,4 @@
-import Scales
+public import Scales
 
 extension Registry {
     /// A fresh, empty registry driven by a manual clock, for a test.

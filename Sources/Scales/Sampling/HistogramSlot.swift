@@ -1,7 +1,7 @@
 // ``HistogramSlot``: one time slice's shared atomics (tag, sum, range, zero bucket) in a
 // ``WindowedHistogram``, with the lock-free adds of the record path.
 
-import Synchronization
+public import Synchronization
 
 /// One time slice of a ``WindowedHistogram``: its tag, sum, range and zero bucket (its other
 /// counters are rows of the histogram's pages).

@@ -1,4 +1,4 @@
-import ScalesPlatform
+public import ScalesPlatform
 
 /// The time source of the time-dependent stats (`pmf` windows and timings, `meter` rates,
 /// `stateTime` totals): a monotonic count of nanoseconds.

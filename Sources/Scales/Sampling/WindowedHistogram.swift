@@ -1,4 +1,4 @@
-import Synchronization
+public import Synchronization
 
 /// The estimator behind a ``PmfStat``: per time slice, counts on an exact native-histogram
 /// grid (``NativeGrid``), in lazily allocated pages, updated with relaxed atomic adds.

@@ -1,4 +1,4 @@
-import Synchronization
+public import Synchronization
 
 /// A `double` stat: a floating-point value, updated atomically.
 ///

@@ -1,5 +1,5 @@
 import ScalesPlatform
-import Synchronization
+public import Synchronization
 
 /// A `meter` stat: counts events and reports their 1-, 5- and 15-minute moving average rates
 /// and the mean rate, per second.

@@ -1,4 +1,4 @@
-import Synchronization
+public import Synchronization
 
 /// A `pmf` stat: sample statistics of recorded values, usually timings in seconds.
 ///

@@ -1,5 +1,5 @@
 import ScalesPlatform
-import Synchronization
+public import Synchronization
 
 /// Striped cells: where the updates of one stat go once threads are seen to contend for it,
 /// as Java's `LongAdder` does.
