@@ -61,11 +61,24 @@ package enum PrometheusNames {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// `prefix_part`, or whichever is not empty.
+    /// `prefix_part`, or whichever is not empty; in one allocation (`prefix + "_" + part` makes
+    /// two), none for a small string.
     package static func joined(_ prefix: String, _ part: String) -> String {
         if part.isEmpty { return prefix }
         if prefix.isEmpty { return part }
-        return prefix + "_" + part
+        let count = prefix.utf8.count + 1 + part.utf8.count
+        guard count > 15 else { return prefix + "_" + part }  // a small string: stored inline
+        var (prefix, part) = (prefix, part)
+        return prefix.withUTF8 { head in
+            part.withUTF8 { tail in
+                String(unsafeUninitializedCapacity: count) { buffer in
+                    _ = buffer.initialize(fromContentsOf: head)
+                    buffer[head.count] = 0x5F
+                    _ = buffer[(head.count + 1)...].initialize(fromContentsOf: tail)
+                    return count
+                }
+            }
+        }
     }
 
     /// A metric name: `_` in front if it would start with a digit; `scales` if empty.
