@@ -94,14 +94,6 @@ package enum PrometheusNames {
         return first >= 0x30 && first <= 0x39 ? "_" + part : part
     }
 
-    /// The base name of a stat whose path has these segments: each segment's literal text
-    /// (for a template, the text around its placeholder) as a name part, joined with `_`.
-    package static func baseName(literalSegments: some Sequence<String>, namespace: String? = nil) -> String {
-        var name = namespace.map(namePart) ?? ""
-        for segment in literalSegments { name = joined(name, namePart(segment)) }
-        return metricName(name)
-    }
-
     /// `name` with `suffix` appended, unless it already ends with it (`requests_total` stays).
     package static func suffixed(_ name: String, _ suffix: String) -> String {
         name.hasSuffix(suffix) ? name : name + suffix
