@@ -139,5 +139,5 @@ public struct ScalesMetricsFactory: MetricsFactory {
 }
 
 /// The name of the series that takes dimension sets beyond `maxDimensionSets`: `_overflow`, the
-/// same name as ``Scales/IntDictStat/overflowKey``.
+/// same name as `IntDictStat.overflowKey` (a dict's overflow key).
 public let overflowSeries = IntDictStat.overflowKey
