@@ -139,19 +139,16 @@ extension HTMLWriter {
     }
 
     /// An int or a counter: in its unit when it has one (the exact number in the title), and a
-    /// counter's title says it is monotonic.
+    /// counter's title says it is monotonic. (Whole literals, one append each: the page writes
+    /// thousands of these.)
     mutating func integer(_ number: Int, unit: DisplayUnits.Unit?, monotonic: Bool) {
-        out += monotonic ? "<span class=\"counter\"" : "<span class=\"int\""
-        if monotonic || unit != nil {
-            out += " title=\""
-            if monotonic { out += unit == nil ? "monotonic" : "monotonic, " }
-            if unit != nil { out += String(number) }
-            out += "\""
-        }
-        out += ">"
         if let unit {
+            out += monotonic ? "<span class=\"counter\" title=\"monotonic, " : "<span class=\"int\" title=\""
+            out += String(number)
+            out += "\">"
             text(DisplayUnits.format(Double(number), unit))
         } else {
+            out += monotonic ? "<span class=\"counter\" title=\"monotonic\">" : "<span class=\"int\">"
             out += String(number)
         }
         out += "</span>"
