@@ -102,7 +102,12 @@ let package = Package(
             path: "Examples/StatusServer",
             plugins: [.plugin(name: "ScalesPlugin")]
         ),
-        .testTarget(name: "ScalesTests", dependencies: ["Scales", "ScalesTestKit", "ScalesPlatform"]),
+        // The fixtures and the strict Prometheus text reader that ScalesTests and ScalesHTTPTests
+        // share (SwiftPM shares no source between test targets); not a product.
+        .target(name: "ScalesTestSupport", dependencies: ["Scales"], path: "Tests/ScalesTestSupport"),
+        .testTarget(
+            name: "ScalesTests", dependencies: ["Scales", "ScalesTestKit", "ScalesPlatform", "ScalesTestSupport"]
+        ),
         .testTarget(
             name: "ScalesMetricsTests",
             dependencies: ["ScalesMetrics", "Scales", .product(name: "Metrics", package: "swift-metrics")]
@@ -120,7 +125,7 @@ let package = Package(
         .testTarget(
             name: "ScalesHTTPTests",
             dependencies: [
-                "Scales", "ScalesHTTP", "ScalesMetrics",
+                "Scales", "ScalesHTTP", "ScalesMetrics", "ScalesTestSupport",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

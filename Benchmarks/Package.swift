@@ -28,6 +28,7 @@ let package = Package(
                 .product(name: "ScalesHTTP", package: "swift-scales"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                "BenchmarkSupport",
             ],
             path: "Benchmarks/ScalesBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
@@ -42,11 +43,13 @@ let package = Package(
             path: "Tools/MemoryFootprint"
         ),
         .target(name: "CHeapInUse", path: "Tools/CHeapInUse"),
+        // What the benchmarks and ContentionCheck share: the two-thread runner.
+        .target(name: "BenchmarkSupport", path: "Tools/BenchmarkSupport"),
         // Two threads on one stat, in one quiet process (the 2-thread rows of the benchmarks
         // swing on two cores shared with the runner's own threads).
         .executableTarget(
             name: "ContentionCheck",
-            dependencies: [.product(name: "Scales", package: "swift-scales")],
+            dependencies: ["BenchmarkSupport", .product(name: "Scales", package: "swift-scales")],
             path: "Tools/ContentionCheck"
         ),
         // A fixed-body SwiftNIO server: the baseline of Scripts/http-throughput.sh.

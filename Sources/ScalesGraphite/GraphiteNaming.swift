@@ -1,18 +1,13 @@
 import ScalesNaming
 
 /// How a path segment (a collection or stat name, an instance id, a dict key) becomes one
-/// component of a Graphite metric name. (The rule lives in one place, shared with the
-/// generator, which rejects two stats whose Graphite names would collide.)
+/// component of a Graphite metric name: the pusher's rule, which the generator also applies to
+/// reject, at build time, two stats whose Graphite names would collide.
 ///
-/// scales' rules first: surrounding whitespace is trimmed, spaces and dots become `-`, slashes
-/// become `_`. Then, so that no key can break carbon's line format (`name value timestamp\n`,
-/// split on any whitespace) or its file layout:
-/// - every other whitespace character (tab, newline, carriage return, no-break space, U+2028…,
-///   and the separators U+001C–U+001F that Python's `split()` also splits on) becomes `-`;
-/// - other control characters, and `;` (which carbon reads as the start of tags), become `_`;
-/// - an empty segment becomes `_` (carbon would silently merge `a..b` into `a.b`).
-///
-/// Non-ASCII letters are kept as they are (carbon stores `été` as `été.wsp`).
+/// Surrounding whitespace is trimmed; spaces, dots and every other whitespace character become
+/// `-`; slashes, `;` (carbon's tag marker) and other control characters become `_`; an empty
+/// segment becomes `_` (carbon would merge `a..b` into `a.b`). Non-ASCII letters are kept
+/// (carbon stores `été` as `été.wsp`).
 ///
 /// ```swift
 /// GraphiteNaming.sanitize("GET /index.html")    // "GET-_index-html"
@@ -35,17 +30,8 @@ public enum GraphiteNaming {
     /// is empty or ends with a dot.
     public static func sanitizePrefix(_ prefix: String) -> String {
         let parts = prefix.split(separator: ".", omittingEmptySubsequences: true)
-            .filter { !$0.unicodeScalars.allSatisfy(isSeparator) }
+            .filter { !$0.unicodeScalars.allSatisfy(GraphiteNames.isSeparator) }
             .map { sanitize(String($0)) }
         return parts.isEmpty ? "" : parts.joined(separator: ".") + "."
-    }
-
-    static func isSeparator(_ scalar: Unicode.Scalar) -> Bool {
-        GraphiteNames.isSeparator(scalar)
-    }
-
-    /// Appends the sanitized form of `segment` to `bytes`.
-    static func append(_ segment: String, to bytes: inout [UInt8]) {
-        GraphiteNames.append(segment, to: &bytes)
     }
 }

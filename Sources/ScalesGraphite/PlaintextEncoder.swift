@@ -1,5 +1,6 @@
 import NIOCore
 import Scales
+import ScalesNaming
 
 /// Turns a ``Snapshot`` into carbon plaintext lines: `prefix.segment.segment value timestamp\n`.
 ///
@@ -96,7 +97,7 @@ struct PlaintextEncoder {
             joined.append(path)
             nameMarks.append(name.count)
             let before = name.count
-            GraphiteNaming.append(segment, to: &name)
+            GraphiteNames.append(segment, to: &name)
             if tooLongAt == nil, name.count - before > GraphiteNaming.maxSegmentBytes { tooLongAt = segments.count }
             name.append(UInt8(ascii: "."))
         }
@@ -151,20 +152,20 @@ struct PlaintextEncoder {
             case .pmf(let pmf):
                 within(statName) { $0.pmf(pmf) }
             case .pmfDict(let dict):
-                within(statName) { walker in
-                    for key in dict.keys.sorted() {
-                        guard let pmf = dict[key] else { continue }
-                        walker.within(key) { $0.pmf(pmf) }
-                    }
-                }
+                keyed(statName, dict) { $0.pmf($1) }
             case .meter(let meter):
                 within(statName) { $0.meter(meter) }
             case .meterDict(let dict):
-                within(statName) { walker in
-                    for key in dict.keys.sorted() {
-                        guard let meter = dict[key] else { continue }
-                        walker.within(key) { $0.meter(meter) }
-                    }
+                keyed(statName, dict) { $0.meter($1) }
+            }
+        }
+
+        /// A keyed pmf's or meter's entries, by key, each a level of its own below `statName`.
+        mutating func keyed<Value>(_ statName: String, _ dict: [String: Value], _ fields: (inout Self, Value) -> Void) {
+            within(statName) { walker in
+                for key in dict.keys.sorted() {
+                    guard let value = dict[key] else { continue }
+                    walker.within(key) { fields(&$0, value) }
                 }
             }
         }
@@ -208,7 +209,7 @@ struct PlaintextEncoder {
             guard rules.allows(segments: segments, joined: joinedPath, value: number.asDouble) else { return }
             let mark = name.count
             defer { name.removeSubrange(mark...) }
-            GraphiteNaming.append(leafName, to: &name)
+            GraphiteNames.append(leafName, to: &name)
             if tooLongAt != nil || name.count - mark > GraphiteNaming.maxSegmentBytes
                 || name.count > GraphiteNaming.maxNameBytes
             {

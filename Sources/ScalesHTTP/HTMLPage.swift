@@ -44,14 +44,14 @@ public enum HTMLPage {
 
     /// Escapes text for use between tags: `&`, `<`, `>`, quotes; newlines become `<br>` and
     /// other control characters their visible Unicode pictures (U+2400…).
-    public static func escapeText(_ text: String) -> String {
+    package static func escapeText(_ text: String) -> String {
         var out = ""
         HTMLWriter.appendEscaped(text, to: &out, newlinesAsBreaks: true)
         return out
     }
 
     /// Escapes text for a double-quoted attribute value.
-    public static func escapeAttribute(_ text: String) -> String {
+    package static func escapeAttribute(_ text: String) -> String {
         var out = ""
         HTMLWriter.appendEscaped(text, to: &out, newlinesAsBreaks: false)
         return out

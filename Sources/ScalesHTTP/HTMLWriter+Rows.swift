@@ -60,6 +60,23 @@ extension HTMLWriter {
         }
     }
 
+    /// A keyed pmf's or meter's entries, sorted by key, each open with its fields.
+    mutating func keyed<Value>(_ dict: [String: Value], fields: (inout Self, Value) -> Void) {
+        if dict.isEmpty {
+            out += "<ul><li class=\"empty\">empty</li></ul>"
+            return
+        }
+        out += "<ul>"
+        for (key, value) in dict.sorted(by: { $0.key < $1.key }) {
+            out += "<li><details open><summary>"
+            self.key(key, doc: nil)
+            out += "</summary>"
+            fields(&self, value)
+            out += "</details></li>"
+        }
+        out += "</ul>"
+    }
+
     mutating func statItem(_ stat: SnapshotStat, path: [String]) {
         let unit = Self.unit(of: stat)
         switch stat.value {
@@ -82,38 +99,14 @@ extension HTMLWriter {
             statHeading(stat)
             out += "</summary>"
             pmfLegend(stat.recentWindow)
-            if dict.isEmpty {
-                out += "<ul><li class=\"empty\">empty</li></ul>"
-            } else {
-                out += "<ul>"
-                for (key, pmf) in dict.sorted(by: { $0.key < $1.key }) {
-                    out += "<li><details open><summary>"
-                    self.key(key, doc: nil)
-                    out += "</summary>"
-                    pmfFields(pmf, unit: unit ?? .seconds)
-                    out += "</details></li>"
-                }
-                out += "</ul>"
-            }
+            keyed(dict) { $0.pmfFields($1, unit: unit ?? .seconds) }
             out += "</details></li>"
         case .meterDict(let dict):
             out += "<li><details open><summary>"
             statHeading(stat)
             out += "</summary>"
             out += Self.meterLegend
-            if dict.isEmpty {
-                out += "<ul><li class=\"empty\">empty</li></ul>"
-            } else {
-                out += "<ul>"
-                for (key, meter) in dict.sorted(by: { $0.key < $1.key }) {
-                    out += "<li><details open><summary>"
-                    self.key(key, doc: nil)
-                    out += "</summary>"
-                    meterFields(meter)
-                    out += "</details></li>"
-                }
-                out += "</ul>"
-            }
+            keyed(dict) { $0.meterFields($1) }
             out += "</details></li>"
         default:
             if let members = stat.value.members {

@@ -138,31 +138,28 @@ extension HTMLWriter {
         out += "</span>"
     }
 
+    /// An int or a counter: in its unit when it has one (the exact number in the title), and a
+    /// counter's title says it is monotonic. (Whole literals, one append each: the page writes
+    /// thousands of these.)
+    mutating func integer(_ number: Int, unit: DisplayUnits.Unit?, monotonic: Bool) {
+        if let unit {
+            out += monotonic ? "<span class=\"counter\" title=\"monotonic, " : "<span class=\"int\" title=\""
+            out += String(number)
+            out += "\">"
+            text(DisplayUnits.format(Double(number), unit))
+        } else {
+            out += monotonic ? "<span class=\"counter\" title=\"monotonic\">" : "<span class=\"int\">"
+            out += String(number)
+        }
+        out += "</span>"
+    }
+
     mutating func scalar(_ value: StatValue, unit: DisplayUnits.Unit?) {
         switch value {
         case .int(let number):
-            if let unit {
-                out += "<span class=\"int\" title=\""
-                out += String(number)
-                out += "\">"
-                text(DisplayUnits.format(Double(number), unit))
-            } else {
-                out += "<span class=\"int\">"
-                out += String(number)
-            }
-            out += "</span>"
+            integer(number, unit: unit, monotonic: false)
         case .counter(let number):
-            out += "<span class=\"counter\" title=\"monotonic"
-            if let unit {
-                out += ", "
-                out += String(number)
-                out += "\">"
-                text(DisplayUnits.format(Double(number), unit))
-            } else {
-                out += "\">"
-                out += String(number)
-            }
-            out += "</span>"
+            integer(number, unit: unit, monotonic: true)
         case .double(let number), .doubleCounter(let number):
             let monotonic = if case .doubleCounter = value { true } else { false }
             out += monotonic ? "<span class=\"float counter\" title=\"monotonic, " : "<span class=\"float\" title=\""

@@ -97,30 +97,23 @@ public enum MetricsNegotiation {
         /// 3 for an exact match, 2 for `type/*`, 1 for `*/*`; `nil` when the range does not
         /// match `format`.
         func specificity(for format: ExpositionFormat) -> Int? {
-            let type = self.type.lowercased()
-            let subtype = self.subtype.lowercased()
-            if type == "*", subtype == "*" { return 1 }
+            let mediaType: (type: String, subtype: String) = switch format {
+            case .prometheusText: ("text", "plain")
+            case .openMetrics: ("application", "openmetrics-text")
+            case .protobuf: ("application", "vnd.google.protobuf")
+            }
+            guard let specificity = specificity(type: mediaType.type, subtype: mediaType.subtype) else { return nil }
+            guard specificity == 3 else { return specificity }
             switch format {
             case .prometheusText:
-                guard type == "text" else { return nil }
-                if subtype == "*" { return 2 }
-                guard subtype == "plain" else { return nil }
                 if let version = parameter("version"), version != "0.0.4" { return nil }
-                return 3
             case .openMetrics:
-                guard type == "application" else { return nil }
-                if subtype == "*" { return 2 }
-                guard subtype == "openmetrics-text" else { return nil }
                 if let version = parameter("version"), version != "1.0.0" { return nil }
-                return 3
             case .protobuf:
-                guard type == "application" else { return nil }
-                if subtype == "*" { return 2 }
-                guard subtype == "vnd.google.protobuf",
-                      parameter("proto") == "io.prometheus.client.MetricFamily",
+                guard parameter("proto") == "io.prometheus.client.MetricFamily",
                       parameter("encoding") == "delimited" else { return nil }
-                return 3
             }
+            return 3
         }
     }
 }

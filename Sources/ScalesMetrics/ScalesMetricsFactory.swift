@@ -138,5 +138,6 @@ public struct ScalesMetricsFactory: MetricsFactory {
     public func destroyTimer(_ handler: any TimerHandler) { (handler as? any DestroyableSeries)?.destroy() }
 }
 
-/// The name of the series that takes dimension sets beyond `maxDimensionSets`.
-public let overflowSeries = "_overflow"
+/// The name of the series that takes dimension sets beyond `maxDimensionSets`: `_overflow`, the
+/// same name as `IntDictStat.overflowKey` (a dict's overflow key).
+public let overflowSeries = IntDictStat.overflowKey

@@ -61,11 +61,24 @@ package enum PrometheusNames {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// `prefix_part`, or whichever is not empty.
+    /// `prefix_part`, or whichever is not empty; in one allocation (`prefix + "_" + part` makes
+    /// two), none for a small string.
     package static func joined(_ prefix: String, _ part: String) -> String {
         if part.isEmpty { return prefix }
         if prefix.isEmpty { return part }
-        return prefix + "_" + part
+        let count = prefix.utf8.count + 1 + part.utf8.count
+        guard count > 15 else { return prefix + "_" + part }  // a small string: stored inline
+        var (prefix, part) = (prefix, part)
+        return prefix.withUTF8 { head in
+            part.withUTF8 { tail in
+                String(unsafeUninitializedCapacity: count) { buffer in
+                    _ = buffer.initialize(fromContentsOf: head)
+                    buffer[head.count] = 0x5F
+                    _ = buffer[(head.count + 1)...].initialize(fromContentsOf: tail)
+                    return count
+                }
+            }
+        }
     }
 
     /// A metric name: `_` in front if it would start with a digit; `scales` if empty.
@@ -79,14 +92,6 @@ package enum PrometheusNames {
         let part = namePart(text)
         guard let first = part.utf8.first else { return "label" }
         return first >= 0x30 && first <= 0x39 ? "_" + part : part
-    }
-
-    /// The base name of a stat whose path has these segments: each segment's literal text
-    /// (for a template, the text around its placeholder) as a name part, joined with `_`.
-    package static func baseName(literalSegments: some Sequence<String>, namespace: String? = nil) -> String {
-        var name = namespace.map(namePart) ?? ""
-        for segment in literalSegments { name = joined(name, namePart(segment)) }
-        return metricName(name)
     }
 
     /// `name` with `suffix` appended, unless it already ends with it (`requests_total` stays).

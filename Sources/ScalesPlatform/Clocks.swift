@@ -3,6 +3,10 @@
 // platform module is named anywhere else in Sources/ or Examples/ (Scripts/check-platform.sh).
 // Linux (Glibc) is built and tested in CI; the Darwin and Musl branches are written for but
 // not built there.
+//
+// Each file of the shim that calls the C library repeats the three-way import below: Swift's
+// imports are per file, and the one way to write it once (`@_exported import` in one file)
+// would hand the C library to every module that imports ScalesPlatform, undoing the check.
 // `public import`: the @inlinable clock reads below name the C library in their
 // bodies, which the compiler allows only from a public import (even for `package` declarations).
 #if canImport(Glibc)

@@ -1,6 +1,7 @@
 import Foundation
 import Scales
 import ScalesHTTP
+import ScalesTestSupport
 import Testing
 
 /// Bad requests over real sockets: each gets a 4xx with a message or a closed connection, never

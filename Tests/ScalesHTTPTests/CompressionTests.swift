@@ -1,6 +1,7 @@
 import Foundation
 import Scales
 import ScalesHTTP
+import ScalesTestSupport
 import Testing
 
 /// `gzip -dc` of `bytes`: an independent decoder (not the zlib calls the server makes).

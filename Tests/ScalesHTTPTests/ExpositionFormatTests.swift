@@ -1,6 +1,7 @@
 import Foundation
 import Scales
 import ScalesHTTP
+import ScalesTestSupport
 import Testing
 
 /// `/metrics` in its three formats: negotiation, the same names and labels everywhere, and

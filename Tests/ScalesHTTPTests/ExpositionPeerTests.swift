@@ -3,6 +3,7 @@ import Scales
 import ScalesHTTP
 import ScalesMetrics
 import CoreMetrics
+import ScalesTestSupport
 import Testing
 
 /// The protobuf and OpenMetrics outputs against real decoders and a real Prometheus: Python's

@@ -1,6 +1,7 @@
 import Foundation
 import Scales
 import ScalesHTTP
+import ScalesTestSupport
 import Testing
 
 @Suite struct HTMLPageTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Scales
 import ScalesHTTP
+import ScalesTestSupport
 import Testing
 
 /// `HEAD` is answered like `GET` without the body (README: "HEAD is answered like GET"): the same

@@ -3,6 +3,7 @@ import NIOCore
 import NIOPosix
 import Scales
 import ScalesHTTP
+import ScalesTestSupport
 import Synchronization
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import Scales
 import ScalesHTTP
+import ScalesTestSupport
 import Testing
 
 /// The process stats as real Prometheus tools see them, from a real ``StatusServer`` over

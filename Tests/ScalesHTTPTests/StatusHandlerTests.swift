@@ -1,6 +1,7 @@
 import Foundation
 import Scales
 import ScalesHTTP
+import ScalesTestSupport
 import Testing
 
 /// The framework-neutral handler, called directly as a Hummingbird or Vapor route would.

@@ -1,6 +1,7 @@
 import Foundation
 import Scales
 @testable import ScalesHTTP
+import ScalesTestSupport
 import Testing
 
 /// The status page's auto-refresh and sparklines in headless Chromium, driven over its DevTools

@@ -1,6 +1,7 @@
 import Foundation
 import Scales
 @testable import ScalesHTTP
+import ScalesTestSupport
 import Testing
 
 /// The page as people read it: human units, kinds, legends, refresh, sparklines.

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Scales
 import ScalesHTTP
+import ScalesTestSupport
 import ServiceLifecycle
 import Synchronization
 import Testing

@@ -8,32 +8,11 @@
 //
 //   swift run -c release ContentionCheck          (from Benchmarks/)
 
+import BenchmarkSupport
 import Dispatch
 import Foundation
 import Scales
 import Synchronization
-
-final class StartLine: Sendable {
-    let ready = Atomic<Int>(0)
-    let go = Atomic<Bool>(false)
-}
-
-/// Runs `body(0)` here and `body(1)` on a new thread, released together; returns when both are done.
-func onTwoThreads(_ body: @escaping @Sendable (Int) -> Void) {
-    let start = StartLine()
-    let done = DispatchSemaphore(value: 0)
-    let thread = Thread {
-        start.ready.wrappingAdd(1, ordering: .releasing)
-        while !start.go.load(ordering: .acquiring) {}
-        body(1)
-        done.signal()
-    }
-    thread.start()
-    while start.ready.load(ordering: .acquiring) < 1 {}
-    start.go.store(true, ordering: .releasing)
-    body(0)
-    done.wait()
-}
 
 /// Atomics 128 bytes apart: cell 0 and cell 16 are on cache lines of their own.
 final class Cells: @unchecked Sendable {

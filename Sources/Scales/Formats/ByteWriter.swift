@@ -37,7 +37,8 @@ struct ByteWriter: TextOutputStream {
         append(UnsafeBufferPointer(rebasing: buffer.prefix(Self.maxScalarBytes)))
     }
 
-    /// The decimal digits of `value`, with a leading `-` when negative.
+    /// The decimal digits of `value`, with a leading `-` when negative: the one integer formatter
+    /// of the formats (``JSONWriter`` writes its integers through it too).
     mutating func appendInteger(_ value: Int) {
         var magnitude = value.magnitude
         var digits = 0

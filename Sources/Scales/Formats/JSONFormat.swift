@@ -203,20 +203,13 @@ struct JSONWriter {
         }
     }
 
+    /// The decimal digits of `value`, by the one integer formatter (``ByteWriter/appendInteger(_:)``).
     mutating func writeInteger(_ value: Int) {
-        var magnitude = value.magnitude
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { digits in
-            var start = digits.count
-            repeat {
-                start -= 1
-                digits[start] = UInt8(truncatingIfNeeded: 48 &+ magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            if value < 0 {
-                start -= 1
-                digits[start] = UInt8(ascii: "-")
-            }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: ByteWriter.maxScalarBytes) { buffer in
+            guard let base = buffer.baseAddress else { return }
+            var digits = ByteWriter(base: base)
+            digits.appendInteger(value)
+            bytes.append(contentsOf: UnsafeBufferPointer(start: base, count: digits.count))
         }
     }
 

@@ -98,42 +98,17 @@ public enum PrometheusFormat {
     /// The name prefix and HELP pattern of the segments above a snapshot's root.
     static func rootPrefix(_ path: StatPath, namespace: String?) -> (prefix: String, pattern: String) {
         var prefix = ""
-        if let namespace { prefix = joined(prefix, metricNamePart(namespace)) }
+        if let namespace { prefix = PrometheusNames.joined(prefix, PrometheusNames.namePart(namespace)) }
         var pattern = ""
         for segment in path.segments.dropLast() {
-            prefix = joined(prefix, metricNamePart(segment.description))
+            prefix = PrometheusNames.joined(prefix, PrometheusNames.namePart(segment.description))
             pattern += "/" + segment.description
         }
         return (prefix, pattern)
     }
 
-    /// One path segment as a metric name part: snake case, only `[a-z0-9_]`, no leading,
-    /// trailing or repeated `_` (may be empty).
-    ///
-    /// `byPath` → `by_path`, `HTTPServer` → `http_server`, `thread-{id}` → `thread_id`,
-    /// `99percentile` → `99percentile`. The generator applies the same rule to reject, at build
-    /// time, two stats whose names would collide.
-    public static func metricNamePart(_ text: String) -> String {
-        PrometheusNames.namePart(text)
-    }
-
-    /// `prefix_part`, or whichever is not empty.
-    static func joined(_ prefix: String, _ part: String) -> String {
-        PrometheusNames.joined(prefix, part)
-    }
-
-    /// A metric name: `_` in front if it would start with a digit; `scales` if empty.
-    static func metricName(_ name: String) -> String {
-        PrometheusNames.metricName(name)
-    }
-
-    /// A label name: like a name part, never empty, never starting with a digit.
-    static func labelName(_ text: String) -> String {
-        PrometheusNames.labelName(text)
-    }
-
     /// A label value with `\`, `"` and newline escaped.
-    public static func escapeLabelValue(_ value: String) -> String {
+    static func escapeLabelValue(_ value: String) -> String {
         guard value.utf8.contains(where: { $0 == 0x5C || $0 == 0x22 || $0 == 0x0A }) else { return value }
         var out = ""
         out.reserveCapacity(value.utf8.count + 8)
@@ -148,28 +123,9 @@ public enum PrometheusFormat {
         return out
     }
 
-    /// HELP text with `\` and newline escaped and other control characters replaced by spaces.
-    public static func escapeHelp(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x5C || $0 == 0x7F }) else { return text }
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += " "
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out
-    }
-
-    /// A sample value: the shortest text that reads back as the same double; `NaN`, `+Inf`, `-Inf`.
-    public static func formatValue(_ value: Double) -> String {
+    /// A sample value: the shortest text that reads back as the same double; `NaN`, `+Inf`, `-Inf`
+    /// (the status page shows doubles the same way).
+    package static func formatValue(_ value: Double) -> String {
         if value.isNaN { return "NaN" }
         if value == .infinity { return "+Inf" }
         if value == -.infinity { return "-Inf" }
@@ -184,7 +140,7 @@ struct PrometheusLabels {
 
     /// Adds a label; a name already present or reserved gets `_2`, `_3`… appended.
     func adding(_ rawName: String, _ value: String) -> PrometheusLabels {
-        let base = PrometheusFormat.labelName(rawName)
+        let base = PrometheusNames.labelName(rawName)
         var name = base
         var suffix = 2
         while Self.reserved.contains(name) || pairs.contains(where: { $0.name == name }) {

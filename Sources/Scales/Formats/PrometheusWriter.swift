@@ -127,12 +127,12 @@ struct PrometheusWriter {
             var pattern = pattern
             if !(isRoot && container.name.isEmpty) {
                 if let instance = container.instance, case .template(let before, let placeholder, let after) = instance.template {
-                    prefix = PrometheusFormat.joined(prefix, PrometheusFormat.metricNamePart(before + after))
+                    prefix = PrometheusNames.joined(prefix, PrometheusNames.namePart(before + after))
                     labels = labels.adding(placeholder, instance.id)
                     pattern += "/" + instance.template.description
                 } else {
                     if container.addsToExportedNames {
-                        prefix = PrometheusFormat.joined(prefix, PrometheusFormat.metricNamePart(container.name))
+                        prefix = PrometheusNames.joined(prefix, PrometheusNames.namePart(container.name))
                     }
                     pattern += "/" + container.name
                 }
@@ -149,10 +149,10 @@ struct PrometheusWriter {
             if let statLabels = stat.labels {
                 // One labelled series of a family named by the parent container.
                 for label in statLabels { labels = labels.adding(label.name, label.value) }
-                name = PrometheusNames.withUnit(PrometheusFormat.metricName(prefix), stat.unit)
+                name = PrometheusNames.withUnit(PrometheusNames.metricName(prefix), stat.unit)
                 statName = nil
             } else {
-                let base = PrometheusFormat.metricName(Self.joined(prefix, PrometheusFormat.metricNamePart(stat.name)))
+                let base = PrometheusNames.metricName(PrometheusNames.joined(prefix, PrometheusNames.namePart(stat.name)))
                 name = PrometheusNames.withUnit(base, stat.unit)
                 statName = stat.name
             }
@@ -307,24 +307,5 @@ struct PrometheusWriter {
             family: suffix.family(base), base: base, suffix: suffix, owner: currentOwner, kind: kind,
             order: entries.count, key: labels.text(), sample: sample, help: help))
         if format == .protobuf { labelSets.append(labels) }
-    }
-
-    /// ``PrometheusNames/joined(_:_:)`` in one allocation (`prefix + "_" + part` makes two).
-    static func joined(_ prefix: String, _ part: String) -> String {
-        if part.isEmpty { return prefix }
-        if prefix.isEmpty { return part }
-        var (prefix, part) = (prefix, part)
-        let count = prefix.utf8.count + 1 + part.utf8.count
-        guard count > 15 else { return PrometheusNames.joined(prefix, part) }  // a small string: no allocation
-        return prefix.withUTF8 { head in
-            part.withUTF8 { tail in
-                String(unsafeUninitializedCapacity: count) { buffer in
-                    _ = buffer.initialize(fromContentsOf: head)
-                    buffer[head.count] = 0x5F
-                    _ = buffer[(head.count + 1)...].initialize(fromContentsOf: tail)
-                    return count
-                }
-            }
-        }
     }
 }

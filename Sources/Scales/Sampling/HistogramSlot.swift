@@ -18,19 +18,6 @@ struct HistogramSlot: ~Copyable, Sendable {
 
     init() {}
 
-    /// Adds `value` to the sum.
-    @inlinable @inline(__always)
-    func addToSum(_ value: Double) {
-        var old = sum.load(ordering: .relaxed)
-        while true {
-            let (exchanged, current) = sum.weakCompareExchange(
-                expected: old, desired: (Double(bitPattern: old) + value).bitPattern,
-                successOrdering: .relaxed, failureOrdering: .relaxed)
-            if exchanged { break }
-            old = current
-        }
-    }
-
     /// Adds `value` to the sum with one compare-and-swap; `false` if another thread changed
     /// the sum first (the caller then records in its stripe).
     @inlinable @inline(__always)

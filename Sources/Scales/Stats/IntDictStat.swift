@@ -1,3 +1,4 @@
+import ScalesNaming
 import Synchronization
 
 /// An `intDict` stat: an integer per string key, such as requests per path.
@@ -20,7 +21,7 @@ import Synchronization
 /// operation, without hashing the key.
 public final class IntDictStat: StatCell {
     /// The key that takes updates to new keys once `maxKeys` is reached: `_overflow`.
-    public static let overflowKey = "_overflow"
+    public static let overflowKey = overflowName
 
     /// The live keys' cells: the record of which keys exist (under the lock).
     let storage: Lock<[String: KeyCell]>

@@ -1,27 +1,32 @@
-/// The types a `string`, `bool` or `gauge` stat can hold.
-public protocol StatScalar: Sendable, Equatable {
+/// The types a `string`, `bool` or `gauge` stat can hold: `String`, `Bool`, `Int` and `Double`.
+///
+/// A constraint, not an extension point: it adds no member to the four types (each module that
+/// imports Scales sees them unchanged). A type of your own that conforms is shown as its
+/// `String(describing:)` text, as a `string` stat would show it.
+public protocol StatScalar: Sendable, Equatable {}
+
+extension String: StatScalar {}
+extension Bool: StatScalar {}
+extension Int: StatScalar {}
+extension Double: StatScalar {}
+
+extension StatScalar {
     /// This value in a snapshot; `nil` when it cannot be shown (a non-finite number).
-    var statValue: StatValue? { get }
-}
-
-extension String: StatScalar {
-    /// A `.string` value.
-    public var statValue: StatValue? { .string(self) }
-}
-
-extension Bool: StatScalar {
-    /// A `.bool` value.
-    public var statValue: StatValue? { .bool(self) }
-}
-
-extension Int: StatScalar {
-    /// An `.int` value.
-    public var statValue: StatValue? { .int(self) }
-}
-
-extension Double: StatScalar {
-    /// A `.double` value, or `nil` when not finite.
-    public var statValue: StatValue? { isFinite ? .double(self) : nil }
+    ///
+    /// Reads by the value's type rather than through a protocol requirement, so that the four
+    /// types carry no public `statValue`. The checks compare type metadata (the type is the one
+    /// named, so the bit cast is the value itself): a gauge's read, in code not specialized for
+    /// the type, costs no dynamic cast.
+    package var statValue: StatValue? {
+        if Self.self == Int.self { return .int(unsafeBitCast(self, to: Int.self)) }
+        if Self.self == Double.self {
+            let value = unsafeBitCast(self, to: Double.self)
+            return value.isFinite ? .double(value) : nil
+        }
+        if Self.self == Bool.self { return .bool(unsafeBitCast(self, to: Bool.self)) }
+        if Self.self == String.self { return .string(unsafeBitCast(self, to: String.self)) }
+        return .string(String(describing: self))
+    }
 }
 
 /// A `string` or `bool` stat: a value replaced by assignment.

@@ -1,5 +1,12 @@
 /// A collection path as stats.yaml writes it: `/web`, `/handler/{id}`, or relative `thread-{id}`.
 struct PathPattern: Equatable, Sendable, CustomStringConvertible {
+    /// One segment: the same two cases as the runtime's `StatPath.Segment`, on purpose (the
+    /// generated code writes `description` as a `StatPath` literal, which parses back to the same
+    /// segments). Not that type itself: it is public API of Scales, which the generator does not
+    /// link (scales-generate is a host tool built without the runtime), and a public type cannot
+    /// live in the package-only ScalesNaming. The rules differ too: this parse rejects what
+    /// stats.yaml must not contain (empty or `..` segments, a second placeholder, a keyword),
+    /// where `StatPath`'s never fails on run-time text.
     enum Segment: Equatable, Sendable, CustomStringConvertible {
         case name(String)
         case template(prefix: String, placeholder: String, suffix: String)

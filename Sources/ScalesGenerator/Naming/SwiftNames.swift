@@ -68,13 +68,7 @@ enum SwiftNames {
         guard !words.isEmpty else { return upperFirst ? "MyStats" : "value" }
         var result = ""
         for (index, word) in words.enumerated() {
-            if index == 0 {
-                result +=
-                    upperFirst
-                    ? word.prefix(1).uppercased() + word.dropFirst() : word.prefix(1).lowercased() + word.dropFirst()
-            } else {
-                result += word.prefix(1).uppercased() + word.dropFirst()
-            }
+            result += index == 0 && !upperFirst ? lowerFirst(word) : Self.upperFirst(word)
         }
         if let first = result.unicodeScalars.first, isDigit(first) { result = (upperFirst ? "Stats" : "n") + result }
         if keywords.contains(result) { result += upperFirst ? "Stats" : "Count" }
@@ -85,6 +79,12 @@ enum SwiftNames {
     static func lowerFirst(_ name: String) -> String {
         guard let first = name.first else { return name }
         return first.lowercased() + name.dropFirst()
+    }
+
+    /// `name` with its first character uppercased (`web` gives `Web`), for suggestions.
+    static func upperFirst(_ name: String) -> String {
+        guard let first = name.first else { return name }
+        return first.uppercased() + name.dropFirst()
     }
 
     /// The factory method's default name for a child type: `ThreadStats` gives `thread`,

@@ -1,3 +1,5 @@
+import ScalesNaming
+
 /// What the generated code says about one stat, by its kind: the one table the translator
 /// reads, so that a kind's type, binding and doc are written side by side.
 struct KindSpec {
@@ -18,7 +20,7 @@ struct KindSpec {
         let path = "`\(stat.fullPath)`"
         let name = stat.name
         func bounded(_ maxKeys: Int?) -> String {
-            maxKeys.map { " At most \($0) keys; more land in `_overflow`." } ?? ""
+            maxKeys.map { " At most \($0) keys; more land in `\(overflowName)`." } ?? ""
         }
         switch stat.kind {
         case .int(let monotonic, let initial, let unit):

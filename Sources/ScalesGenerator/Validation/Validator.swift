@@ -102,7 +102,7 @@ struct Validator {
         } else if SwiftNames.keywords.contains(name.value) || SwiftNames.typeKeywords.contains(name.value) {
             log.error(
                 "collection name `\(name.value)` is a Swift keyword; choose another name, such as "
-                    + "`\(name.value.prefix(1).uppercased() + name.value.dropFirst())Stats`",
+                    + "`\(SwiftNames.upperFirst(name.value))Stats`",
                 at: name.location)
         } else if SwiftNames.reservedTypeNames.contains(name.value) {
             log.error(
@@ -179,7 +179,7 @@ struct Validator {
         {
             // Inside the parent, a method of a type's name hides the type, which the method's
             // body calls.
-            let suggestion = "make" + name.prefix(1).uppercased() + name.dropFirst()
+            let suggestion = "make" + SwiftNames.upperFirst(name)
             if let factory = decl.factory {
                 log.error(
                     "`factory: \(method)` would hide the type `\(method)` inside `\(parent.value)`; choose another "

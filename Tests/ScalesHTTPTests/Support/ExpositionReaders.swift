@@ -1,5 +1,6 @@
 import Foundation
 import Scales
+import ScalesTestSupport
 import Testing
 
 /// A protobuf wire-format reader written for the tests, apart from the encoder: delimited

@@ -1,6 +1,6 @@
 import Foundation
 import Scales
-import ScalesHTTP
+import ScalesTestSupport
 import Testing
 
 @Suite struct PrometheusFormatTests {
@@ -132,15 +132,18 @@ import Testing
         #expect(exposition.value("processor_state", ["key": "busy"]) == "1")
     }
 
-    @Test func namesAreSanitizedToSnakeCase() {
-        #expect(PrometheusFormat.metricNamePart("byPath") == "by_path")
-        #expect(PrometheusFormat.metricNamePart("HTTPServer") == "http_server")
-        #expect(PrometheusFormat.metricNamePart("p99Latency") == "p99_latency")
-        #expect(PrometheusFormat.metricNamePart("thread-{id}") == "thread_id")
-        #expect(PrometheusFormat.metricNamePart("a b.c:d") == "a_b_c_d")
-        #expect(PrometheusFormat.metricNamePart("__x__") == "x")
-        #expect(PrometheusFormat.metricNamePart("Grüße") == "gr_e")
-        #expect(PrometheusFormat.metricNamePart("") == "")
+    /// A stat's name becomes its metric name's part in snake case, `[a-z0-9_]` only.
+    @Test func namesAreSanitizedToSnakeCase() throws {
+        let parts = [
+            ("byPath", "by_path"), ("HTTPServer", "http_server"), ("p99Latency", "p99_latency"),
+            ("thread-{id}", "thread_id"), ("a b.c:d", "a_b_c_d"), ("__x__", "x"), ("Grüße", "gr_e"),
+        ]
+        for (name, part) in parts {
+            let registry = Registry()
+            registry.collection(at: "/s").int(name) += 1
+            let (text, exposition) = try render(registry)
+            #expect(exposition.value("s_" + part) == "1", "\(name) should be s_\(part):\n\(text)")
+        }
     }
 
     @Test func aNameStartingWithADigitGetsAnUnderscoreAndNamespacesPrefix() throws {
