@@ -3,7 +3,7 @@
 // Prometheus text format (Exposition.swift). A target of its own because SwiftPM shares no
 // source between test targets; not a product, and not ScalesTestKit: these are this package's
 // test fixtures, not an API for users' tests (which read /metrics with promtool or Prometheus).
-import Scales
+package import Scales
 
 /// Strings that break naive escaping: HTML, quotes, backslashes, newlines, non-ASCII.
 package enum Hostile {
