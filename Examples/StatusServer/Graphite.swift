@@ -1,7 +1,6 @@
 import Logging
 import Scales
 import ScalesGraphite
-
 import ScalesPlatform
 
 /// Starts pushing `registry`'s whole tree to Graphite when the environment asks for it:

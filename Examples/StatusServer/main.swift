@@ -1,10 +1,9 @@
 import Logging
 import Scales
 import ScalesHTTP
+import ScalesPlatform
 import ServiceLifecycle
 import UnixSignals
-
-import ScalesPlatform
 
 // The example server: simulated traffic (Workload.swift) moves the stats generated from
 // stats.yaml; the status page serves them on http://127.0.0.1:8765/status/ (port from
@@ -33,7 +32,8 @@ do {
     try await group.run()
 } catch {
     if let cause = bindFailure(error) {
-        exitWithError("cannot listen on \(server.configuration.host):\(port): \(cause) (set SCALES_PORT to another port)")
+        exitWithError(
+            "cannot listen on \(server.configuration.host):\(port): \(cause) (set SCALES_PORT to another port)")
     }
     exitWithError("\(error)")
 }
@@ -49,7 +49,9 @@ struct ExampleError: Error, CustomStringConvertible {
 func portFromEnvironment() -> Result<Int, ExampleError> {
     guard let text = PlatformEnvironment.value("SCALES_PORT") else { return .success(8765) }
     guard let port = Int(text), (0...65535).contains(port) else {
-        return .failure(ExampleError(description: "SCALES_PORT must be a port number from 0 to 65535 (0 picks a free one), got '\(text)'"))
+        return .failure(
+            ExampleError(
+                description: "SCALES_PORT must be a port number from 0 to 65535 (0 picks a free one), got '\(text)'"))
     }
     return .success(port)
 }

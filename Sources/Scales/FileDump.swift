@@ -47,8 +47,13 @@ public struct FileDump: Sendable {
     ///
     /// - Throws: ``Failure`` when the file cannot be written; the previous file is untouched.
     public func write() throws {
-        let snapshot = registry.snapshot() ?? Snapshot(path: .root, root: .container(SnapshotContainer(name: "", children: [])), timestamp: Registry.now())
-        let json = JSONFormat.render(snapshot, pretty: pretty, includeCollapsed: true, extra: [("last-updated", snapshot.timestamp)]) + "\n"
+        let snapshot =
+            registry.snapshot()
+            ?? Snapshot(
+                path: .root, root: .container(SnapshotContainer(name: "", children: [])), timestamp: Registry.now())
+        let json =
+            JSONFormat.render(
+                snapshot, pretty: pretty, includeCollapsed: true, extra: [("last-updated", snapshot.timestamp)]) + "\n"
         try Self.writeAtomically(json, to: path)
     }
 
@@ -64,11 +69,17 @@ public struct FileDump: Sendable {
     static func writeAtomically(_ text: String, to path: String) throws {
         let temporary = "\(path).tmp-\(PlatformFiles.processID)-\(UInt32.random(in: 0...UInt32.max))"
         let fd: Int32
-        do { fd = try PlatformFiles.createNew(temporary) } catch { throw Failure(step: "open", path: temporary, code: error.code) }
+        do { fd = try PlatformFiles.createNew(temporary) } catch {
+            throw Failure(step: "open", path: temporary, code: error.code)
+        }
         var failure: Failure?
-        do { try PlatformFiles.writeAll(fd, Array(text.utf8)) } catch { failure = Failure(step: "write", path: temporary, code: error.code) }
+        do { try PlatformFiles.writeAll(fd, Array(text.utf8)) } catch {
+            failure = Failure(step: "write", path: temporary, code: error.code)
+        }
         if failure == nil {
-            do { try PlatformFiles.sync(fd) } catch { failure = Failure(step: "sync", path: temporary, code: error.code) }
+            do { try PlatformFiles.sync(fd) } catch {
+                failure = Failure(step: "sync", path: temporary, code: error.code)
+            }
         }
         PlatformFiles.close(fd)
         if failure == nil {

@@ -55,7 +55,8 @@ public final class ProcessStats: Sendable {
     /// ProcessStats.register(in: .shared)
     /// ```
     @discardableResult
-    public static func register(in registry: Registry = .current, at path: StatPath = ProcessStats.path) -> ProcessStats {
+    public static func register(in registry: Registry = .current, at path: StatPath = ProcessStats.path) -> ProcessStats
+    {
         register(in: registry, at: path, reading: ProcessSample.read)
     }
 
@@ -67,7 +68,8 @@ public final class ProcessStats: Sendable {
             at: path, doc: "This process's resources, read when a snapshot is taken")
         let sampler = ProcessSampler(reading: reading)
         var field = 0
-        func add(_ name: String, unit: String?, doc: String, _ value: @escaping @Sendable (ProcessSample) -> StatValue?) {
+        func add(_ name: String, unit: String?, doc: String, _ value: @escaping @Sendable (ProcessSample) -> StatValue?)
+        {
             let bit = UInt8(1) << field
             field += 1
             _ = collection.bind(name, doc: doc, unit: unit) { _ in
@@ -126,7 +128,8 @@ final class ProcessSampler: Sendable {
     func current(for bit: UInt8) -> ProcessSample {
         state.withLock { state in
             if let takenAt = state.takenAt, state.served & bit == 0,
-               PlatformClock.monotonicNanoseconds() &- takenAt < maximumAgeNanoseconds {
+                PlatformClock.monotonicNanoseconds() &- takenAt < maximumAgeNanoseconds
+            {
                 state.served |= bit
                 return state.sample
             }

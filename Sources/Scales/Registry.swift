@@ -1,6 +1,5 @@
-import Synchronization
-
 import ScalesPlatform
+import Synchronization
 
 /// A tree of stats: collections bind into it, snapshots and exporters read from it.
 ///
@@ -88,7 +87,9 @@ public final class Registry: Sendable {
     ///     parent match against their `childType`.
     ///   - doc: Documentation, shown as Prometheus HELP where it applies.
     ///   - collapsed: Show as a link on the HTML page, and leave out of JSON below the root.
-    public func collection(at path: StatPath, type: String? = nil, doc: String? = nil, collapsed: Bool = false) -> StatCollection {
+    public func collection(at path: StatPath, type: String? = nil, doc: String? = nil, collapsed: Bool = false)
+        -> StatCollection
+    {
         let names = path.segments.map(\.description)
         return bindCollection(names: names, instance: nil, type: type, doc: doc, collapsed: collapsed)
     }
@@ -124,7 +125,9 @@ public final class Registry: Sendable {
     /// are read; gauge closures run and pmf percentiles are computed after it is released, and
     /// rendering never holds it.
     public func snapshot(at path: StatPath = .root) -> Snapshot? {
-        guard case (let shape, var root, let late, var values)? = buildTree(at: path.segments.map(\.description), reads: .cheap)
+        guard
+            case (let shape, var root, let late, var values)? = buildTree(
+                at: path.segments.map(\.description), reads: .cheap)
         else { return nil }
         SnapshotBuilder.fill(&root, late: late, values: &values, health: healthCounters)
         return Snapshot(path: path, root: root, timestamp: Registry.now(), registry: self, shape: shape, values: values)

@@ -26,7 +26,10 @@ public struct RegistryHealth: Sendable, Equatable {
     public var nameCollisions: Int
 
     /// Creates a health record (registries make them; tests compare against them).
-    public init(gaugeFailures: Int = 0, droppedValues: Int = 0, overflowedKeys: Int = 0, bindConflicts: Int = 0, nameCollisions: Int = 0) {
+    public init(
+        gaugeFailures: Int = 0, droppedValues: Int = 0, overflowedKeys: Int = 0, bindConflicts: Int = 0,
+        nameCollisions: Int = 0
+    ) {
         self.gaugeFailures = gaugeFailures
         self.droppedValues = droppedValues
         self.overflowedKeys = overflowedKeys
@@ -100,15 +103,27 @@ package final class HealthCounters: Sendable {
     /// The cells that show these counters in the tree (see ``RegistryHealth/path``), with docs.
     var cells: [(name: String, cell: HealthCounterCell, doc: String)] {
         [
-            ("bindConflicts", HealthCounterCell(self, .bindConflicts),
-             "Binds that found another kind at a name, and aggregations over stats they cannot aggregate"),
-            ("droppedValues", HealthCounterCell(self, .droppedValues),
-             "Update values dropped: non-finite numbers, negative amounts for counters"),
+            (
+                "bindConflicts", HealthCounterCell(self, .bindConflicts),
+                "Binds that found another kind at a name, and aggregations over stats they cannot aggregate"
+            ),
+            (
+                "droppedValues", HealthCounterCell(self, .droppedValues),
+                "Update values dropped: non-finite numbers, negative amounts for counters"
+            ),
             // Not `gaugeFailures`: promtool's lint refuses a type word in a metric name.
-            ("readFailures", HealthCounterCell(self, .gaugeFailures), "Gauge reads that failed or gave a non-finite number"),
-            ("nameCollisions", HealthCounterCell(self, .nameCollisions),
-             "Exported names two stats would share (the later one is exported with _2 appended)"),
-            ("overflowedKeys", HealthCounterCell(self, .overflowedKeys), "Updates sent to an overflow key because of maxKeys"),
+            (
+                "readFailures", HealthCounterCell(self, .gaugeFailures),
+                "Gauge reads that failed or gave a non-finite number"
+            ),
+            (
+                "nameCollisions", HealthCounterCell(self, .nameCollisions),
+                "Exported names two stats would share (the later one is exported with _2 appended)"
+            ),
+            (
+                "overflowedKeys", HealthCounterCell(self, .overflowedKeys),
+                "Updates sent to an overflow key because of maxKeys"
+            ),
         ]
     }
 

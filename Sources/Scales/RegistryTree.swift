@@ -144,7 +144,9 @@ struct TreeState {
 // Every change to the tree's shape goes through these (and `StatCollection`'s binding of a
 // stat or an aggregation into its node), under the registry's lock.
 extension Registry {
-    func bindCollection(names: [String], instance: TemplateInstance?, type: String?, doc: String?, collapsed: Bool) -> StatCollection {
+    func bindCollection(names: [String], instance: TemplateInstance?, type: String?, doc: String?, collapsed: Bool)
+        -> StatCollection
+    {
         let bound: (UInt64, Bool)? = state.withLock { state in
             guard let node = state.makeContainers(at: names) else { return nil }
             bindProperties(node, instance: instance, type: type, doc: doc, collapsed: collapsed)
@@ -186,8 +188,9 @@ extension Registry {
             guard let instanceNode = state.node(at: instanceNames) else { return nil }
             instanceNode.instance = TemplateInstance(template: template, id: id)
             if rest.isEmpty { instanceNode.explicit = true }
-            bindProperties(node, instance: rest.isEmpty ? TemplateInstance(template: template, id: id) : node.instance,
-                           type: type, doc: doc, collapsed: collapsed)
+            bindProperties(
+                node, instance: rest.isEmpty ? TemplateInstance(template: template, id: id) : node.instance,
+                type: type, doc: doc, collapsed: collapsed)
             return (instanceNames + rest, node.id, overflowed)
         }
         if result?.overflowed == true { healthCounters.overflowedKey() }
@@ -198,7 +201,8 @@ extension Registry {
         return StatCollection(registry: self, names: result.names, nodeID: result.nodeID, detached: false)
     }
 
-    private func bindProperties(_ node: Node, instance: TemplateInstance?, type: String?, doc: String?, collapsed: Bool) {
+    private func bindProperties(_ node: Node, instance: TemplateInstance?, type: String?, doc: String?, collapsed: Bool)
+    {
         node.explicit = true
         if let instance { node.instance = instance }
         if let type { node.typeName = type }
@@ -217,7 +221,9 @@ extension Registry {
 
     func removeStat(names: [String], id: UInt64, name: String, cell: AnyObject?) {
         state.withLock { state in
-            guard let node = state.node(at: names, id: id), case .stat(let existing, _) = node.entries[name] else { return }
+            guard let node = state.node(at: names, id: id), case .stat(let existing, _) = node.entries[name] else {
+                return
+            }
             if let cell, existing !== cell { return }
             Aggregation.retire(removedStat: existing, named: name, in: node, health: healthCounters)
             node.entries[name] = nil

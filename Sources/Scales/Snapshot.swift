@@ -29,7 +29,8 @@ public struct Snapshot: Sendable, Equatable {
         self.init(path: path, root: root, timestamp: timestamp, registry: nil, shape: 0, values: [])
     }
 
-    init(path: StatPath, root: SnapshotNode, timestamp: Double, registry: Registry?, shape: UInt64, values: [StatValue]) {
+    init(path: StatPath, root: SnapshotNode, timestamp: Double, registry: Registry?, shape: UInt64, values: [StatValue])
+    {
         self.path = path
         self.root = root
         self.timestamp = timestamp

@@ -61,9 +61,10 @@ struct SnapshotBuilder {
                 children.append(self.entry(entries[index].name, entries[index].entry, owner: node))
             }
         }
-        return .container(SnapshotContainer(
-            name: node.name, collapsed: node.collapsed, instance: node.instance, doc: node.doc,
-            addsToExportedNames: node.addsToExportedNames, sortedChildren: children))
+        return .container(
+            SnapshotContainer(
+                name: node.name, collapsed: node.collapsed, instance: node.instance, doc: node.doc,
+                addsToExportedNames: node.addsToExportedNames, sortedChildren: children))
     }
 
     mutating func entry(_ name: String, _ entry: Node.Entry, owner: Node) -> SnapshotNode {
@@ -78,7 +79,9 @@ struct SnapshotBuilder {
         }
     }
 
-    private mutating func stat(_ info: StatInfo, _ readsOutsideTreeLock: Bool, _ reader: @autoclosure () -> StatReader) -> SnapshotNode {
+    private mutating func stat(_ info: StatInfo, _ readsOutsideTreeLock: Bool, _ reader: @autoclosure () -> StatReader)
+        -> SnapshotNode
+    {
         defer { ordinal += 1 }
         if reads == .none || readsOutsideTreeLock {
             late.append(Late(ordinal: ordinal, reader: reader(), info: info))
@@ -120,7 +123,9 @@ struct SnapshotBuilder {
         case .container(var container):
             node = placeholder  // drops this reference so `container.children` is not copied
             for index in container.children.indices where next < late.count {
-                fill(&container.children[index], late: late, values: values, next: &next, ordinal: &ordinal, health: health)
+                fill(
+                    &container.children[index], late: late, values: values, next: &next, ordinal: &ordinal,
+                    health: health)
             }
             node = .container(container)
         }

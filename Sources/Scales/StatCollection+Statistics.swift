@@ -27,7 +27,9 @@ extension StatCollection {
         _ name: String, window: Duration? = nil, precision: Int? = nil, unit: String? = nil, doc: String? = nil
     ) -> PmfStat {
         let clock = registry.clock
-        return bind(name, doc: doc, unit: unit) { PmfStat(window: window, precision: precision, clock: clock, health: $0) }
+        return bind(name, doc: doc, unit: unit) {
+            PmfStat(window: window, precision: precision, clock: clock, health: $0)
+        }
     }
 
     /// Binds a `pmfDict` stat: a pmf per key.
@@ -89,7 +91,9 @@ extension StatCollection {
         _ name: String, maxKeys: Int? = nil, unit: String? = nil, label: String? = nil, doc: String? = nil
     ) -> MeterDictStat {
         let clock = registry.clock
-        return bind(name, doc: doc, keyLabel: label) { MeterDictStat(maxKeys: maxKeys, unit: unit, clock: clock, health: $0) }
+        return bind(name, doc: doc, keyLabel: label) {
+            MeterDictStat(maxKeys: maxKeys, unit: unit, clock: clock, health: $0)
+        }
     }
 
     /// Binds a `stateTime` stat: seconds spent in each state.

@@ -99,12 +99,16 @@ public struct StatCollection: Sendable {
         _ name: String, autoDelete: Bool = false, maxKeys: Int? = nil, label: String? = nil, unit: String? = nil,
         doc: String? = nil
     ) -> IntDictStat {
-        bind(name, doc: doc, unit: unit, keyLabel: label) { IntDictStat(autoDelete: autoDelete, maxKeys: maxKeys, health: $0) }
+        bind(name, doc: doc, unit: unit, keyLabel: label) {
+            IntDictStat(autoDelete: autoDelete, maxKeys: maxKeys, health: $0)
+        }
     }
 
     /// Binds a `stringDict` stat; `label` as for ``intDict(_:autoDelete:maxKeys:label:unit:doc:)``.
     @discardableResult
-    public func stringDict(_ name: String, maxKeys: Int? = nil, label: String? = nil, doc: String? = nil) -> StringDictStat {
+    public func stringDict(_ name: String, maxKeys: Int? = nil, label: String? = nil, doc: String? = nil)
+        -> StringDictStat
+    {
         bind(name, doc: doc, keyLabel: label) { StringDictStat(maxKeys: maxKeys, health: $0) }
     }
 
@@ -187,7 +191,8 @@ public struct StatCollection: Sendable {
 
     /// Declares the aggregation in the tree; returns its path (for the handle).
     private func aggregate(
-        _ name: String, _ kind: Aggregation.Kind, of: String, childType: String?, doc: String?, maxRetiredKeys: Int? = nil
+        _ name: String, _ kind: Aggregation.Kind, of: String, childType: String?, doc: String?,
+        maxRetiredKeys: Int? = nil
     ) -> StatPath {
         let statPath = path.appending(name)
         if detached { return statPath }
@@ -212,12 +217,17 @@ public struct StatCollection: Sendable {
 
     /// Binds a fixed child collection at a path relative to this one (scales' `initChild`
     /// with a name), such as `sub/path`.
-    public func child(at relative: StatPath, type: String? = nil, doc: String? = nil, collapsed: Bool = false) -> StatCollection {
+    public func child(at relative: StatPath, type: String? = nil, doc: String? = nil, collapsed: Bool = false)
+        -> StatCollection
+    {
         if detached { return self }
         let names = relative.segments.map(\.description)
         let exists = registry.state.withLock { $0.node(at: self.names, id: nodeID) != nil }
-        guard exists else { return StatCollection(registry: Registry(), names: self.names + names, nodeID: 0, detached: true) }
-        return registry.bindCollection(names: self.names + names, instance: nil, type: type, doc: doc, collapsed: collapsed)
+        guard exists else {
+            return StatCollection(registry: Registry(), names: self.names + names, nodeID: 0, detached: true)
+        }
+        return registry.bindCollection(
+            names: self.names + names, instance: nil, type: type, doc: doc, collapsed: collapsed)
     }
 
     /// Binds the instance `id` of a templated child collection, such as `thread-{id}` under

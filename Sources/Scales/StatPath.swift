@@ -69,7 +69,9 @@ public struct StatPath: Hashable, Sendable, Comparable, CustomStringConvertible,
     /// becomes a template segment; any other segment is a literal name. Parsing never fails:
     /// a segment whose braces do not form one well-formed placeholder is kept as a literal name.
     public init(_ string: String) {
-        self.segments = string.split(separator: "/", omittingEmptySubsequences: true).map { Self.parseSegment(Substring($0)) }
+        self.segments = string.split(separator: "/", omittingEmptySubsequences: true).map {
+            Self.parseSegment(Substring($0))
+        }
     }
 
     /// Parses a string literal path; see ``init(_:)``.
@@ -84,7 +86,8 @@ public struct StatPath: Hashable, Sendable, Comparable, CustomStringConvertible,
         let placeholder = text[text.index(after: open)..<close]
         let prefix = text[..<open]
         let suffix = text[text.index(after: close)...]
-        let wellFormed = !placeholder.isEmpty
+        let wellFormed =
+            !placeholder.isEmpty
             && placeholder.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
             && !prefix.contains("{") && !prefix.contains("}")
             && !suffix.contains("{") && !suffix.contains("}")

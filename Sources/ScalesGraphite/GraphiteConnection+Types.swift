@@ -49,7 +49,8 @@ extension TimeAmount {
         if nanoseconds.overflow {
             self = .nanoseconds(Int64.max)
         } else {
-            self = .nanoseconds(nanoseconds.partialValue.addingReportingOverflow(parts.attoseconds / 1_000_000_000).partialValue)
+            self = .nanoseconds(
+                nanoseconds.partialValue.addingReportingOverflow(parts.attoseconds / 1_000_000_000).partialValue)
         }
     }
 }

@@ -2,9 +2,8 @@ public import Logging
 public import NIOCore
 public import NIOPosix
 public import Scales
-import Synchronization
-
 import ScalesPlatform
+import Synchronization
 
 /// Sends a registry's stats to Graphite (carbon's plaintext protocol) on demand, as scales'
 /// `GraphitePusher` does, without ever blocking or failing the caller.

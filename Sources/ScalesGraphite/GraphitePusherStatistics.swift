@@ -79,7 +79,8 @@ final class GraphiteCounters: Sendable {
     var statistics: GraphitePusherStatistics {
         let error = lastError.value
         return GraphitePusherStatistics(
-            sentLines: sentLines.value, unconfirmedLines: unconfirmedLines.value, droppedLines: droppedLines.value, droppedPushes: droppedPushes.value,
+            sentLines: sentLines.value, unconfirmedLines: unconfirmedLines.value, droppedLines: droppedLines.value,
+            droppedPushes: droppedPushes.value,
             reconnects: reconnects.value, failures: failures.value, skippedNames: skippedNames.value,
             pendingPushes: pendingPushes.value, connected: connected.value, lastError: error.isEmpty ? nil : error)
     }

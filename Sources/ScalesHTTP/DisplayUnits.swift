@@ -82,7 +82,9 @@ enum DisplayUnits {
         let (seconds, attoseconds) = duration.components
         if seconds < 1 { return String(attoseconds / 1_000_000_000_000_000) + " ms" }
         func plural(_ n: Int64, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
-        let hours = seconds / 3600, minutes = seconds / 60 % 60, rest = seconds % 60
+        let hours = seconds / 3600
+        let minutes = seconds / 60 % 60
+        let rest = seconds % 60
         var parts: [String] = []
         if hours > 0 { parts.append(plural(hours, "hour")) }
         if minutes > 0 { parts.append(plural(minutes, "minute")) }

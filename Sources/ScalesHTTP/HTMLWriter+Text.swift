@@ -79,7 +79,8 @@ extension HTMLWriter {
     /// A sparkline of the stat at `path` from the history, if it has two points or more.
     mutating func sparkline(_ path: [String]) {
         guard let history, let line = history.line(StatusHistory.key(path)), line.points.count >= 2 else { return }
-        Sparkline.append(line.points, counter: line.counter, interval: history.interval, points: history.points, to: &out)
+        Sparkline.append(
+            line.points, counter: line.counter, interval: history.interval, points: history.points, to: &out)
     }
 
     /// A double for people: six significant digits without exponent between 1e-4 and 1e15;
@@ -92,8 +93,14 @@ extension HTMLWriter {
         if magnitude >= 1e15 || magnitude < 1e-4 { return value.description }
         var exponent = 0
         var scaledDown = magnitude
-        while scaledDown >= 10 { scaledDown /= 10; exponent += 1 }
-        while scaledDown < 1 { scaledDown *= 10; exponent -= 1 }
+        while scaledDown >= 10 {
+            scaledDown /= 10
+            exponent += 1
+        }
+        while scaledDown < 1 {
+            scaledDown *= 10
+            exponent -= 1
+        }
         let decimals = Swift.max(0, 5 - exponent)
         var scale: UInt64 = 1
         for _ in 0..<decimals { scale *= 10 }
@@ -128,6 +135,7 @@ extension HTMLWriter {
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
         func two(_ n: Int) -> String { n < 10 ? "0" + String(n) : String(n) }
-        return "\(year)-\(two(month))-\(two(day)) \(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)) UTC"
+        return
+            "\(year)-\(two(month))-\(two(day)) \(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)) UTC"
     }
 }

@@ -42,7 +42,9 @@ public enum MetricsNegotiation {
         // Text first: on a tie within one range it stays.
         for format in [ExpositionFormat.prometheusText, .openMetrics, .protobuf] {
             guard let match = best[format], match.q > 0 else { continue }
-            if let rank = chosenRank, !(match.q > rank.q || (match.q == rank.q && match.position < rank.position)) { continue }
+            if let rank = chosenRank, !(match.q > rank.q || (match.q == rank.q && match.position < rank.position)) {
+                continue
+            }
             chosen = format
             chosenRank = (match.q, match.position)
         }
@@ -97,11 +99,12 @@ public enum MetricsNegotiation {
         /// 3 for an exact match, 2 for `type/*`, 1 for `*/*`; `nil` when the range does not
         /// match `format`.
         func specificity(for format: ExpositionFormat) -> Int? {
-            let mediaType: (type: String, subtype: String) = switch format {
-            case .prometheusText: ("text", "plain")
-            case .openMetrics: ("application", "openmetrics-text")
-            case .protobuf: ("application", "vnd.google.protobuf")
-            }
+            let mediaType: (type: String, subtype: String) =
+                switch format {
+                case .prometheusText: ("text", "plain")
+                case .openMetrics: ("application", "openmetrics-text")
+                case .protobuf: ("application", "vnd.google.protobuf")
+                }
             guard let specificity = specificity(type: mediaType.type, subtype: mediaType.subtype) else { return nil }
             guard specificity == 3 else { return specificity }
             switch format {
@@ -111,7 +114,8 @@ public enum MetricsNegotiation {
                 if let version = parameter("version"), version != "1.0.0" { return nil }
             case .protobuf:
                 guard parameter("proto") == "io.prometheus.client.MetricFamily",
-                      parameter("encoding") == "delimited" else { return nil }
+                    parameter("encoding") == "delimited"
+                else { return nil }
             }
             return 3
         }

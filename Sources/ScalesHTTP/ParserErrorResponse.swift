@@ -13,8 +13,10 @@ enum ParserErrorResponse {
     static func describe(_ error: HTTPParserError, maxHeaderBytes: Int) -> (HTTPResponseStatus, String) {
         switch error {
         case .headerOverflow:
-            return (.requestHeaderFieldsTooLarge,
-                    "request head too large: the request line and header fields may take at most \(maxHeaderBytes) bytes")
+            return (
+                .requestHeaderFieldsTooLarge,
+                "request head too large: the request line and header fields may take at most \(maxHeaderBytes) bytes"
+            )
         case .invalidMethod:
             return (.badRequest, "malformed request: unknown method")
         case .invalidURL:

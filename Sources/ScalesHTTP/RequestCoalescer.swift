@@ -50,7 +50,9 @@ final class RequestCoalescer: Sendable {
         var answered: [String: StatusResponse] = [:]
         for waiting in batch {
             // Accept and Accept-Encoding are part of the page asked for (format and gzip).
-            let key = waiting.request.method + " " + waiting.request.target + "\n" + (waiting.request.headerList("Accept") ?? "")
+            let key =
+                waiting.request.method + " " + waiting.request.target + "\n"
+                + (waiting.request.headerList("Accept") ?? "")
                 + "\n" + (waiting.request.headerList("Accept-Encoding") ?? "")
             if let response = answered[key] {
                 waiting.answer(response)

@@ -39,9 +39,12 @@ struct RequestTarget: Sendable {
         // Absolute form (`http://host:port/path?q`), as proxies send it.
         if let first = rest.utf8.first, first | 0x20 == UInt8(ascii: "h") {
             let lowered = rest.prefix(8).lowercased()
-            if lowered.hasPrefix("http://") || lowered.hasPrefix("https://"), let colon = rest.utf8.firstIndex(of: UInt8(ascii: ":")) {
+            if lowered.hasPrefix("http://") || lowered.hasPrefix("https://"),
+                let colon = rest.utf8.firstIndex(of: UInt8(ascii: ":"))
+            {
                 let afterScheme = rest[rest.utf8.index(colon, offsetBy: 3)...]
-                if let slash = afterScheme.utf8.firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }) {
+                if let slash = afterScheme.utf8.firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }
+                ) {
                     rest = afterScheme[slash...]
                 } else {
                     rest = "/"
@@ -70,8 +73,10 @@ struct RequestTarget: Sendable {
                 let pair = Substring(pairBytes)
                 if let equals = pair.utf8.firstIndex(of: UInt8(ascii: "=")) {
                     parameters.append(
-                        (try Self.decode(pair[..<equals], plusIsSpace: true),
-                         try Self.decode(pair[pair.utf8.index(after: equals)...], plusIsSpace: true)))
+                        (
+                            try Self.decode(pair[..<equals], plusIsSpace: true),
+                            try Self.decode(pair[pair.utf8.index(after: equals)...], plusIsSpace: true)
+                        ))
                 } else {
                     parameters.append((try Self.decode(pair, plusIsSpace: true), ""))
                 }

@@ -55,9 +55,10 @@ public enum ResponseCompression {
             for parameter in parts.dropFirst() {
                 let text = parameter.trimmingASCIISpaces()
                 guard let equals = text.firstIndex(of: "="),
-                      text[..<equals].trimmingASCIISpaces().lowercased() == "q",
-                      let value = Double(text[text.index(after: equals)...].trimmingASCIISpaces()),
-                      value >= 0, value <= 1 else {
+                    text[..<equals].trimmingASCIISpaces().lowercased() == "q",
+                    let value = Double(text[text.index(after: equals)...].trimmingASCIISpaces()),
+                    value >= 0, value <= 1
+                else {
                     valid = false
                     break
                 }
@@ -93,8 +94,9 @@ public enum ResponseCompression {
             return refusal
         case .gzip, .gzipIfWorthIt:
             guard !response.bodyBytes.isEmpty,
-                  choice == .gzip || response.bodyBytes.count >= minimumBytes,
-                  let compressed = gzip(response.bodyBytes) else { return response }
+                choice == .gzip || response.bodyBytes.count >= minimumBytes,
+                let compressed = gzip(response.bodyBytes)
+            else { return response }
             response.bodyBytes = compressed
             response.headers.append(("Content-Encoding", "gzip"))
             return response

@@ -8,7 +8,8 @@ enum Sparkline {
         _ line: [(time: Double, value: Double)], counter: Bool, interval: Double, points: Int, to out: inout String
     ) {
         guard let last = line.last, let first = line.first else { return }
-        var low = first.value, high = first.value
+        var low = first.value
+        var high = first.value
         for point in line {
             low = Swift.min(low, point.value)
             high = Swift.max(high, point.value)

@@ -300,7 +300,9 @@ final class StatusChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
         }
     }
 
-    private func write(_ response: StatusResponse, for request: HTTPRequestHead, keepAlive: Bool, context: ChannelHandlerContext) {
+    private func write(
+        _ response: StatusResponse, for request: HTTPRequestHead, keepAlive: Bool, context: ChannelHandlerContext
+    ) {
         var headers = HTTPHeaders()
         headers.reserveCapacity(response.headers.count + 2)
         for (name, value) in response.headers {

@@ -93,7 +93,9 @@ public struct StatusHandler: Sendable {
                 headers: [("Allow", "GET, HEAD")])
         }
         guard request.target.utf8.count <= maxTargetLength else {
-            return .text(status: 414, "request target is \(request.target.utf8.count) bytes long; the limit is \(maxTargetLength)")
+            return .text(
+                status: 414,
+                "request target is \(request.target.utf8.count) bytes long; the limit is \(maxTargetLength)")
         }
         let target: RequestTarget
         do {
@@ -121,7 +123,10 @@ public struct StatusHandler: Sendable {
                 headers: [("Location", statusPath + "/"), ("Content-Type", "text/plain; charset=utf-8")],
                 body: "the status page is at \(statusPath)/\n")
         }
-        return .text(status: 404, "nothing at \(Self.printable(target.rawPath)): the status page is at \(statusPath)/ and Prometheus metrics at \(metricsPath)")
+        return .text(
+            status: 404,
+            "nothing at \(Self.printable(target.rawPath)): the status page is at \(statusPath)/ and Prometheus metrics at \(metricsPath)"
+        )
     }
 
     func statusPage(_ names: [String], _ target: RequestTarget, negotiated: Format?) -> StatusResponse {
@@ -147,7 +152,8 @@ public struct StatusHandler: Sendable {
             }
         }
         if query == nil, format != .html,
-           let json = registry.renderJSON(at: StatPath(names: names), pretty: format == .prettyjson) {
+            let json = registry.renderJSON(at: StatPath(names: names), pretty: format == .prettyjson)
+        {
             // A collection or a stat without a query: from the cached layout, values read now.
             return jsonResponse(json)
         }
@@ -177,9 +183,11 @@ public struct StatusHandler: Sendable {
     func html(status: Int, _ snapshot: Snapshot, query: String?, error: String?, refresh: Int?) -> StatusResponse {
         history?.sample(registry)
         let body = HTMLPage.render(
-            snapshot, serverName: serverName, statusPath: statusPath, metricsPath: metricsPath, query: query, error: error,
+            snapshot, serverName: serverName, statusPath: statusPath, metricsPath: metricsPath, query: query,
+            error: error,
             refresh: refresh, history: history)
-        return StatusResponse(status: status, headers: refresh == nil ? Self.htmlHeaders : Self.refreshingHTMLHeaders, body: body)
+        return StatusResponse(
+            status: status, headers: refresh == nil ? Self.htmlHeaders : Self.refreshingHTMLHeaders, body: body)
     }
 
     /// The page loads nothing and runs nothing: the policy says so to the browser as well.

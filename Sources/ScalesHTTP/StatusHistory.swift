@@ -127,8 +127,9 @@ public final class StatusHistory: Sendable {
     /// The kept history, copied for one page (the page renders without the lock).
     func reading() -> Reading {
         state.withLock { state in
-            Reading(times: state.ordered(state.times), series: state.series, index: state.index, order: state.order(),
-                    interval: intervalSeconds, points: points, untracked: state.untracked)
+            Reading(
+                times: state.ordered(state.times), series: state.series, index: state.index, order: state.order(),
+                interval: intervalSeconds, points: points, untracked: state.untracked)
         }
     }
 
@@ -272,7 +273,8 @@ public final class StatusHistory: Sendable {
             line.reserveCapacity(points)
             var previous: (time: Double, value: Double)?
             for (index, slot) in order.enumerated() {
-                let time = times[index], value = series.values[slot]
+                let time = times[index]
+                let value = series.values[slot]
                 guard time.isFinite, !value.isNaN else {
                     previous = nil
                     continue

@@ -43,11 +43,15 @@ public struct StatusResponse: Sendable {
     ///   - status: The status code.
     ///   - message: The text of the body.
     ///   - headers: More header fields.
-    public static func text(status: Int, _ message: String, headers: [(name: String, value: String)] = []) -> StatusResponse {
+    public static func text(status: Int, _ message: String, headers: [(name: String, value: String)] = [])
+        -> StatusResponse
+    {
         StatusResponse(
             status: status,
-            headers: [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store"),
-                      ("X-Content-Type-Options", "nosniff")] + headers,
+            headers: [
+                ("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store"),
+                ("X-Content-Type-Options", "nosniff"),
+            ] + headers,
             body: message.hasSuffix("\n") ? message : message + "\n")
     }
 

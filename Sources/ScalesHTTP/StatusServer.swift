@@ -126,7 +126,8 @@ public actor StatusServer: Service {
             // Bounds one read burst (16 reads of at most 16 KiB): what a client that pipelines
             // without reading can make the server parse and hold at once.
             .childChannelOption(
-                .recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 16 * 1024))
+                .recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 16 * 1024)
+            )
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
@@ -139,7 +140,8 @@ public actor StatusServer: Service {
                     }
                     channel.closeFuture.whenComplete { _ in connections.remove(channel) }
                     let status = StatusChannelHandler(
-                        coalescer: coalescers.coalescer(for: channel.eventLoop), requestCheck: configuration.requestCheck,
+                        coalescer: coalescers.coalescer(for: channel.eventLoop),
+                        requestCheck: configuration.requestCheck,
                         maxBodyBytes: configuration.maxBodyBytes, maxHeaderBytes: configuration.maxHeaderBytes,
                         requestTimeout: TimeAmount(configuration.requestTimeout),
                         headTimeout: TimeAmount(configuration.requestHeadTimeout), connections: connections)
@@ -162,7 +164,9 @@ public actor StatusServer: Service {
         let port = channel.localAddress?.port ?? configuration.port
         if let history = handler.history {
             let registry = handler.registry
-            sampler = channel.eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: TimeAmount(history.interval / 2)) { _ in
+            sampler = channel.eventLoop.scheduleRepeatedTask(
+                initialDelay: .zero, delay: TimeAmount(history.interval / 2)
+            ) { _ in
                 history.sample(registry)
             }
         }
@@ -349,7 +353,8 @@ final class RefuseConnectionHandler: ChannelInboundHandler {
         guard !refused else { return }
         refused = true
         let message = "too many connections to the status page; try again later\n"
-        let text = "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\n"
+        let text =
+            "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\n"
             + "content-length: \(message.utf8.count)\r\nconnection: close\r\nretry-after: 1\r\n\r\n" + message
         let buffer = context.channel.allocator.buffer(string: text)
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)

@@ -65,7 +65,8 @@ public struct ScalesMetricsFactory: MetricsFactory {
     /// The series name for one dimension set, and its labels.
     static func series(_ dimensions: [(String, String)]) -> (name: String, labels: [StatLabel]) {
         guard !dimensions.isEmpty else { return ("value", []) }
-        let sorted = dimensions.enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }.map(\.element)
+        let sorted = dimensions.enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }.map(
+            \.element)
         let name = sorted.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
         return (name, sorted.map { StatLabel(name: $0.0, value: $0.1) })
     }
@@ -92,7 +93,8 @@ public struct ScalesMetricsFactory: MetricsFactory {
         }
         registry.collection(at: root).leaveOutOfExportedNames()
         let collection = registry.collection(at: root.appending(label))
-        return Series(cell: make(collection, name, statLabels), label: label, name: name, collection: collection, labels: labels)
+        return Series(
+            cell: make(collection, name, statLabels), label: label, name: name, collection: collection, labels: labels)
     }
 
     // MARK: MetricsFactory
@@ -103,7 +105,9 @@ public struct ScalesMetricsFactory: MetricsFactory {
     }
 
     /// Makes a floating-point counter: a monotonic `double` series (a Prometheus counter).
-    public func makeFloatingPointCounter(label: String, dimensions: [(String, String)]) -> any FloatingPointCounterHandler {
+    public func makeFloatingPointCounter(label: String, dimensions: [(String, String)])
+        -> any FloatingPointCounterHandler
+    {
         FloatingPointCounterSeries(
             bind(label, dimensions, kind: .floatingPointCounter, make: { $0.labelledDoubleCounter($1, labels: $2) }))
     }
@@ -116,9 +120,11 @@ public struct ScalesMetricsFactory: MetricsFactory {
     /// Makes a recorder: a `pmf` series when aggregating, a `double` (last value) otherwise.
     public func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
         if aggregate {
-            return PmfRecorderSeries(bind(label, dimensions, kind: .aggregatingRecorder, make: { $0.labelledPmf($1, labels: $2) }))
+            return PmfRecorderSeries(
+                bind(label, dimensions, kind: .aggregatingRecorder, make: { $0.labelledPmf($1, labels: $2) }))
         }
-        return LastValueRecorderSeries(bind(label, dimensions, kind: .recorder, make: { $0.labelledDouble($1, labels: $2) }))
+        return LastValueRecorderSeries(
+            bind(label, dimensions, kind: .recorder, make: { $0.labelledDouble($1, labels: $2) }))
     }
 
     /// Makes a timer: a `pmf` series in seconds (or the unit set with `preferDisplayUnit`).
@@ -129,7 +135,9 @@ public struct ScalesMetricsFactory: MetricsFactory {
     /// Removes the counter's series from the tree.
     public func destroyCounter(_ handler: any CounterHandler) { (handler as? any DestroyableSeries)?.destroy() }
     /// Removes the counter's series from the tree.
-    public func destroyFloatingPointCounter(_ handler: any FloatingPointCounterHandler) { (handler as? any DestroyableSeries)?.destroy() }
+    public func destroyFloatingPointCounter(_ handler: any FloatingPointCounterHandler) {
+        (handler as? any DestroyableSeries)?.destroy()
+    }
     /// Removes the meter's series from the tree.
     public func destroyMeter(_ handler: any MeterHandler) { (handler as? any DestroyableSeries)?.destroy() }
     /// Removes the recorder's series from the tree.

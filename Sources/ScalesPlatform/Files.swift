@@ -114,7 +114,9 @@ package enum PlatformFiles {
     ///
     /// - Parameter excludingOwnDescriptor: Also leave out the descriptor this call opens to
     ///   read the directory (for `/proc/self/fd`, which lists it).
-    package static func entryCount(ofDirectory path: String, excludingOwnDescriptor: Bool = false) throws(SystemError) -> Int {
+    package static func entryCount(ofDirectory path: String, excludingOwnDescriptor: Bool = false) throws(SystemError)
+        -> Int
+    {
         guard let directory = opendir(path) else { throw .last }
         defer { closedir(directory) }
         let own = dirfd(directory)

@@ -158,7 +158,7 @@ package struct ProcStat: Sendable, Equatable {
             return Int(String(decoding: fields[index], as: UTF8.self))
         }
         guard let user = field(14), let system = field(15), let threads = field(20), let start = field(22),
-              let virtual = field(23), let resident = field(24)
+            let virtual = field(23), let resident = field(24)
         else { return nil }
         self.userTicks = user
         self.systemTicks = system

@@ -1,3 +1,5 @@
+import CScalesPlatform
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import CScalesPlatform
 
 /// Thread and processor calls: what the keyed stats' grace periods and the striped cells need.
 package enum PlatformThread {

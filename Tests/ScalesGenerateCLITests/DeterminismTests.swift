@@ -10,14 +10,19 @@ import Testing
 
     @Test func everyProcessWritesTheSameBytesAndDiagnostics() throws {
         let directory = try TemporaryDirectory()
-        let names = try FileManager.default.contentsOfDirectory(atPath: Self.inputs.path).filter { $0.hasSuffix(".stats.yaml") }.sorted()
+        let names = try FileManager.default.contentsOfDirectory(atPath: Self.inputs.path).filter {
+            $0.hasSuffix(".stats.yaml")
+        }.sorted()
         #expect(names.count >= 4)
         var inputs: [String] = []
         for name in names {
-            inputs.append(try directory.write(name, String(contentsOf: Self.inputs.appending(path: name), encoding: .utf8)))
+            inputs.append(
+                try directory.write(name, String(contentsOf: Self.inputs.appending(path: name), encoding: .utf8)))
         }
         // Many mistakes in one file: their order is part of the output too.
-        let broken = try directory.write("broken.stats.yaml", """
+        let broken = try directory.write(
+            "broken.stats.yaml",
+            """
             collections:
               A: { path: /a, stats: { x: itn, y: { kind: pmf, windw: 3 }, z: { kind: sum, of: Nope.q } } }
               B: { path: /a, stats: { byPath: intDict, by_path: intDict, q: { kind: meter, maxKeys: -1 } } }

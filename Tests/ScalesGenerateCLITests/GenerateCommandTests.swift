@@ -15,7 +15,8 @@ import Testing
     @Test func generatesOneFilePerInput() throws {
         let directory = try TemporaryDirectory()
         let web = try directory.write("stats.yaml", Self.valid)
-        let jobs = try directory.write("jobs.stats.yaml", "collections:\n  JobStats: { path: /jobs, stats: { done: int } }\n")
+        let jobs = try directory.write(
+            "jobs.stats.yaml", "collections:\n  JobStats: { path: /jobs, stats: { done: int } }\n")
         let output = directory.url.appending(path: "out")
         let run = try runTool([web, jobs, "--output", output.path])
         #expect(run.status == 0, "\(run.standardError)")
@@ -54,7 +55,9 @@ import Testing
 
     @Test func errorsGoToStandardErrorWithANonZeroStatus() throws {
         let directory = try TemporaryDirectory()
-        let input = try directory.write("stats.yaml", "collections:\n  WebStats:\n    path: /web\n    stats:\n      errors: itn\n      class: int\n")
+        let input = try directory.write(
+            "stats.yaml", "collections:\n  WebStats:\n    path: /web\n    stats:\n      errors: itn\n      class: int\n"
+        )
         let output = directory.url.appending(path: "out")
         let run = try runTool([input, "--output", output.path, "--quiet"])
         #expect(run.status != 0)
@@ -62,7 +65,10 @@ import Testing
         let lines = run.standardError.split(separator: "\n").map(String.init)
         #expect(lines.count == 3)
         #expect(lines[0].hasPrefix("\(input):5:15: error: unknown stat kind `itn`; did you mean `int`?"))
-        #expect(lines[1] == "\(input):6:7: error: stat name `class` is a Swift keyword; choose another name, such as `classCount`")
+        #expect(
+            lines[1]
+                == "\(input):6:7: error: stat name `class` is a Swift keyword; choose another name, such as `classCount`"
+        )
         #expect(lines[2] == "scales-generate: 2 errors; nothing was written")
         #expect(!FileManager.default.fileExists(atPath: output.path))
     }
@@ -78,12 +84,15 @@ import Testing
     @Test func shortFormAggregationIsABuildError() throws {
         // `total: sum` cannot say what it sums: it used to exit 0 with Swift that did not compile.
         let directory = try TemporaryDirectory()
-        let input = try directory.write("stats.yaml", "collections:\n  P:\n    path: /p\n    stats:\n      total: sum\n")
+        let input = try directory.write(
+            "stats.yaml", "collections:\n  P:\n    path: /p\n    stats:\n      total: sum\n")
         let output = directory.url.appending(path: "out")
         let run = try runTool([input, "--output", output.path, "--quiet"])
         #expect(run.status == 1)
-        #expect(run.standardError.hasPrefix(
-            "\(input):5:14: error: `sum` stat `total` needs `of:` naming a child collection's stat, such as `of: ThreadStats.total`"))
+        #expect(
+            run.standardError.hasPrefix(
+                "\(input):5:14: error: `sum` stat `total` needs `of:` naming a child collection's stat, such as `of: ThreadStats.total`"
+            ))
         #expect(!FileManager.default.fileExists(atPath: output.path))
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Scales
 import ScalesTestKit
 import Testing
+
 @testable import ScalesGenerator
 
 /// The names the generator reserves for each stat (and checks for collisions at build time)
@@ -19,7 +20,8 @@ import Testing
         var names: [String: [String]] = [:]
         for collection in model.files.flatMap(\.collections) {
             for stat in collection.stats {
-                names[stat.fullPath.description] = ExporterNames.prometheus(stat.fullPath, unit: ExporterNames.unit(of: stat), shapes: ExporterNames.shapes(of: stat))
+                names[stat.fullPath.description] = ExporterNames.prometheus(
+                    stat.fullPath, unit: ExporterNames.unit(of: stat), shapes: ExporterNames.shapes(of: stat))
             }
         }
         return names
@@ -27,9 +29,10 @@ import Testing
 
     /// The metric names of the samples in an exposition.
     static func sampleNames(_ text: String) -> Set<String> {
-        Set(text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { line in
-            String(line.prefix { $0 != "{" && $0 != " " })
-        })
+        Set(
+            text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { line in
+                String(line.prefix { $0 != "{" && $0 != " " })
+            })
     }
 
     @Test func everyKindWritesExactlyTheNamesTheGeneratorReserves() throws {
@@ -84,7 +87,9 @@ import Testing
         for (path, names) in reserved {
             #expect(!written.isDisjoint(with: names), "\(path) writes none of \(names)")
         }
-        #expect(written.contains("farm_finished_total") && written.contains("farm_rack_finished_total"), "sums of counters are counters")
+        #expect(
+            written.contains("farm_finished_total") && written.contains("farm_rack_finished_total"),
+            "sums of counters are counters")
     }
 
     /// Units go into the reserved names as into the written ones.

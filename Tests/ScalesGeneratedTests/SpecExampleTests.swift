@@ -13,7 +13,7 @@ import Testing
         let request = Request(path: "/about")
         let queue = [1, 2, 3]
         try await Registry.withCurrent(registry) {
-            let web = WebStats()                 // binds to the current registry at /web
+            let web = WebStats()  // binds to the current registry at /web
             web.success += 1
             web.byPath[request.path] += 1
             let body = try await web.latency.time { try await render(request) }
@@ -24,9 +24,9 @@ import Testing
             let handler = HandlerStats(id: "h1")  // /handler/h1
             handler.requests += 1
             let processor = ProcessorStats()
-            let thread = processor.thread(id: "0") // a ThreadStats at /processor/thread-0
-            thread.state = "waitingForTask"        // /processor/state/waitingForTask counts it
-            thread.finished += 1                   // /processor/finished sums it
+            let thread = processor.thread(id: "0")  // a ThreadStats at /processor/thread-0
+            thread.state = "waitingForTask"  // /processor/state/waitingForTask counts it
+            thread.finished += 1  // /processor/finished sums it
         }
         #expect(registry.value(at: "/web/success") == .int(1))
         #expect(registry.value(at: "/web/byPath") == .intDict(["/about": 1]))
@@ -103,8 +103,8 @@ import Testing
         one.remove()
         one.remove()  // idempotent
         #expect(registry.snapshot(at: "/processor/thread-1") == nil)
-        #expect(registry.value(at: "/processor/state") == .intDict(["busy": 1]))   // histogram stops counting it
-        #expect(registry.value(at: "/processor/finished") == .int(7))              // sum keeps what it counted
+        #expect(registry.value(at: "/processor/state") == .intDict(["busy": 1]))  // histogram stops counting it
+        #expect(registry.value(at: "/processor/finished") == .int(7))  // sum keeps what it counted
         #expect(registry.value(at: "/processor/errors") == .intDict(["timeout": 1]))
         #expect(processor.state.value == ["busy": 1])
         #expect(processor.finished.value == 7)

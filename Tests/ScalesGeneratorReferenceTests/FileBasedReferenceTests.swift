@@ -15,13 +15,16 @@ import Testing
     static let resources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "Resources")
 
     static var inputs: [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: resources.appending(path: "Inputs").path)) ?? []
+        let names =
+            (try? FileManager.default.contentsOfDirectory(atPath: resources.appending(path: "Inputs").path)) ?? []
         return names.filter { $0.hasSuffix(".stats.yaml") }.sorted()
     }
 
     @Test func everyInputHasAnExpectedOutput() {
         #expect(Self.inputs.count >= 4)
-        let expected = (try? FileManager.default.contentsOfDirectory(atPath: Self.resources.appending(path: "Expected").path)) ?? []
+        let expected =
+            (try? FileManager.default.contentsOfDirectory(atPath: Self.resources.appending(path: "Expected").path))
+            ?? []
         #expect(Set(expected) == Set(Self.inputs.map(StatsGenerator.outputFileName(forInput:))))
     }
 
@@ -38,13 +41,16 @@ import Testing
             try Data(file.contents.utf8).write(to: expectedURL)
             // Rewriting is not checking: a run that rewrote a file fails, so it cannot pass by accident.
             if old != file.contents {
-                Issue.record("\(file.fileName) rewritten from the generator's output; review the diff and run again without SCALES_UPDATE_REFERENCES")
+                Issue.record(
+                    "\(file.fileName) rewritten from the generator's output; review the diff and run again without SCALES_UPDATE_REFERENCES"
+                )
             }
             return
         }
         let expected = (try? String(contentsOf: expectedURL, encoding: .utf8)) ?? ""
         if expected != file.contents {
-            Issue.record("\(file.fileName) differs from the reference:\n\(diff(expected: expectedURL, actual: file.contents))")
+            Issue.record(
+                "\(file.fileName) differs from the reference:\n\(diff(expected: expectedURL, actual: file.contents))")
         }
     }
 

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ScalesGenerator
 
 /// Yams reports libyaml's 0-based marks as 1-based lines and columns; these pin the arithmetic
@@ -12,9 +13,10 @@ import Testing
 
     @Test func syntaxErrorInACRLFFile() {
         let yaml = "collections:\r\n  W:\r\n    path: /w\r\n   bad: x\r\n"
-        #expect(diagnostics(yaml) == [
-            "stats.yaml:4:4: error: invalid YAML: did not find expected key (while parsing a block mapping at line 2, column 3)"
-        ])
+        #expect(
+            diagnostics(yaml) == [
+                "stats.yaml:4:4: error: invalid YAML: did not find expected key (while parsing a block mapping at line 2, column 3)"
+            ])
     }
 
     @Test func byteOrderMarkDoesNotShiftColumns() {
@@ -35,9 +37,10 @@ import Testing
 
     @Test func unclosedQuoteAtTheEndOfTheFile() {
         let yaml = "collections:\n  W: { path: \"/w }\n"
-        #expect(diagnostics(yaml) == [
-            "stats.yaml:3:1: error: invalid YAML: found unexpected end of stream (while scanning a quoted scalar at line 2, column 14)"
-        ])
+        #expect(
+            diagnostics(yaml) == [
+                "stats.yaml:3:1: error: invalid YAML: found unexpected end of stream (while scanning a quoted scalar at line 2, column 14)"
+            ])
     }
 
     @Test func locationsOfOffsetsInSourceText() {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ScalesGenerator
 
 /// The generator never emits Swift that does not compile: seeded mutants of the reference inputs
@@ -20,8 +21,12 @@ import Testing
         var plainWords: [String: Set<String>] = [:]
         for reference in references {
             // Renaming keeps a reference valid, so mutants start from valid inputs.
-            let result = StatsGenerator.generate([StatsInput(path: "stats.yaml", text: reference.renamed(tag: "F0").text)])
-            #expect(result.diagnostics.isEmpty && result.files.count == 1, "\(reference.name): \(result.diagnostics.map(\.description))")
+            let result = StatsGenerator.generate([
+                StatsInput(path: "stats.yaml", text: reference.renamed(tag: "F0").text)
+            ])
+            #expect(
+                result.diagnostics.isEmpty && result.files.count == 1,
+                "\(reference.name): \(result.diagnostics.map(\.description))")
             plainWords[reference.name] = TypeChecker.words(result.files.first?.contents ?? "")
         }
         var random = SplitMix64(seed: Self.seed)
@@ -41,7 +46,8 @@ import Testing
                 applied.append(what)
             }
             let result = StatsGenerator.generate([StatsInput(path: "stats.yaml", text: text)])
-            let context = "mutant \(index) of \(reference.name) (seed \(Self.seed); \(applied.joined(separator: ", "))):\n\(text)"
+            let context =
+                "mutant \(index) of \(reference.name) (seed \(Self.seed); \(applied.joined(separator: ", "))):\n\(text)"
             for problem in FuzzSupport.malformedDiagnostics(result.diagnostics, in: text) {
                 Issue.record("\(problem)\n\(context)")
             }
@@ -50,9 +56,12 @@ import Testing
                 guard let file = result.files.first, seen.insert(file.contents).inserted else { continue }
                 // Words the unmutated input's Swift does not have: new names in new places,
                 // where a clash is likeliest. The most novel mutants are type-checked first.
-                let words = Set(TypeChecker.words(file.contents).map { $0.hasSuffix(tag) ? $0.dropLast(tag.count) + "F0" : $0 })
+                let words = Set(
+                    TypeChecker.words(file.contents).map { $0.hasSuffix(tag) ? $0.dropLast(tag.count) + "F0" : $0 })
                 let novelty = words.subtracting(plainWords[reference.name] ?? []).count
-                generating.append((FuzzSupport.Mutant(name: "m\(index)", yaml: text, swift: file.contents, context: context), novelty))
+                generating.append(
+                    (FuzzSupport.Mutant(name: "m\(index)", yaml: text, swift: file.contents, context: context), novelty)
+                )
             } else {
                 failing += 1
                 #expect(result.files.isEmpty, "files generated despite errors: \(context)")
@@ -66,8 +75,10 @@ import Testing
         let checker = try TypeChecker.locate()
         // A known-bad file must fail and the known-good references must pass, so the check
         // below cannot pass vacuously.
-        let control = checker.check([FuzzSupport.Mutant(
-            name: "control", yaml: "", swift: "import Scales\nlet broken: StatPath = 42\n", context: "control")])
+        let control = checker.check([
+            FuzzSupport.Mutant(
+                name: "control", yaml: "", swift: "import Scales\nlet broken: StatPath = 42\n", context: "control")
+        ])
         #expect(!control.isEmpty, "swiftc accepted a file that does not compile; the type check proves nothing")
         let good = try references.map { reference in
             let result = StatsGenerator.generate([StatsInput(path: reference.name, text: reference.text)])
@@ -89,7 +100,9 @@ import Testing
         var first = SplitMix64(seed: 7)
         var second = SplitMix64(seed: 7)
         for _ in 0..<50 {
-            #expect(Mutator.mutate(text, names: ["A", "B"], random: &first).0 == Mutator.mutate(text, names: ["A", "B"], random: &second).0)
+            #expect(
+                Mutator.mutate(text, names: ["A", "B"], random: &first).0
+                    == Mutator.mutate(text, names: ["A", "B"], random: &second).0)
         }
     }
 }
@@ -123,10 +136,13 @@ enum Mutator {
         "Sendable", "Never", "Optional", "Void", "Error", "Duration", "Scales", "ScalesNaming", "Swift", "_x",
         "x1", "ThreadStats", "WebStats", "seconds", "milliseconds", "consume", "copy", "each", "borrowing",
     ]
-    static let punctuation = ["{", "}", "[", "]", ":", ",", "-", "\"", "'", "#", "&a", "*a", "|", ">", "? x", "!!str", "%"]
+    static let punctuation = [
+        "{", "}", "[", "]", ":", ",", "-", "\"", "'", "#", "&a", "*a", "|", ">", "? x", "!!str", "%",
+    ]
     static let scalars = [
         "0", "-1", "1", "1.5", "-0.0", "1e308", "5e-324", "99999999999999999999", "9223372036854775807",
-        "-9223372036854775808", "0x10", "1_000", "5m", "30s", "500ms", "1h", "0ms", "true", "false", "null", "~", "\"\"",
+        "-9223372036854775808", "0x10", "1_000", "5m", "30s", "500ms", "1h", "0ms", "true", "false", "null", "~",
+        "\"\"",
         "''", "seconds", "bytes", "per second", "\"a \\\" b \\\\ c\"", "\"é\\u202E\"", "'line\\nbreak'", "public",
         "package", "internal", "\"1\"",
     ]
@@ -144,7 +160,9 @@ enum Mutator {
         guard !lines.isEmpty else { return (text, "none") }
         // Names of the file's own types, where a parameter, method or stat could hide them.
         let own = names.flatMap { ["t-{\($0)}", "\"/a/{\($0)}\"", $0.prefix(1).lowercased() + $0.dropFirst()] }
-        let pools: [[String]] = [kinds, keys, swiftNames, punctuation, scalars, paths, names, names.map { "\($0).x" }, own]
+        let pools: [[String]] = [
+            kinds, keys, swiftNames, punctuation, scalars, paths, names, names.map { "\($0).x" }, own,
+        ]
         let what: String
         switch random.next() % 15 {
         case 0:
@@ -163,8 +181,12 @@ enum Mutator {
             what = "swapped lines \(a + 1) and \(b + 1)"
         case 3, 4:
             // Another kind: where a kind is, put another one.
-            let candidates = lines.indices.filter { index in tokens(lines[index]).contains { kinds.contains(String(lines[index][$0])) } }
-            guard let index = candidates.isEmpty ? nil : pick(candidates) else { return mutate(text, names: names, random: &random) }
+            let candidates = lines.indices.filter { index in
+                tokens(lines[index]).contains { kinds.contains(String(lines[index][$0])) }
+            }
+            guard let index = candidates.isEmpty ? nil : pick(candidates) else {
+                return mutate(text, names: names, random: &random)
+            }
             let ranges = tokens(lines[index]).filter { kinds.contains(String(lines[index][$0])) }
             let kind = pick(kinds)
             lines[index].replaceSubrange(pick(ranges), with: kind)
@@ -172,7 +194,9 @@ enum Mutator {
         case 5:
             // Drop or change an `of:`.
             let candidates = lines.indices.filter { lines[$0].contains("of:") }
-            guard let index = candidates.isEmpty ? nil : pick(candidates) else { return mutate(text, names: names, random: &random) }
+            guard let index = candidates.isEmpty ? nil : pick(candidates) else {
+                return mutate(text, names: names, random: &random)
+            }
             let line = lines[index]
             guard let range = line.range(of: "of:") else { return (text, "none") }
             let valueStart = range.upperBound
@@ -192,7 +216,8 @@ enum Mutator {
                 lines[index] = String(line[..<start]) + String(line[valueEnd...])
                 what = "dropped the of: on line \(index + 1)"
             case 1:
-                let value = " \(pick(names)).\(pick(["x", "total", "state", "finished", "requests", "count", "errors", "byPath", "bytes"]))"
+                let value =
+                    " \(pick(names)).\(pick(["x", "total", "state", "finished", "requests", "count", "errors", "byPath", "bytes"]))"
                 lines[index] = String(line[..<valueStart]) + value + String(line[valueEnd...])
                 what = "of: on line \(index + 1) became\(value)"
             default:
@@ -214,7 +239,8 @@ enum Mutator {
             // A new stat line from pieces of the pool.
             let index = lineIndex()
             let indent = String(repeating: " ", count: Int(random.next() % 4) * 2 + 4)
-            let line = random.next() % 2 == 0
+            let line =
+                random.next() % 2 == 0
                 ? "\(indent)\(pick(pools[2] + names + ["total", "x", "n"])): \(pick(kinds))"
                 : "\(indent)\(pick(["total", "x", "n", "state"])): { kind: \(pick(kinds)), \(pick(keys)): \(pick(pools.flatMap { $0 })) }"
             lines.insert(line, at: index)
@@ -239,7 +265,9 @@ enum Mutator {
         case 10:
             // Give a child a factory or a placeholder named like a type or a Swift name.
             let children = lines.indices.filter { lines[$0].contains("parent:") }
-            guard let index = children.isEmpty ? nil : pick(children) else { return mutate(text, names: names, random: &random) }
+            guard let index = children.isEmpty ? nil : pick(children) else {
+                return mutate(text, names: names, random: &random)
+            }
             let value = pick(pick([names, swiftNames, own]))
             let line = lines[index]
             if line.contains("{") {
@@ -248,13 +276,16 @@ enum Mutator {
                 lines[index] = line.replacingOccurrences(of: "parent:", with: key + "parent:")
             } else {
                 let indent = String(line.prefix { $0 == " " })
-                lines.insert(indent + (random.next() % 2 == 0 ? "factory: \(value)" : "path: \"t-{\(value)}\""), at: index + 1)
+                lines.insert(
+                    indent + (random.next() % 2 == 0 ? "factory: \(value)" : "path: \"t-{\(value)}\""), at: index + 1)
             }
             what = "child on line \(index + 1) got \(value)"
         default:
             // Replace one token with a value from a pool.
             let candidates = lines.indices.filter { !tokens(lines[$0]).isEmpty }
-            guard let index = candidates.isEmpty ? nil : pick(candidates) else { return mutate(text, names: names, random: &random) }
+            guard let index = candidates.isEmpty ? nil : pick(candidates) else {
+                return mutate(text, names: names, random: &random)
+            }
             let range = pick(tokens(lines[index]))
             let replacement = pick(pick(pools))
             lines[index].replaceSubrange(range, with: replacement)
@@ -337,7 +368,9 @@ enum FuzzSupport {
     static func referenceInputs() throws -> [Reference] {
         let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appending(path: "ScalesGeneratorReferenceTests/Resources/Inputs")
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".stats.yaml") }.sorted()
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter {
+            $0.hasSuffix(".stats.yaml")
+        }.sorted()
         return try names.map { name in
             let text = try String(contentsOf: directory.appending(path: name), encoding: .utf8)
             var log = DiagnosticLog()
@@ -352,7 +385,9 @@ enum FuzzSupport {
         let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
         var problems: [String] = []
         for diagnostic in diagnostics {
-            for (index, line) in diagnostic.description.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            for (index, line) in diagnostic.description.split(separator: "\n", omittingEmptySubsequences: false)
+                .enumerated()
+            {
                 let parts = line.split(separator: ":", maxSplits: 4, omittingEmptySubsequences: false)
                 let severities = index == 0 ? ["error", "warning"] : ["note"]
                 guard parts.count == 5, parts[0] == "stats.yaml", let row = Int(parts[1]), let column = Int(parts[2]),
@@ -362,7 +397,8 @@ enum FuzzSupport {
                     problems.append("malformed diagnostic line `\(line)`")
                     continue
                 }
-                guard row >= 1, row <= lines.count, column >= 1, column <= lines[row - 1].unicodeScalars.count + 1 else {
+                guard row >= 1, row <= lines.count, column >= 1, column <= lines[row - 1].unicodeScalars.count + 1
+                else {
                     problems.append("diagnostic outside the file (\(lines.count) lines): `\(line)`")
                     continue
                 }
@@ -382,8 +418,10 @@ struct TypeChecker {
     /// `Modules` folder, as SwiftPM passes them to the compiler): a client of the built
     /// `Scales.swiftmodule` needs them to load it.
     var cModuleMaps: [String] {
-        ["CScalesPlatform"].map { moduleDirectory.deletingLastPathComponent().appending(path: "\($0).build/module.modulemap").path }
-            .filter { FileManager.default.fileExists(atPath: $0) }
+        ["CScalesPlatform"].map {
+            moduleDirectory.deletingLastPathComponent().appending(path: "\($0).build/module.modulemap").path
+        }
+        .filter { FileManager.default.fileExists(atPath: $0) }
     }
 
     /// Finds the built `Scales.swiftmodule` (with `ScalesNaming` next to it) and `swiftc`; throws
@@ -400,14 +438,22 @@ struct TypeChecker {
                 directory = directory.deletingLastPathComponent()
             }
         }
-        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         candidates.append(packageRoot.appending(path: ".build/debug/Modules"))
         candidates.append(packageRoot.appending(path: ".build/debug"))
         let manager = FileManager.default
-        guard let directory = candidates.first(where: { directory in
-            ["Scales", "ScalesNaming"].allSatisfy { manager.fileExists(atPath: directory.appending(path: "\($0).swiftmodule").path) }
-        }) else {
-            throw LocateError(message: "the built Scales.swiftmodule (with ScalesNaming.swiftmodule) was not found; looked in \(candidates.map(\.path))")
+        guard
+            let directory = candidates.first(where: { directory in
+                ["Scales", "ScalesNaming"].allSatisfy {
+                    manager.fileExists(atPath: directory.appending(path: "\($0).swiftmodule").path)
+                }
+            })
+        else {
+            throw LocateError(
+                message:
+                    "the built Scales.swiftmodule (with ScalesNaming.swiftmodule) was not found; looked in \(candidates.map(\.path))"
+            )
         }
         let swiftc = ProcessInfo.processInfo.environment["SCALES_SWIFTC"].map { [$0] } ?? ["/usr/bin/env", "swiftc"]
         return TypeChecker(swiftc: swiftc, moduleDirectory: directory)
@@ -428,7 +474,8 @@ struct TypeChecker {
         for mutant in mutants {
             let types = Self.declaredTypes(mutant.swift)
             let words = Self.words(mutant.swift)
-            let header = mutant.swift.split(separator: "\n").filter { $0.contains("import Scales") }.joined(separator: "\n")
+            let header = mutant.swift.split(separator: "\n").filter { $0.contains("import Scales") }.joined(
+                separator: "\n")
             if let index = batches.firstIndex(where: {
                 $0.header == header && $0.words.isDisjoint(with: types) && $0.types.isDisjoint(with: words)
             }) {
@@ -462,11 +509,13 @@ struct TypeChecker {
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: swiftc[0])
-        process.arguments = Array(swiftc.dropFirst()) + [
-            "-typecheck", "-swift-version", "6", "-module-name", "FuzzBatch\(number)", "-package-name", "FuzzPackage",
-            "-enable-upcoming-feature", "ExistentialAny", "-enable-upcoming-feature", "MemberImportVisibility",
-            "-warnings-as-errors", "-I", moduleDirectory.path,
-        ] + cModuleMaps.flatMap { ["-Xcc", "-fmodule-map-file=\($0)"] } + paths
+        process.arguments =
+            Array(swiftc.dropFirst()) + [
+                "-typecheck", "-swift-version", "6", "-module-name", "FuzzBatch\(number)", "-package-name",
+                "FuzzPackage",
+                "-enable-upcoming-feature", "ExistentialAny", "-enable-upcoming-feature", "MemberImportVisibility",
+                "-warnings-as-errors", "-I", moduleDirectory.path,
+            ] + cModuleMaps.flatMap { ["-Xcc", "-fmodule-map-file=\($0)"] } + paths
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
@@ -483,10 +532,12 @@ struct TypeChecker {
         for (path, mutant) in zip(paths, mutants) {
             let lines = text.split(separator: "\n").filter { $0.hasPrefix(path + ":") }
             guard !lines.isEmpty else { continue }
-            failures.append("\(lines.prefix(5).joined(separator: "\n"))\nfrom \(mutant.context)\n--- generated:\n\(mutant.swift)")
+            failures.append(
+                "\(lines.prefix(5).joined(separator: "\n"))\nfrom \(mutant.context)\n--- generated:\n\(mutant.swift)")
         }
         if failures.isEmpty {
-            failures.append("swiftc failed (status \(process.terminationStatus)) on \(mutants.map(\.context)):\n\(text)")
+            failures.append(
+                "swiftc failed (status \(process.terminationStatus)) on \(mutants.map(\.context)):\n\(text)")
         }
         return failures
     }

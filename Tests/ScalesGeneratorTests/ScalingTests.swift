@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ScalesGenerator
 
 /// Large inputs finish in time linear in their size: many duplicate keys, and deep chains of
@@ -18,34 +19,47 @@ import Testing
 
     @Test func twentyThousandDuplicateStatsAreEachReported() {
         let count = 20_000
-        let yaml = "collections:\n  A:\n    path: /a\n    stats:\n" + String(repeating: "      x: int\n", count: count) + "      y: int\n"
+        let yaml =
+            "collections:\n  A:\n    path: /a\n    stats:\n" + String(repeating: "      x: int\n", count: count)
+            + "      y: int\n"
         let result = Self.within(.seconds(10), "\(count) duplicate lines") {
             StatsGenerator.generate([StatsInput(path: "stats.yaml", text: yaml)])
         }
         #expect(result.files.isEmpty)
         #expect(result.diagnostics.count == count - 1)
-        #expect(result.diagnostics.first?.description == """
-            stats.yaml:6:7: error: `x` is declared twice in this mapping; rename or remove one
-            stats.yaml:5:7: note: `x` is first declared here
-            """)
+        #expect(
+            result.diagnostics.first?.description == """
+                stats.yaml:6:7: error: `x` is declared twice in this mapping; rename or remove one
+                stats.yaml:5:7: note: `x` is first declared here
+                """)
         #expect(result.diagnostics.last?.location.line == 4 + count)
-        #expect(result.diagnostics.allSatisfy { $0.message == "`x` is declared twice in this mapping; rename or remove one" })
+        #expect(
+            result.diagnostics.allSatisfy {
+                $0.message == "`x` is declared twice in this mapping; rename or remove one"
+            })
     }
 
     @Test func duplicatesOfSeveralKeysInOneMappingAreReportedInOnePass() {
-        let yaml = "collections:\n  A:\n    path: /a\n    stats:\n      b: int\n      a: int\n      b:\n        kind: int\n      a: int\n      c: int\n"
-        #expect(diagnostics(yaml) == [
-            "stats.yaml:7:7: error: `b` is declared twice in this mapping; rename or remove one\nstats.yaml:5:7: note: `b` is first declared here",
-            "stats.yaml:9:7: error: `a` is declared twice in this mapping; rename or remove one\nstats.yaml:6:7: note: `a` is first declared here",
-        ])
+        let yaml =
+            "collections:\n  A:\n    path: /a\n    stats:\n      b: int\n      a: int\n      b:\n        kind: int\n      a: int\n      c: int\n"
+        #expect(
+            diagnostics(yaml) == [
+                "stats.yaml:7:7: error: `b` is declared twice in this mapping; rename or remove one\nstats.yaml:5:7: note: `b` is first declared here",
+                "stats.yaml:9:7: error: `a` is declared twice in this mapping; rename or remove one\nstats.yaml:6:7: note: `a` is first declared here",
+            ])
     }
 
-    static func chain(_ depth: Int, bottomUp: Bool, placeholder: (Int) -> String = { _ in "" }, closeCycle: Bool = false) -> String {
+    static func chain(
+        _ depth: Int, bottomUp: Bool, placeholder: (Int) -> String = { _ in "" }, closeCycle: Bool = false
+    ) -> String {
         var blocks: [String] = []
         for level in 0..<depth {
             var block = "  C\(level):\n"
             if level == 0 {
-                block += closeCycle ? "    parent: C\(depth - 1)\n    path: c0\(placeholder(level))\n" : "    path: /c0\(placeholder(level))\n"
+                block +=
+                    closeCycle
+                    ? "    parent: C\(depth - 1)\n    path: c0\(placeholder(level))\n"
+                    : "    path: /c0\(placeholder(level))\n"
             } else {
                 block += "    parent: C\(level - 1)\n    path: c\(level)\(placeholder(level))\n"
             }
@@ -91,15 +105,20 @@ import Testing
         let yaml = Self.chain(depth, bottomUp: false, closeCycle: true)
         let found = Self.within(.seconds(10), "a cycle of \(depth) parents") { diagnostics(yaml) }
         #expect(found.count == 1)
-        #expect(found.first?.hasPrefix("stats.yaml:3:13: error: collections form a cycle of parents: C0 → C1599 → C1598 → ") == true)
+        #expect(
+            found.first?.hasPrefix("stats.yaml:3:13: error: collections form a cycle of parents: C0 → C1599 → C1598 → ")
+                == true)
     }
 
     @Test func aPlaceholderReusedAtTheBottomOfADeepChainIsFound() {
         let depth = 1_600
-        let yaml = Self.chain(depth, bottomUp: true) { level in level == 0 || level == depth - 1 ? "-{id}" : (level % 2 == 0 ? "-{p\(level)}" : "") }
+        let yaml = Self.chain(depth, bottomUp: true) { level in
+            level == 0 || level == depth - 1 ? "-{id}" : (level % 2 == 0 ? "-{p\(level)}" : "")
+        }
         let found = Self.within(.seconds(10), "placeholders along \(depth) levels") { diagnostics(yaml) }
-        #expect(found == [
-            "stats.yaml:4:11: error: placeholder `{id}` is already used by `C0` (`/c0-{id}`) above `C1599`; give this level its own name, such as `{c1599Id}`"
-        ])
+        #expect(
+            found == [
+                "stats.yaml:4:11: error: placeholder `{id}` is already used by `C0` (`/c0-{id}`) above `C1599`; give this level its own name, such as `{c1599Id}`"
+            ])
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ScalesGenerator
 
 /// User text ends up in string literals and comments; nothing in it may break the Swift.
@@ -56,8 +57,9 @@ import Testing
             StatsInput(path: "a/stats.yaml", text: "collections: { A: { path: /a } }\n"),
             StatsInput(path: "b/stats.yaml", text: "collections: { B: { path: /b } }\n"),
         ])
-        #expect(result.diagnostics.map(\.description) == [
-            "b/stats.yaml:1:1: error: `b/stats.yaml` and `a/stats.yaml` would both generate `stats.generated.swift`; give stats files distinct names, such as `web.stats.yaml`"
-        ])
+        #expect(
+            result.diagnostics.map(\.description) == [
+                "b/stats.yaml:1:1: error: `b/stats.yaml` and `a/stats.yaml` would both generate `stats.generated.swift`; give stats files distinct names, such as `web.stats.yaml`"
+            ])
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ScalesGenerator
 
 /// Malformed YAML becomes one diagnostic at the line and column libyaml names; the generator
@@ -14,9 +15,10 @@ import Testing
             """
         // libyaml names line 6, after the last line of this file (no final line break); an
         // editor has no line 6, so the end of line 5 is shown.
-        #expect(diagnostics(yaml) == [
-            "stats.yaml:5:26: error: invalid YAML: did not find expected ',' or '}' (while parsing a flow mapping at line 5, column 15)"
-        ])
+        #expect(
+            diagnostics(yaml) == [
+                "stats.yaml:5:26: error: invalid YAML: did not find expected ',' or '}' (while parsing a flow mapping at line 5, column 15)"
+            ])
     }
 
     @Test func badIndentationPointsAtTheOffendingKey() {
@@ -28,9 +30,10 @@ import Testing
                   errors: int
                  bad: x
             """
-        #expect(diagnostics(yaml) == [
-            "stats.yaml:6:6: error: invalid YAML: did not find expected key (while parsing a block mapping at line 3, column 5)"
-        ])
+        #expect(
+            diagnostics(yaml) == [
+                "stats.yaml:6:6: error: invalid YAML: did not find expected key (while parsing a block mapping at line 3, column 5)"
+            ])
     }
 
     @Test func tabIndentationSaysToUseSpaces() {
@@ -47,9 +50,10 @@ import Testing
                   errors: int
                   errors: double
             """
-        #expect(diagnostics(yaml) == [
-            "stats.yaml:6:7: error: `errors` is declared twice in this mapping; rename or remove one\nstats.yaml:5:7: note: `errors` is first declared here"
-        ])
+        #expect(
+            diagnostics(yaml) == [
+                "stats.yaml:6:7: error: `errors` is declared twice in this mapping; rename or remove one\nstats.yaml:5:7: note: `errors` is first declared here"
+            ])
     }
 
     @Test func everyDuplicateAndEveryOtherErrorInOneRun() {
@@ -67,18 +71,20 @@ import Testing
                 path: /jobs
                 path: /jobs2
             """
-        #expect(diagnostics(yaml) == [
-            "stats.yaml:6:7: error: `errors` is declared twice in this mapping; rename or remove one\nstats.yaml:5:7: note: `errors` is first declared here",
-            "stats.yaml:9:16: error: unknown stat kind `pfm`; did you mean `pmf`? kinds are `int`, `double`, `string`, `bool`, `gauge`, `intDict`, `stringDict`, `pmf`, `pmfDict`, `meter`, `meterDict`, `stateTime`, `sum`, `histogram` or `intDictSum`",
-            "stats.yaml:12:5: error: `path` is declared twice in this mapping; rename or remove one\nstats.yaml:11:5: note: `path` is first declared here",
-        ])
+        #expect(
+            diagnostics(yaml) == [
+                "stats.yaml:6:7: error: `errors` is declared twice in this mapping; rename or remove one\nstats.yaml:5:7: note: `errors` is first declared here",
+                "stats.yaml:9:16: error: unknown stat kind `pfm`; did you mean `pmf`? kinds are `int`, `double`, `string`, `bool`, `gauge`, `intDict`, `stringDict`, `pmf`, `pmfDict`, `meter`, `meterDict`, `stateTime`, `sum`, `histogram` or `intDictSum`",
+                "stats.yaml:12:5: error: `path` is declared twice in this mapping; rename or remove one\nstats.yaml:11:5: note: `path` is first declared here",
+            ])
     }
 
     @Test func duplicateKeyInAFlowMapping() {
         let yaml = "collections:\n  WebStats: { path: /web, stats: { a: int, a: int } }\n"
-        #expect(diagnostics(yaml) == [
-            "stats.yaml:2:44: error: `a` is declared twice in this mapping; rename or remove one\nstats.yaml:2:36: note: `a` is first declared here"
-        ])
+        #expect(
+            diagnostics(yaml) == [
+                "stats.yaml:2:44: error: `a` is declared twice in this mapping; rename or remove one\nstats.yaml:2:36: note: `a` is first declared here"
+            ])
     }
 
     @Test func duplicateCollectionName() {
@@ -87,9 +93,10 @@ import Testing
               WebStats: { path: /web }
               WebStats: { path: /web2 }
             """
-        #expect(diagnostics(yaml) == [
-            "stats.yaml:3:3: error: `WebStats` is declared twice in this mapping; rename or remove one\nstats.yaml:2:3: note: `WebStats` is first declared here"
-        ])
+        #expect(
+            diagnostics(yaml) == [
+                "stats.yaml:3:3: error: `WebStats` is declared twice in this mapping; rename or remove one\nstats.yaml:2:3: note: `WebStats` is first declared here"
+            ])
     }
 
     @Test func aliasIsRejectedAtTheAlias() {
@@ -99,9 +106,10 @@ import Testing
                 path: /web
               Other: *w
             """
-        #expect(diagnostics(yaml) == [
-            "stats.yaml:4:10: error: YAML aliases are not supported in stats files: write the value out instead of `*w`"
-        ])
+        #expect(
+            diagnostics(yaml) == [
+                "stats.yaml:4:10: error: YAML aliases are not supported in stats files: write the value out instead of `*w`"
+            ])
     }
 
     @Test func anchorWithoutAliasIsRejectedAtTheAnchor() {
@@ -110,9 +118,10 @@ import Testing
               WebStats: &w
                 path: /web
             """
-        #expect(diagnostics(yaml) == [
-            "stats.yaml:2:13: error: YAML anchors are not supported in stats files: remove `&w` and write each value out"
-        ])
+        #expect(
+            diagnostics(yaml) == [
+                "stats.yaml:2:13: error: YAML anchors are not supported in stats files: remove `&w` and write each value out"
+            ])
     }
 
     @Test func billionLaughsIsRejectedQuicklyWithOneErrorPerAlias() {
@@ -126,8 +135,14 @@ import Testing
         let found = diagnostics(yaml)
         #expect(ContinuousClock.now - start < .seconds(5))
         #expect(found.count == 9)
-        #expect(found.first == "stats.yaml:2:8: error: YAML aliases are not supported in stats files: write the value out instead of `*a` (used 9 times)")
-        #expect(found.last == "stats.yaml:10:14: error: YAML aliases are not supported in stats files: write the value out instead of `*i`")
+        #expect(
+            found.first
+                == "stats.yaml:2:8: error: YAML aliases are not supported in stats files: write the value out instead of `*a` (used 9 times)"
+        )
+        #expect(
+            found.last
+                == "stats.yaml:10:14: error: YAML aliases are not supported in stats files: write the value out instead of `*i`"
+        )
     }
 
     @Test func aliasAsAMappingKeyDoesNotHang() {
@@ -141,14 +156,18 @@ import Testing
         let start = ContinuousClock.now
         let found = diagnostics(yaml)
         #expect(ContinuousClock.now - start < .seconds(5))
-        #expect(found.contains("stats.yaml:11:3: error: YAML aliases are not supported in stats files: write the value out instead of `*j` (used 2 times)"))
+        #expect(
+            found.contains(
+                "stats.yaml:11:3: error: YAML aliases are not supported in stats files: write the value out instead of `*j` (used 2 times)"
+            ))
     }
 
     @Test func aliasNamingNoAnchorIsAComposerError() {
         let yaml = "collections: *nothing\n"
-        #expect(diagnostics(yaml) == [
-            "stats.yaml:1:14: error: YAML aliases are not supported in stats files, and this one names no anchor"
-        ])
+        #expect(
+            diagnostics(yaml) == [
+                "stats.yaml:1:14: error: YAML aliases are not supported in stats files, and this one names no anchor"
+            ])
     }
 
     @Test func ampersandAndAsteriskInsideTextAreNotAliases() {
@@ -164,22 +183,25 @@ import Testing
     }
 
     @Test func emptyFile() {
-        #expect(diagnostics("") == [
-            "stats.yaml:1:1: error: stats.yaml is empty; declare `collections:`, such as `collections: { WebStats: { path: /web, stats: { errors: int } } }`"
-        ])
+        #expect(
+            diagnostics("") == [
+                "stats.yaml:1:1: error: stats.yaml is empty; declare `collections:`, such as `collections: { WebStats: { path: /web, stats: { errors: int } } }`"
+            ])
     }
 
     @Test func fileWithOnlyCommentsIsEmpty() {
-        #expect(diagnostics("# nothing yet\n\n", file: "web.stats.yaml") == [
-            "web.stats.yaml:1:1: error: web.stats.yaml is empty; declare `collections:`, such as `collections: { WebStats: { path: /web, stats: { errors: int } } }`"
-        ])
+        #expect(
+            diagnostics("# nothing yet\n\n", file: "web.stats.yaml") == [
+                "web.stats.yaml:1:1: error: web.stats.yaml is empty; declare `collections:`, such as `collections: { WebStats: { path: /web, stats: { errors: int } } }`"
+            ])
     }
 
     @Test func nonUTF8BytePointsAtItsLineAndColumn() {
         let bytes = Array("collections:\n  WebStats:\n    path: /web\n    doc: caf".utf8) + [0xE9, 0x0A]
-        #expect(diagnostics(bytes: bytes) == [
-            "stats.yaml:4:13: error: stats.yaml is not valid UTF-8 (byte 0xE9 here); save it as UTF-8"
-        ])
+        #expect(
+            diagnostics(bytes: bytes) == [
+                "stats.yaml:4:13: error: stats.yaml is not valid UTF-8 (byte 0xE9 here); save it as UTF-8"
+            ])
     }
 
     @Test func utf16FileSaysToSaveAsUTF8() {
@@ -189,14 +211,18 @@ import Testing
 
     @Test func nulCharacterIsAReaderError() {
         let bytes = Array("collections:\n  W: { path: /w }\n  ".utf8) + [0x00, 0x0A]
-        #expect(diagnostics(bytes: bytes) == ["stats.yaml:3:3: error: invalid YAML: control characters are not allowed (U+0000)"])
+        #expect(
+            diagnostics(bytes: bytes) == [
+                "stats.yaml:3:3: error: invalid YAML: control characters are not allowed (U+0000)"
+            ])
     }
 
     @Test func secondDocumentIsRejected() {
         let yaml = "collections: {}\n---\ncollections: {}\n"
-        #expect(diagnostics(yaml) == [
-            "stats.yaml:2:1: error: a stats file holds one YAML document; remove this `---` and what follows, or move it to a file of its own"
-        ])
+        #expect(
+            diagnostics(yaml) == [
+                "stats.yaml:2:1: error: a stats file holds one YAML document; remove this `---` and what follows, or move it to a file of its own"
+            ])
     }
 
     @Test func deepNestingIsAnErrorNotACrash() {
@@ -210,15 +236,17 @@ import Testing
     @Test func nestingJustBelowLibyamlsLimitDoesNotOverflowTheStack() {
         // libyaml stops at 1,000 levels; the composer recurses once per level.
         let yaml = "collections: " + String(repeating: "[", count: 995) + String(repeating: "]", count: 995) + "\n"
-        #expect(diagnostics(yaml) == [
-            "stats.yaml:1:14: error: `collections` must be a mapping, such as `WebStats: { path: /web, stats: { errors: int } }`; found a list"
-        ])
+        #expect(
+            diagnostics(yaml) == [
+                "stats.yaml:1:14: error: `collections` must be a mapping, such as `WebStats: { path: /web, stats: { errors: int } }`; found a list"
+            ])
     }
 
     @Test func rootThatIsNotAMapping() {
-        #expect(diagnostics("- a\n- b\n") == [
-            "stats.yaml:1:1: error: a stats file must be a mapping, such as `collections:`; found a list"
-        ])
+        #expect(
+            diagnostics("- a\n- b\n") == [
+                "stats.yaml:1:1: error: a stats file must be a mapping, such as `collections:`; found a list"
+            ])
     }
 
     @Test func garbageBytesNeverTrap() {
@@ -235,7 +263,9 @@ import Testing
             let result = StatsGenerator.generate([StatsInput(path: "fuzz.yaml", contents: bytes)])
             #expect(!result.succeeded)
             for diagnostic in result.diagnostics {
-                #expect(diagnostic.location.file == "fuzz.yaml" && diagnostic.location.line >= 1 && diagnostic.location.column >= 1)
+                #expect(
+                    diagnostic.location.file == "fuzz.yaml" && diagnostic.location.line >= 1
+                        && diagnostic.location.column >= 1)
             }
         }
     }
@@ -249,9 +279,10 @@ import Testing
 
     @Test func aMultiLineValueQuotedInAMessageStaysOnOneLine() {
         let yaml = "collections:\n  P:\n    path: /p\n    stats:\n      a: |\n        first\n        second\n"
-        #expect(diagnostics(yaml) == [
-            "stats.yaml:5:10: error: unknown stat kind `first second `; kinds are `int`, `double`, `string`, `bool`, `gauge`, `intDict`, `stringDict`, `pmf`, `pmfDict`, `meter`, `meterDict`, `stateTime`, `sum`, `histogram` or `intDictSum`"
-        ])
+        #expect(
+            diagnostics(yaml) == [
+                "stats.yaml:5:10: error: unknown stat kind `first second `; kinds are `int`, `double`, `string`, `bool`, `gauge`, `intDict`, `stringDict`, `pmf`, `pmfDict`, `meter`, `meterDict`, `stateTime`, `sum`, `histogram` or `intDictSum`"
+            ])
     }
 
     // MARK: A flow mapping broken by an unquoted `{` or `: ` (issue 16)
@@ -264,9 +295,10 @@ import Testing
                 stats:
                   hits: { kind: int, path: /cache/{name} }
             """
-        #expect(diagnostics(yaml) == [
-            "stats.yaml:5:39: error: `{` cannot appear in an unquoted value inside `{ … }`; quote the value: `path: \"/cache/{name}\"`"
-        ])
+        #expect(
+            diagnostics(yaml) == [
+                "stats.yaml:5:39: error: `{` cannot appear in an unquoted value inside `{ … }`; quote the value: `path: \"/cache/{name}\"`"
+            ])
     }
 
     @Test func aColonAndSpaceInAnUnquotedFlowValueSaysToQuoteIt() {
@@ -277,27 +309,31 @@ import Testing
                 stats:
                   requests: { kind: int, doc: Requests: all of them }
             """
-        #expect(diagnostics(yaml) == [
-            "stats.yaml:5:43: error: `:` followed by a space cannot appear in an unquoted value inside `{ … }`; quote the value: `doc: \"Requests: all of them\"`"
-        ])
+        #expect(
+            diagnostics(yaml) == [
+                "stats.yaml:5:43: error: `:` followed by a space cannot appear in an unquoted value inside `{ … }`; quote the value: `doc: \"Requests: all of them\"`"
+            ])
     }
 
     /// The entry on a continuation line, a value with a quote in it, a value before other
     /// entries, and a whole file written in flow style.
     @Test func theHintFindsTheEntryWhereverItIs() {
-        #expect(diagnostics("""
-            collections:
-              WebStats:
-                path: /web
-                stats:
-                  requests: { kind: int,
-                    doc: say "Requests": all, unit: seconds }
-            """) == [
-            "stats.yaml:6:28: error: `:` followed by a space cannot appear in an unquoted value inside `{ … }`; quote the value: `doc: \"say \\\"Requests\\\": all\"`"
-        ])
-        #expect(diagnostics("collections: { C: { path: /cache/{name}/[x], stats: {} } }\n") == [
-            "stats.yaml:1:34: error: `{` cannot appear in an unquoted value inside `{ … }`; quote the value: `path: \"/cache/{name}/[x]\"`"
-        ])
+        #expect(
+            diagnostics(
+                """
+                collections:
+                  WebStats:
+                    path: /web
+                    stats:
+                      requests: { kind: int,
+                        doc: say "Requests": all, unit: seconds }
+                """) == [
+                    "stats.yaml:6:28: error: `:` followed by a space cannot appear in an unquoted value inside `{ … }`; quote the value: `doc: \"say \\\"Requests\\\": all\"`"
+                ])
+        #expect(
+            diagnostics("collections: { C: { path: /cache/{name}/[x], stats: {} } }\n") == [
+                "stats.yaml:1:34: error: `{` cannot appear in an unquoted value inside `{ … }`; quote the value: `path: \"/cache/{name}/[x]\"`"
+            ])
     }
 
     /// Quoted, the same values are accepted.

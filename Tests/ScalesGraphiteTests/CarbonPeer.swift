@@ -1,11 +1,11 @@
 import Foundation
+import Testing
 
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Testing
 
 /// A private carbon-cache on 127.0.0.1, driven through the repository's `Scripts/peers/carbon.sh`
 /// (the same script CI and users run), with its own port and storage directory.
@@ -21,7 +21,9 @@ struct CarbonPeer: Sendable {
     }()
 
     /// Whether a missing peer fails the test instead of skipping it (`SCALES_REQUIRE_PEERS=1`, or `true`/`yes`).
-    static var requirePeers: Bool { ["1", "true", "yes"].contains(ProcessInfo.processInfo.environment["SCALES_REQUIRE_PEERS"]?.lowercased() ?? "") }
+    static var requirePeers: Bool {
+        ["1", "true", "yes"].contains(ProcessInfo.processInfo.environment["SCALES_REQUIRE_PEERS"]?.lowercased() ?? "")
+    }
 
     /// Whether `SCALES_HIDE_PEERS` (comma-separated, test-only) names `peer`: it then counts as
     /// missing, to exercise the skip and `SCALES_REQUIRE_PEERS=1` paths on a machine that has it.
@@ -49,11 +51,13 @@ struct CarbonPeer: Sendable {
     static func start(sourceLocation: SourceLocation = #_sourceLocation) async throws -> CarbonPeer {
         let installed = if hidden("carbon-cache") { false } else { await run(["check"]).status == 0 }
         guard installed else {
-            try missing("carbon-cache (Debian graphite-carbon with python3-whisper) is not installed; "
-                + "`bash Scripts/install-peers.sh` (or `bash Scripts/peers/carbon.sh install`) installs it",
+            try missing(
+                "carbon-cache (Debian graphite-carbon with python3-whisper) is not installed; "
+                    + "`bash Scripts/install-peers.sh` (or `bash Scripts/peers/carbon.sh install`) installs it",
                 sourceLocation: sourceLocation)
         }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("scales-carbon-\(UUID().uuidString)").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("scales-carbon-\(UUID().uuidString)")
+            .path
         for _ in 0..<3 {
             let portText = await run(["freeport"]).output.trimmingCharacters(in: .whitespacesAndNewlines)
             guard let port = Int(portText) else { continue }
@@ -133,7 +137,9 @@ struct CarbonPeer: Sendable {
     /// polled every 20 ms (Foundation's `Process` sometimes missed the exit of a script whose
     /// child daemonizes). Output goes through a file so a large dump cannot fill a pipe.
     static func run(_ arguments: [String]) async -> (status: Int32, output: String) {
-        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("carbon-sh-\(UUID().uuidString).out").path
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "carbon-sh-\(UUID().uuidString).out"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)

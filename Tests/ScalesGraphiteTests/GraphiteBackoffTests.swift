@@ -123,7 +123,9 @@ struct GraphiteBackoffTests {
         let retries = try await recorder.waitForRetries(count)
         try #require(retries.count == count, "only \(retries.count) retries recorded (hang guard)")
         let waited = retries.compactMap(\.waited)
-        print("backoff: drawn \(retries.map { Int($0.delay.inMilliseconds) }) ms; waited \(waited.map { Int($0.inMilliseconds) }) ms")
+        print(
+            "backoff: drawn \(retries.map { Int($0.delay.inMilliseconds) }) ms; waited \(waited.map { Int($0.inMilliseconds) }) ms"
+        )
 
         for (index, retry) in retries.enumerated() {
             let nominal = nominalBackoff(after: index + 1, initial: initial, cap: cap)
@@ -141,8 +143,12 @@ struct GraphiteBackoffTests {
             // and not much longer. A retry that ignored the drawn delay (e.g. always waited
             // `initialBackoff`) fails the lower bound once the delays have grown.
             if let waited = retry.waited {
-                #expect(waited >= retry.delay - .milliseconds(1), "retry \(index + 1) came after \(waited), drawn \(retry.delay)")
-                #expect(waited <= retry.delay + Self.lateness, "retry \(index + 1) came after \(waited), drawn \(retry.delay)")
+                #expect(
+                    waited >= retry.delay - .milliseconds(1),
+                    "retry \(index + 1) came after \(waited), drawn \(retry.delay)")
+                #expect(
+                    waited <= retry.delay + Self.lateness,
+                    "retry \(index + 1) came after \(waited), drawn \(retry.delay)")
                 // Independent of what the probe reports: the time measured between attempts
                 // grows to at least half the nominal delay (160 ms by the fourth retry, from 40).
                 #expect(waited >= nominal / 2 - .milliseconds(1))
@@ -182,7 +188,9 @@ struct GraphiteBackoffTests {
         pusher.enqueuePush()
         let after = try await recorder.waitForRetries(2, from: mark)
         try #require(after.count == 2, "no retries after the success (hang guard)")
-        print("backoff after a success: drawn \(after.map { Int($0.delay.inMilliseconds) }) ms; waited \(after.compactMap { $0.waited.map { Int($0.inMilliseconds) } }) ms")
+        print(
+            "backoff after a success: drawn \(after.map { Int($0.delay.inMilliseconds) }) ms; waited \(after.compactMap { $0.waited.map { Int($0.inMilliseconds) } }) ms"
+        )
         // The count of consecutive failures started over: the first delay is drawn from
         // [20, 40] ms again, not from the cap's [160, 320] ms where the schedule had got to.
         #expect(pusher.statistics.lastError?.contains("connect timed out") == true)

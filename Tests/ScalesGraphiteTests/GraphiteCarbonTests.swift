@@ -44,18 +44,28 @@ struct GraphiteCarbonTests {
             let snapshot = try #require(registry.snapshot())
             let outcome = await pusher.push(snapshot)
             // Written out here, not taken from the pusher's own rendering of the snapshot.
-            let pmfFields = ["count", "min", "max", "mean", "stddev", "median", "75percentile", "95percentile",
-                             "98percentile", "99percentile", "999percentile"]
-            let pusherCounters = ["sentLines", "unconfirmedLines", "droppedLines", "droppedPushes", "reconnects",
-                                  "failures", "skippedNames", "pendingPushes", "connected"]
+            let pmfFields = [
+                "count", "min", "max", "mean", "stddev", "median", "75percentile", "95percentile",
+                "98percentile", "99percentile", "999percentile",
+            ]
+            let pusherCounters = [
+                "sentLines", "unconfirmedLines", "droppedLines", "droppedPushes", "reconnects",
+                "failures", "skippedNames", "pendingPushes", "connected",
+            ]
             let health = ["bindConflicts", "droppedValues", "nameCollisions", "overflowedKeys", "readFailures"]
-            let names: [String] = ["web.errors", "web.requests", "web.load", "web.healthy", "web.byPath._index-html", "handler.h1.requests"]
+            let names: [String] =
+                [
+                    "web.errors", "web.requests", "web.load", "web.healthy", "web.byPath._index-html",
+                    "handler.h1.requests",
+                ]
                 + pmfFields.map { "web.latency." + $0 }
                 + ["count", "m1", "m5", "m15", "mean"].map { "web.hits." + $0 }
                 + pusherCounters.map { "scales.graphite." + $0 }
                 + health.map { "scales.health." + $0 }
             let expectedNames = Set(names.map { "scalestest." + $0 })
-            #expect(Set(pusher.plaintext(of: snapshot).split(separator: "\n").map { String($0.split(separator: " ")[0]) }) == expectedNames)
+            #expect(
+                Set(pusher.plaintext(of: snapshot).split(separator: "\n").map { String($0.split(separator: " ")[0]) })
+                    == expectedNames)
             #expect(outcome == .sent(lines: expectedNames.count))
 
             let points = await carbon.waitForPoints(since: since) { expectedNames.isSubset(of: Set($0.keys)) }
@@ -155,7 +165,9 @@ struct GraphiteCarbonTests {
             let since = unixNow() - 2
             marker.value = 1
             #expect(await pusher.push() == .sent(lines: linesPerPush))
-            _ = await carbon.waitForPoints(since: since) { $0["restart.app.marker"]?.contains { $0.value == 1 } == true }
+            _ = await carbon.waitForPoints(since: since) {
+                $0["restart.app.marker"]?.contains { $0.value == 1 } == true
+            }
 
             await carbon.stop()
             let downSince = ContinuousClock.now
@@ -172,7 +184,9 @@ struct GraphiteCarbonTests {
             let (awaited, awaitTook, _) = await GraphiteFaultTests.timedPush(
                 pusher, try #require(registry.snapshot()), timeout: .milliseconds(300))
             #expect(awaited == .queued(lines: linesPerPush) || awaited == .dropped(lines: linesPerPush), "\(awaited)")
-            #expect(awaitTook <= .milliseconds(300) + GraphiteFaultTests.pushHangGuard, "push(timeout: 300 ms) took \(awaitTook)")
+            #expect(
+                awaitTook <= .milliseconds(300) + GraphiteFaultTests.pushHangGuard,
+                "push(timeout: 300 ms) took \(awaitTook)")
             // Wait (hang guard: 8 s) until a connect has timed out: the black hole did hold one
             // for 2 s, longer than the app loop's bound below, while the app went on.
             let timedOutBy = clock.now.advanced(by: .seconds(8))
@@ -206,7 +220,9 @@ struct GraphiteCarbonTests {
             await loop.stop()
             let outage = ContinuousClock.now - downSince
             let after = pusher.statistics
-            print("carbon restart: app loop max gap \(loop.maxGap) over \(loop.iterations) iterations; outage \(outage); \(after)")
+            print(
+                "carbon restart: app loop max gap \(loop.maxGap) over \(loop.iterations) iterations; outage \(outage); \(after)"
+            )
             #expect(loop.hasFinished)
             // Over the whole run, the black hole's 2 s connects included: a pusher that did its
             // network work on the app's thread would have stalled the loop for 2 s at least.

@@ -3,13 +3,13 @@ import NIOCore
 import NIOPosix
 import Scales
 import Synchronization
+import Testing
+
+@testable import ScalesGraphite
 
 #if canImport(Glibc)
 import Glibc
 #endif
-import Testing
-
-@testable import ScalesGraphite
 
 /// Faults a real carbon cannot be made to produce on demand: a peer that accepts and then never
 /// reads, and no peer at all.
@@ -123,7 +123,9 @@ struct GraphiteFaultTests {
         await loop.stop()
         let outcomes = pushes.map(\.outcome)
         let stats = pusher.statistics
-        print("silent peer: app loop max gap \(loop.maxGap); awaited pushes took \(pushes.map { Int($0.took.inMilliseconds) }) ms, sleeps beside them \(pushes.map { Int($0.reference.inMilliseconds) }) ms; \(stats)")
+        print(
+            "silent peer: app loop max gap \(loop.maxGap); awaited pushes took \(pushes.map { Int($0.took.inMilliseconds) }) ms, sleeps beside them \(pushes.map { Int($0.reference.inMilliseconds) }) ms; \(stats)"
+        )
 
         #expect(loop.maxGap < .seconds(1), "the app loop stalled for \(loop.maxGap)")
         // What the push itself measures: each `.queued` outcome came from its own timer, which
@@ -194,15 +196,20 @@ struct GraphiteFaultTests {
             let allowed = maximumFailures(
                 within: elapsed, initial: configuration.initialBackoff, cap: configuration.maxBackoff)
             let retries = recorder.retries()
-            print("no peer: \(stats.failures) failures in \(elapsed) (schedule allows \(allowed)); waited \(retries.compactMap { $0.waited.map { Int($0.inMilliseconds) } }) ms")
-            #expect(stats.failures >= 4 && stats.failures <= allowed, "\(stats.failures) failures in \(elapsed); allowed \(allowed)")
+            print(
+                "no peer: \(stats.failures) failures in \(elapsed) (schedule allows \(allowed)); waited \(retries.compactMap { $0.waited.map { Int($0.inMilliseconds) } }) ms"
+            )
+            #expect(
+                stats.failures >= 4 && stats.failures <= allowed,
+                "\(stats.failures) failures in \(elapsed); allowed \(allowed)")
             // Each failure counted once: the probe saw failures 1, 2, 3 … in order.
             #expect(retries.map(\.failures) == Array(1...max(1, retries.count)))
             #expect(stats.pendingPushes == 3)
             #expect(stats.droppedPushes == 7)
             #expect(stats.droppedLines == 7)
             #expect(stats.sentLines == 0)
-            #expect(capture.count(.warning) == 1, "one line for the first failure, not one per retry: \(capture.messages)")
+            #expect(
+                capture.count(.warning) == 1, "one line for the first failure, not one per retry: \(capture.messages)")
             #expect(capture.total == 1)
 
             // An awaited push is bounded by its timeout and stays queued.
@@ -254,7 +261,8 @@ struct GraphiteFaultTests {
         try await withRefusingPort { port in
             let registry = Registry()
             let pusher = GraphitePusher(
-                host: "127.0.0.1", port: port, prefix: "", registry: registry, configuration: fastConfiguration(maxPending: 1),
+                host: "127.0.0.1", port: port, prefix: "", registry: registry,
+                configuration: fastConfiguration(maxPending: 1),
                 logger: LogCapture().logger)
             pusher.allow("*")
             pusher.enqueuePush()
@@ -272,9 +280,19 @@ struct GraphiteFaultTests {
             #expect(value("droppedPushes") == .counter(1))
             #expect(value("pendingPushes") == .int(1))
             #expect(value("connected") == .bool(false))
-            if case .counter(let failures) = value("failures") { #expect(failures >= 1) } else { Issue.record("failures") }
-            if case .string(let error) = value("lastError") { #expect(error.contains("refused")) } else { Issue.record("lastError") }
-            for name in ["sentLines", "droppedLines", "reconnects", "skippedNames"] { #expect(value(name) != nil, "\(name)") }
+            if case .counter(let failures) = value("failures") {
+                #expect(failures >= 1)
+            } else {
+                Issue.record("failures")
+            }
+            if case .string(let error) = value("lastError") {
+                #expect(error.contains("refused"))
+            } else {
+                Issue.record("lastError")
+            }
+            for name in ["sentLines", "droppedLines", "reconnects", "skippedNames"] {
+                #expect(value(name) != nil, "\(name)")
+            }
             await pusher.shutdown(timeout: .milliseconds(10))
         }
     }

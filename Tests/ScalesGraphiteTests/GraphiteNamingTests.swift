@@ -12,8 +12,10 @@ struct GraphiteNamingTests {
     }
 
     @Test func nothingCanBreakALine() {
-        let hostile = ["line\nbreak", "cr\rlf", "tab\there", "nbsp\u{A0}x", "ls\u{2028}x", "fs\u{1C}x", "nul\u{0}x",
-                       "bell\u{7}x", "del\u{7F}x", "semi;tag=1", "a..b"]
+        let hostile = [
+            "line\nbreak", "cr\rlf", "tab\there", "nbsp\u{A0}x", "ls\u{2028}x", "fs\u{1C}x", "nul\u{0}x",
+            "bell\u{7}x", "del\u{7F}x", "semi;tag=1", "a..b",
+        ]
         for key in hostile {
             let name = GraphiteNaming.sanitize(key)
             #expect(!name.isEmpty)

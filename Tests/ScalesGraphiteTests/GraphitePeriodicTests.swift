@@ -43,7 +43,9 @@ struct GraphitePeriodicTests {
     static let attempts = 3
 
     /// A registry with one line to send (`app.x`), and a pusher allowed to send it.
-    static func oneLinePusher(port: Int, configuration: GraphiteConfiguration = GraphiteConfiguration()) -> GraphitePusher {
+    static func oneLinePusher(port: Int, configuration: GraphiteConfiguration = GraphiteConfiguration())
+        -> GraphitePusher
+    {
         let registry = Registry()
         registry.collection(at: "/app").int("x").value = 1
         let pusher = GraphitePusher(
@@ -94,7 +96,8 @@ struct GraphitePeriodicTests {
         }
         let stats = last.value.stats
         #expect(last.isWithinBound, "stop() took \(last.took) on each of \(tries) tries")
-        #expect(stats.failures > last.value.failuresBefore, "the final push was not attempted within the bound: \(stats)")
+        #expect(
+            stats.failures > last.value.failuresBefore, "the final push was not attempted within the bound: \(stats)")
         #expect(stats.sentLines == 0)
         #expect(stats.droppedPushes == 2, "the waiting push and the final one: \(stats)")
         #expect(stats.droppedLines == 2)
@@ -112,7 +115,8 @@ struct GraphitePeriodicTests {
             defer { hole.close() }
             let pusher = Self.oneLinePusher(port: hole.port)
             #expect(pusher.configuration.connectTimeout > .seconds(1))
-            let periodic = bound.map { GraphitePeriodicPusher(pusher: pusher, flushTimeout: $0) }
+            let periodic =
+                bound.map { GraphitePeriodicPusher(pusher: pusher, flushTimeout: $0) }
                 ?? GraphitePeriodicPusher(pusher: pusher)
             periodic.start()
             let clock = ContinuousClock()
@@ -121,7 +125,8 @@ struct GraphitePeriodicTests {
             let took = clock.now - started
             let stats = pusher.statistics
             print("stop with connects unanswered, bound \(periodic.flushTimeout), try \(attempt): \(took); \(stats)")
-            return TimedTry(took: took, bound: periodic.flushTimeout + Self.stopSlack, value: (stats, periodic.flushTimeout))
+            return TimedTry(
+                took: took, bound: periodic.flushTimeout + Self.stopSlack, value: (stats, periodic.flushTimeout))
         }
         let (stats, flushTimeout) = last.value
         #expect(last.isWithinBound, "stop() took \(last.took) on each of \(tries) tries")
@@ -196,7 +201,9 @@ struct GraphitePeriodicTests {
             #expect(ticks <= Int(elapsed / .milliseconds(10)), "\(ticks) ticks in \(elapsed)")
         }
         let controlTook = await control.value
-        print("periodic, period .zero (raised to 10 ms): \(ticks) ticks in \(elapsed); the control's 20 sleeps took \(controlTook)")
+        print(
+            "periodic, period .zero (raised to 10 ms): \(ticks) ticks in \(elapsed); the control's 20 sleeps took \(controlTook)"
+        )
         #expect(ticks >= 20, "only \(ticks) ticks in \(elapsed) (hang guard)")
         #expect(elapsed <= controlTook * 2 + .seconds(1), "20 ticks took \(elapsed), 20 sleeps of 10 ms \(controlTook)")
         await periodic.stop()

@@ -56,8 +56,11 @@ struct GraphiteRulesTests {
             $0.allow("web/latency/*percentile")
             $0.allow("web/byPath//a")  // the raw key is `/a`
         }
-        #expect(names == ["web.latency.75percentile", "web.latency.95percentile", "web.latency.98percentile",
-                          "web.latency.99percentile", "web.latency.999percentile", "web.byPath._a"])
+        #expect(
+            names == [
+                "web.latency.75percentile", "web.latency.95percentile", "web.latency.98percentile",
+                "web.latency.99percentile", "web.latency.999percentile", "web.byPath._a",
+            ])
     }
 
     @Test func pruneStopsDescentWhateverTheAllowRules() throws {

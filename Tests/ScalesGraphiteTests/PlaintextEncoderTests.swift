@@ -2,11 +2,11 @@ import NIOCore
 import Scales
 import Testing
 
+@testable import ScalesGraphite
+
 #if canImport(Glibc)
 import Glibc
 #endif
-
-@testable import ScalesGraphite
 
 @Suite("Plaintext lines from snapshots", .ownsItsRegistry)
 struct PlaintextEncoderTests {
@@ -34,7 +34,10 @@ struct PlaintextEncoderTests {
         pusher.allow("web/*")
         let snapshot = try #require(registry.snapshot())
         // Keys in sorted order: "a b", "a-b", "a.b" all become `a-b`.
-        #expect(valueMap(pusher.plaintext(of: snapshot)) == ["p.web.byHost.a-b": "3", "p.web.byHost.a-b_2": "2", "p.web.byHost.a-b_3": "1"])
+        #expect(
+            valueMap(pusher.plaintext(of: snapshot)) == [
+                "p.web.byHost.a-b": "3", "p.web.byHost.a-b_2": "2", "p.web.byHost.a-b_3": "1",
+            ])
         #expect(pusher.prepare(snapshot) != nil)
         #expect(registry.health.nameCollisions == 1)
         _ = pusher.prepare(snapshot)
@@ -92,7 +95,8 @@ struct PlaintextEncoderTests {
         let empty = PmfSnapshot(count: 4, sum: 2, windowCount: 0)
         let root = SnapshotNode.container(
             SnapshotContainer(
-                name: "", children: [
+                name: "",
+                children: [
                     .container(
                         SnapshotContainer(
                             name: "app",
@@ -101,7 +105,11 @@ struct PlaintextEncoderTests {
                                 .stat(SnapshotStat(name: "inf", value: .double(.infinity))),
                                 .stat(SnapshotStat(name: "idle", value: .pmf(empty))),
                                 .stat(SnapshotStat(name: "gauge", value: .absent)),
-                                .stat(SnapshotStat(name: "rates", value: .meter(MeterSnapshot(count: 1, m1: .nan, m5: 1, m15: 1, meanRate: .infinity)))),
+                                .stat(
+                                    SnapshotStat(
+                                        name: "rates",
+                                        value: .meter(
+                                            MeterSnapshot(count: 1, m1: .nan, m5: 1, m15: 1, meanRate: .infinity)))),
                                 .stat(SnapshotStat(name: "times", value: .stateTime(["x": -.infinity, "y": 1]))),
                             ]))
                 ]))
@@ -111,8 +119,11 @@ struct PlaintextEncoderTests {
         let text = pusher.plaintext(of: snapshot)
         #expect(!text.lowercased().contains("nan") && !text.lowercased().contains("inf"))
         let values = valueMap(text)
-        #expect(values == ["app.idle.count": "4", "app.rates.count": "1", "app.rates.m5": "1.0",
-                           "app.rates.m15": "1.0", "app.times.y": "1.0"])
+        #expect(
+            values == [
+                "app.idle.count": "4", "app.rates.count": "1", "app.rates.m5": "1.0",
+                "app.rates.m15": "1.0", "app.times.y": "1.0",
+            ])
         #expect(lines(text).allSatisfy { $0.timestamp == "1700000000" })
     }
 
@@ -122,7 +133,11 @@ struct PlaintextEncoderTests {
         var name = [CChar](repeating: 0, count: 256)
         #expect(gethostname(&name, 255) == 0)
         let host = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).lowercased()
-        let plain = !host.isEmpty && host.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x2E }
+        let plain =
+            !host.isEmpty
+            && host.utf8.allSatisfy {
+                ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x2E
+            }
             && !host.hasPrefix(".") && !host.hasSuffix(".") && !host.contains("..")
         if plain {
             #expect(pusher.prefix == host + ".", "a plain host name is the prefix as it is")
@@ -172,8 +187,13 @@ struct PlaintextEncoderTests {
         let dict = registry.collection(at: "/app").intDict("byKey")
         dict[String(repeating: "k", count: 300)].value = 1
         dict["short"].value = 2
-        let pusher = GraphitePusher(host: "127.0.0.1", port: 1, prefix: "", registry: registry,
-                                    configuration: { var c = GraphiteConfiguration(); c.statsPath = nil; return c }())
+        let pusher = GraphitePusher(
+            host: "127.0.0.1", port: 1, prefix: "", registry: registry,
+            configuration: {
+                var c = GraphiteConfiguration()
+                c.statsPath = nil
+                return c
+            }())
         pusher.allow("app/*")
         let text = pusher.plaintext(of: try #require(registry.snapshot()))
         #expect(valueMap(text) == ["app.byKey.short": "2"])

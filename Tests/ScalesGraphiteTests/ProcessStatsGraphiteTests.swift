@@ -18,9 +18,13 @@ struct ProcessStatsGraphiteTests {
             let fields = line.split(separator: " ")
             values[String(fields[0])] = Double(fields[1])
         }
-        #expect(Set(values.keys) == Set([
-            "cpuSeconds", "residentMemoryBytes", "virtualMemoryBytes", "openFds", "maxFds", "startTimeSeconds", "threads",
-        ].map { "p.process." + $0 }), "\(values)")
+        #expect(
+            Set(values.keys)
+                == Set(
+                    [
+                        "cpuSeconds", "residentMemoryBytes", "virtualMemoryBytes", "openFds", "maxFds",
+                        "startTimeSeconds", "threads",
+                    ].map { "p.process." + $0 }), "\(values)")
         #expect(values.values.allSatisfy { $0 > 0 }, "\(values)")
     }
 }

@@ -38,8 +38,11 @@ struct OwnsItsRegistry: TestTrait, SuiteTrait, TestScoping {
         var paths: Set<String> = []
         func walk(_ node: SnapshotNode, _ prefix: String) {
             let path = prefix + "/" + node.name
-            if case .container(let container) = node { for child in container.children { walk(child, path) } }
-            else { paths.insert(path) }
+            if case .container(let container) = node {
+                for child in container.children { walk(child, path) }
+            } else {
+                paths.insert(path)
+            }
         }
         if case .container(let root) = snapshot.root { for child in root.children { walk(child, "") } }
         return paths

@@ -1,9 +1,10 @@
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Testing
 
 /// A TCP socket of ours bound to a port on 127.0.0.1, in one of the states a peer of the pusher
 /// can be in:

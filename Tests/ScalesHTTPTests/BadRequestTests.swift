@@ -41,7 +41,9 @@ import Testing
         try await withServer(everyKindRegistry()) { _, port in
             try await blocking {
                 try expect(port: port, request("/status/?format=xml"), status: 400, message: "unknown format \"xml\"")
-                try expect(port: port, request("/status/?format=json&query=a%3E1%3E2"), status: 400, message: "more than one operator")
+                try expect(
+                    port: port, request("/status/?format=json&query=a%3E1%3E2"), status: 400,
+                    message: "more than one operator")
                 try expect(port: port, request("/status/?format=json&query=%3D5"), status: 400, message: "no key")
                 try expect(port: port, request("/status/%G0"), status: 400, message: "percent-encoding")
                 try expect(port: port, request("/status/?query=%"), status: 400, message: "percent-encoding")
@@ -55,13 +57,16 @@ import Testing
         try await withServer(everyKindRegistry()) { _, port in
             try await blocking {
                 // Raw bytes ≥ 0x80 in the request line: a 400 either from the parser or from us.
-                var bytes = Array("GET /status/".utf8) + [0xFF, 0xFE, 0xC3] + Array(" HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+                var bytes =
+                    Array("GET /status/".utf8) + [0xFF, 0xFE, 0xC3] + Array(" HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
                 try expect(port: port, bytes, status: 400)
                 bytes = Array("GET /status/caf".utf8) + [0xC3, 0xA9] + Array(" HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
                 try expect(port: port, bytes, status: 400)
                 // Invalid UTF-8 in a header value (obs-text, which HTTP allows there) is carried
                 // by the parser and never read by the page: the request is answered.
-                bytes = Array("GET /status/?format=json HTTP/1.1\r\nHost: x\r\nX-Junk: ".utf8) + [0xFF, 0xC0] + Array("\r\n\r\n".utf8)
+                bytes =
+                    Array("GET /status/?format=json HTTP/1.1\r\nHost: x\r\nX-Junk: ".utf8) + [0xFF, 0xC0]
+                    + Array("\r\n\r\n".utf8)
                 let connection = try RawHTTPConnection(port: port)
                 connection.send(bytes)
                 let response = try connection.readResponse()
@@ -77,9 +82,13 @@ import Testing
                 try expect(port: port, Array("HELLO\r\n\r\n".utf8), status: 400, closes: true)
                 try expect(port: port, Array("GET\r\n\r\n".utf8), status: 400, closes: true)
                 try expect(port: port, Array("GET /status/ HTTP/9.9\r\n\r\n".utf8), status: 400, closes: true)
-                try expect(port: port, [0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xFC, 0x03, 0x03], status: 400, closes: true)  // TLS hello
-                try expect(port: port, Array("GET / HTTP/1.1\r\nHost x\r\n\r\n".utf8), status: 400, closes: true)  // header without colon
-                try expect(port: port, Array("GET / HTTP/1.1\r\nContent-Length: zz\r\n\r\n".utf8), status: 400, closes: true)
+                try expect(
+                    port: port, [0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xFC, 0x03, 0x03], status: 400,
+                    closes: true)  // TLS hello
+                // A header without a colon.
+                try expect(port: port, Array("GET / HTTP/1.1\r\nHost x\r\n\r\n".utf8), status: 400, closes: true)
+                try expect(
+                    port: port, Array("GET / HTTP/1.1\r\nContent-Length: zz\r\n\r\n".utf8), status: 400, closes: true)
             }
         }
     }
@@ -97,7 +106,10 @@ import Testing
                     // The connection stays usable.
                     #expect(try connection.get("/status/web/errors?format=json").text == "3\n")
                 }
-                try expect(port: port, request("/metrics", method: "POST", extra: "Content-Length: 5\r\n") + Array("hello".utf8), status: 405)
+                try expect(
+                    port: port,
+                    request("/metrics", method: "POST", extra: "Content-Length: 5\r\n") + Array("hello".utf8),
+                    status: 405)
             }
         }
     }
@@ -106,9 +118,13 @@ import Testing
         try await withServer(everyKindRegistry()) { _, port in
             try await blocking {
                 // Over our target limit, under the parser's: 414 with the limit named.
-                try expect(port: port, request("/status/?query=" + String(repeating: "a", count: 10_000)), status: 414, message: "8192")
+                try expect(
+                    port: port, request("/status/?query=" + String(repeating: "a", count: 10_000)), status: 414,
+                    message: "8192")
                 // Over the head limit: 431, and the connection closes.
-                try expect(port: port, request("/status/?query=" + String(repeating: "a", count: 100_000)), status: 431, message: "bytes", closes: true)
+                try expect(
+                    port: port, request("/status/?query=" + String(repeating: "a", count: 100_000)), status: 431,
+                    message: "bytes", closes: true)
                 let bigHeader = "X-Big: " + String(repeating: "b", count: 40_000) + "\r\n"
                 try expect(port: port, request("/status/", extra: bigHeader), status: 431, closes: true)
                 let manyHeaders = (0..<300).map { "X-H\($0): v\r\n" }.joined()
@@ -121,7 +137,9 @@ import Testing
         try await withServer(everyKindRegistry()) { _, port in
             try await blocking {
                 let body = [UInt8](repeating: 0x61, count: 20_000)
-                try expect(port: port, request("/status/", extra: "Content-Length: 20000\r\n") + body, status: 413, closes: true)
+                try expect(
+                    port: port, request("/status/", extra: "Content-Length: 20000\r\n") + body, status: 413,
+                    closes: true)
             }
         }
     }
@@ -133,11 +151,14 @@ import Testing
         let headTimeout = 0.4
         let requestTimeout = 2.0
         try await withOwnEventLoop { group in
-            try await withServer(everyKindRegistry(), configure: {
-                $0.requestHeadTimeout = .milliseconds(400)
-                $0.requestTimeout = .seconds(2)
-                $0.eventLoopGroup = group
-            }) { _, port in
+            try await withServer(
+                everyKindRegistry(),
+                configure: {
+                    $0.requestHeadTimeout = .milliseconds(400)
+                    $0.requestTimeout = .seconds(2)
+                    $0.eventLoopGroup = group
+                }
+            ) { _, port in
                 try await blocking {
                     let clock = ContinuousClock()
                     // Stalls mid-head, mid-body, and never sends anything: each closed by the head
@@ -175,7 +196,8 @@ import Testing
                     let idleAfterAnswer = seconds(from: idleAnswered, to: closed[3])
                     #expect(
                         idleAfterRequest >= requestTimeout && idleAfterAnswer < requestTimeout + deadlineSlack,
-                        "the idle connection closed \(idleAfterAnswer) s after its response; request timeout \(requestTimeout) s")
+                        "the idle connection closed \(idleAfterAnswer) s after its response; request timeout \(requestTimeout) s"
+                    )
                     #expect(try httpGet(port: port, "/status/web/errors?format=json").text == "3\n")
                 }
             }
@@ -186,11 +208,14 @@ import Testing
         // Only the head timeout can end the trickle: the request timeout is a minute.
         let headTimeout = 0.5
         try await withOwnEventLoop { group in
-            try await withServer(everyKindRegistry(), configure: {
-                $0.requestHeadTimeout = .milliseconds(500)
-                $0.requestTimeout = .seconds(60)
-                $0.eventLoopGroup = group
-            }) { _, port in
+            try await withServer(
+                everyKindRegistry(),
+                configure: {
+                    $0.requestHeadTimeout = .milliseconds(500)
+                    $0.requestTimeout = .seconds(60)
+                    $0.eventLoopGroup = group
+                }
+            ) { _, port in
                 try await blocking {
                     let clock = ContinuousClock()
                     let start = clock.now
@@ -199,7 +224,8 @@ import Testing
                     // (from the connection's opening) must cut it off long before the 1,000 bytes
                     // (30 s) are sent. Checked before each byte, so the close is seen within 30 ms.
                     var cutOff: ContinuousClock.Instant?
-                    for byte in Array("GET /status/ HTTP/1.1\r\nX-Slow: ".utf8) + [UInt8](repeating: 0x61, count: 1000) {
+                    for byte in Array("GET /status/ HTTP/1.1\r\nX-Slow: ".utf8) + [UInt8](repeating: 0x61, count: 1000)
+                    {
                         if connection.isClosedNow() || !connection.send([byte]) {
                             cutOff = clock.now
                             break

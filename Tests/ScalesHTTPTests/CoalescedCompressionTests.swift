@@ -17,10 +17,14 @@ import Testing
         let plainAgain = loop.makePromise(of: StatusResponse.self)
         loop.execute {
             coalescer.submit(StatusRequest(target: "/metrics")) { plain.succeed($0) }
-            coalescer.submit(StatusRequest(target: "/metrics", headers: [("Accept-Encoding", "gzip")])) { gzip.succeed($0) }
+            coalescer.submit(StatusRequest(target: "/metrics", headers: [("Accept-Encoding", "gzip")])) {
+                gzip.succeed($0)
+            }
             coalescer.submit(StatusRequest(target: "/metrics")) { plainAgain.succeed($0) }
         }
-        let (first, second, third) = try await (plain.futureResult.get(), gzip.futureResult.get(), plainAgain.futureResult.get())
+        let (first, second, third) = try await (
+            plain.futureResult.get(), gzip.futureResult.get(), plainAgain.futureResult.get()
+        )
         #expect(first.header("Content-Encoding") == nil)
         #expect(second.header("Content-Encoding") == "gzip")
         #expect(third.header("Content-Encoding") == nil)

@@ -56,11 +56,13 @@ func maskingDigits(_ data: Data) -> Data {
         return registry
     }
 
-    @Test(arguments: [
-        ("/status/", nil), ("/status/web/", nil), ("/status/?format=json", nil), ("/status/?format=prettyjson", nil),
-        ("/status/", "application/json"),
-        ("/metrics", nil), ("/metrics", openMetrics), ("/metrics", protobuf), ("/metrics", prometheusAccept),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("/status/", nil), ("/status/web/", nil), ("/status/?format=json", nil),
+            ("/status/?format=prettyjson", nil),
+            ("/status/", "application/json"),
+            ("/metrics", nil), ("/metrics", openMetrics), ("/metrics", protobuf), ("/metrics", prometheusAccept),
+        ] as [(String, String?)])
     func theGzipBodyDecodesToExactlyTheIdentityBody(target: String, accept: String?) async throws {
         // No sparkline history: a sample taken between the two requests would change the page.
         try await withServer(Self.registry(), configure: { $0.history = nil }) { _, port in
@@ -73,10 +75,12 @@ func maskingDigits(_ data: Data) -> Data {
                 let head = try connection.head(target, headers: acceptHeader + ["Accept-Encoding: gzip"])
                 #expect(identity.status == 200 && gzip.status == 200, "\(label)")
                 #expect(identity.header("Content-Encoding") == nil, "\(label)")
-                #expect(identity.body.count >= ResponseCompression.minimumBytes, "\(label): too small to prove anything")
+                #expect(
+                    identity.body.count >= ResponseCompression.minimumBytes, "\(label): too small to prove anything")
                 #expect(gzip.header("Content-Encoding") == "gzip", "\(label): \(gzip.headers)")
                 #expect(gzip.header("Content-Length") == String(gzip.body.count), "\(label)")
-                #expect(gzip.body.count < identity.body.count / 2, "\(label): \(gzip.body.count) of \(identity.body.count)")
+                #expect(
+                    gzip.body.count < identity.body.count / 2, "\(label): \(gzip.body.count) of \(identity.body.count)")
                 #expect(gzip.header("Content-Type") == identity.header("Content-Type"), "\(label)")
                 let vary = gzip.header("Vary") ?? ""
                 #expect(vary.contains("Accept-Encoding"), "\(label): Vary \(vary)")
@@ -94,7 +98,9 @@ func maskingDigits(_ data: Data) -> Data {
                 // a digit or two (its render time), and so by a byte or so compressed; the
                 // identity length (several times larger) would be a bug.
                 let headLength = head.header("Content-Length").flatMap { Int($0) } ?? -1
-                #expect(abs(headLength - gzip.body.count) <= 16, "\(label): HEAD \(headLength), GET \(gzip.body.count) bytes")
+                #expect(
+                    abs(headLength - gzip.body.count) <= 16,
+                    "\(label): HEAD \(headLength), GET \(gzip.body.count) bytes")
                 #expect(head.body.isEmpty)
                 #expect(try connection.get("/status/web/errors?format=json", close: true).text == "3\n")
             }
@@ -103,8 +109,11 @@ func maskingDigits(_ data: Data) -> Data {
 
     @Test func metricsNamesAcceptAndAcceptEncodingInOneVary() async throws {
         try await withServer(Self.registry()) { _, port in
-            let response = try await blocking { try httpGet(port: port, "/metrics", headers: ["Accept-Encoding: gzip"]) }
-            #expect(response.headers.filter { $0.name.lowercased() == "vary" }.map(\.value) == ["Accept, Accept-Encoding"])
+            let response = try await blocking {
+                try httpGet(port: port, "/metrics", headers: ["Accept-Encoding: gzip"])
+            }
+            #expect(
+                response.headers.filter { $0.name.lowercased() == "vary" }.map(\.value) == ["Accept, Accept-Encoding"])
         }
     }
 
@@ -164,7 +173,8 @@ func maskingDigits(_ data: Data) -> Data {
     @Test func refusedIdentityCompressesEvenASmallBody() throws {
         let handler = StatusHandler(registry: Self.registry())
         let response = handler.handle(
-            StatusRequest(target: "/status/web/errors?format=json", headers: [("Accept-Encoding", "gzip, identity;q=0")]))
+            StatusRequest(
+                target: "/status/web/errors?format=json", headers: [("Accept-Encoding", "gzip, identity;q=0")]))
         #expect(response.header("Content-Encoding") == "gzip")
         #expect(try gunzip(Data(response.bodyBytes)) == Data("3\n".utf8))
     }
@@ -190,7 +200,9 @@ func maskingDigits(_ data: Data) -> Data {
     /// answer is compressed as well.
     @Test func compressionWorksBehindARequestCheck() async throws {
         try await withServer(Self.registry(), configure: { $0.requestCheck = { _ in nil } }) { _, port in
-            let response = try await blocking { try httpGet(port: port, "/metrics", headers: ["Accept-Encoding: gzip"]) }
+            let response = try await blocking {
+                try httpGet(port: port, "/metrics", headers: ["Accept-Encoding: gzip"])
+            }
             #expect(response.header("Content-Encoding") == "gzip", "\(response)")
             #expect(try gunzip(response.body).count > ResponseCompression.minimumBytes)
         }

@@ -30,7 +30,8 @@ import Glibc
     @Test(arguments: ["http", "-1", "65536", "87 65"])
     func aValueThatIsNotAPortIsOneLineOnStderrAndAFailedExit(value: String) throws {
         guard let executable = ExampleProcess.executable() else { try Peers.missing(ExampleProcess.notBuilt) }
-        let result = try Peers.run(executable.path, [], environment: ["SCALES_PORT": value, "SCALES_GRAPHITE": ""], timeout: 30)
+        let result = try Peers.run(
+            executable.path, [], environment: ["SCALES_PORT": value, "SCALES_GRAPHITE": ""], timeout: 30)
         #expect(!result.timedOut, "the example started with SCALES_PORT=\(value)")
         #expect(result.status != 0)
         let lines = result.stderr.split(separator: "\n").filter { !$0.isEmpty }

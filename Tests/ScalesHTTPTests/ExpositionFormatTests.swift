@@ -14,51 +14,61 @@ import Testing
 
     // MARK: Negotiation
 
-    @Test(arguments: [
-        (nil, ExpositionFormat.prometheusText),
-        ("", .prometheusText),
-        ("*/*", .prometheusText),
-        ("text/plain", .prometheusText),
-        ("text/plain;version=0.0.4", .prometheusText),
-        ("text/*", .prometheusText),
-        ("application/json", .prometheusText),
-        ("garbage;;;", .prometheusText),
-        (protobufAccept, .protobuf),
-        (openMetricsAccept, .openMetrics),
-        // Prometheus 2.42 with native histograms on.
-        ("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,application/openmetrics-text;version=1.0.0;q=0.8,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1", .protobuf),
-        ("application/openmetrics-text", .openMetrics),
-        ("application/openmetrics-text; version=0.0.1", .prometheusText),
-        ("application/openmetrics-text;version=1.0.0;q=0.2,text/plain;q=0.5", .prometheusText),
-        ("text/plain;q=0.5, application/openmetrics-text;version=1.0.0;q=0.6", .openMetrics),
-        ("text/plain, application/openmetrics-text", .prometheusText),  // a tie: the first listed
-        ("application/openmetrics-text, text/plain", .openMetrics),
-        ("application/vnd.google.protobuf", .prometheusText),  // which message? not ours to guess
-        ("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text", .prometheusText),
-        ("APPLICATION/VND.GOOGLE.PROTOBUF; PROTO=io.prometheus.client.MetricFamily; ENCODING=delimited", .protobuf),
-        ("text/plain;q=0, */*;q=0.5", .openMetrics),  // text refused; the others through */*
-        ("application/openmetrics-text;q=x, text/plain;q=0.1", .prometheusText),  // malformed q: range dropped
-        ("application/openmetrics-text;q=0", .prometheusText),
-    ] as [(String?, ExpositionFormat)])
+    @Test(
+        arguments: [
+            (nil, ExpositionFormat.prometheusText),
+            ("", .prometheusText),
+            ("*/*", .prometheusText),
+            ("text/plain", .prometheusText),
+            ("text/plain;version=0.0.4", .prometheusText),
+            ("text/*", .prometheusText),
+            ("application/json", .prometheusText),
+            ("garbage;;;", .prometheusText),
+            (protobufAccept, .protobuf),
+            (openMetricsAccept, .openMetrics),
+            // Prometheus 2.42 with native histograms on.
+            (
+                "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,application/openmetrics-text;version=1.0.0;q=0.8,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
+                .protobuf
+            ),
+            ("application/openmetrics-text", .openMetrics),
+            ("application/openmetrics-text; version=0.0.1", .prometheusText),
+            ("application/openmetrics-text;version=1.0.0;q=0.2,text/plain;q=0.5", .prometheusText),
+            ("text/plain;q=0.5, application/openmetrics-text;version=1.0.0;q=0.6", .openMetrics),
+            ("text/plain, application/openmetrics-text", .prometheusText),  // a tie: the first listed
+            ("application/openmetrics-text, text/plain", .openMetrics),
+            ("application/vnd.google.protobuf", .prometheusText),  // which message? not ours to guess
+            ("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text", .prometheusText),
+            ("APPLICATION/VND.GOOGLE.PROTOBUF; PROTO=io.prometheus.client.MetricFamily; ENCODING=delimited", .protobuf),
+            ("text/plain;q=0, */*;q=0.5", .openMetrics),  // text refused; the others through */*
+            ("application/openmetrics-text;q=x, text/plain;q=0.1", .prometheusText),  // malformed q: range dropped
+            ("application/openmetrics-text;q=0", .prometheusText),
+        ] as [(String?, ExpositionFormat)])
     func acceptPicksTheFormat(_ accept: String?, _ expected: ExpositionFormat) {
         #expect(MetricsNegotiation.format(accept: accept) == expected, "Accept: \(accept ?? "(none)")")
     }
 
     @Test func theHandlerAnswersWithTheMatchingContentTypeAndVary() {
         let handler = StatusHandler(registry: everyKindRegistry())
-        for (accept, format) in [(nil, ExpositionFormat.prometheusText), (Self.openMetricsAccept, .openMetrics), (Self.protobufAccept, .protobuf)] {
+        for (accept, format) in [
+            (nil, ExpositionFormat.prometheusText), (Self.openMetricsAccept, .openMetrics),
+            (Self.protobufAccept, .protobuf),
+        ] {
             for method in ["GET", "HEAD"] {
-                let response = handler.handle(StatusRequest(
-                    method: method, target: "/metrics", headers: accept.map { [("accept", $0)] } ?? []))
+                let response = handler.handle(
+                    StatusRequest(
+                        method: method, target: "/metrics", headers: accept.map { [("accept", $0)] } ?? []))
                 #expect(response.status == 200)
                 #expect(response.header("Content-Type") == format.contentType, "\(method) \(accept ?? "-")")
                 #expect(response.header("Vary") == "Accept, Accept-Encoding")  // gzip is negotiated too
                 #expect(!response.bodyBytes.isEmpty)
             }
         }
-        #expect(ExpositionFormat.protobuf.contentType
-            == "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited")
-        #expect(ExpositionFormat.openMetrics.contentType == "application/openmetrics-text; version=1.0.0; charset=utf-8")
+        #expect(
+            ExpositionFormat.protobuf.contentType
+                == "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited")
+        #expect(
+            ExpositionFormat.openMetrics.contentType == "application/openmetrics-text; version=1.0.0; charset=utf-8")
         #expect(ExpositionFormat.prometheusText.contentType == "text/plain; version=0.0.4; charset=utf-8")
     }
 
@@ -68,7 +78,10 @@ import Testing
         registry.collection(at: "/web").counter("requests") += 42
         _ = registry.collection(at: "/web").string("version", initial: "1.4.2")
         try await withServer(registry) { _, port in
-            for (accept, format) in [(nil, ExpositionFormat.prometheusText), (Self.openMetricsAccept, .openMetrics), (Self.protobufAccept, .protobuf)] {
+            for (accept, format) in [
+                (nil, ExpositionFormat.prometheusText), (Self.openMetricsAccept, .openMetrics),
+                (Self.protobufAccept, .protobuf),
+            ] {
                 let headers = accept.map { ["Accept: \($0)"] } ?? []
                 let get = try await blocking { try httpGet(port: port, "/metrics", headers: headers) }
                 #expect(get.status == 200)
@@ -91,17 +104,19 @@ import Testing
     /// Series identities with each summary family's samples (`x{quantile=…}`, `x_sum`, `x_count`)
     /// folded into one identity per label set, `x{labels}`.
     static func perMetric(_ identities: Set<String>, _ summaries: Set<String>) -> Set<String> {
-        Set(identities.map { identity -> String in
-            let brace = identity.firstIndex(of: "{") ?? identity.endIndex
-            var name = String(identity[..<brace])
-            var labels = String(identity[brace...])
-            for suffix in ["_sum", "_count"] where name.hasSuffix(suffix) && summaries.contains(String(name.dropLast(suffix.count))) {
-                name = String(name.dropLast(suffix.count))
-            }
-            guard summaries.contains(name) else { return identity }
-            labels = labels.replacing(#/,?quantile=[^,}]*/#, with: "").replacingOccurrences(of: "{,", with: "{")
-            return name + (labels == "{}" ? "" : labels)
-        })
+        Set(
+            identities.map { identity -> String in
+                let brace = identity.firstIndex(of: "{") ?? identity.endIndex
+                var name = String(identity[..<brace])
+                var labels = String(identity[brace...])
+                for suffix in ["_sum", "_count"]
+                where name.hasSuffix(suffix) && summaries.contains(String(name.dropLast(suffix.count))) {
+                    name = String(name.dropLast(suffix.count))
+                }
+                guard summaries.contains(name) else { return identity }
+                labels = labels.replacing(#/,?quantile=[^,}]*/#, with: "").replacingOccurrences(of: "{,", with: "{")
+                return name + (labels == "{}" ? "" : labels)
+            })
     }
 
     /// Every sample's name and labels, read back from each format served over loopback.
@@ -109,8 +124,12 @@ import Testing
         let registry = everyKindRegistry()
         let (text, openMetrics, protobuf) = try await withServer(registry) { _, port in
             let text = try await blocking { try httpGet(port: port, "/metrics") }
-            let openMetrics = try await blocking { try httpGet(port: port, "/metrics", headers: ["Accept: \(Self.openMetricsAccept)"]) }
-            let protobuf = try await blocking { try httpGet(port: port, "/metrics", headers: ["Accept: \(Self.protobufAccept)"]) }
+            let openMetrics = try await blocking {
+                try httpGet(port: port, "/metrics", headers: ["Accept: \(Self.openMetricsAccept)"])
+            }
+            let protobuf = try await blocking {
+                try httpGet(port: port, "/metrics", headers: ["Accept: \(Self.protobufAccept)"])
+            }
             return (text, openMetrics, protobuf)
         }
         let textSeries = try Exposition(text.text).sampleIdentities
@@ -124,8 +143,9 @@ import Testing
         let exposition = try Exposition(text.text)
         let summaries = Set(exposition.families.filter { $0.type == "summary" }.map(\.name))
         #expect(!summaries.isEmpty)
-        #expect(Self.perMetric(protobufSeries, summaries) == Self.perMetric(textSeries, summaries),
-                "\(Self.perMetric(protobufSeries, summaries).symmetricDifference(Self.perMetric(textSeries, summaries)))")
+        #expect(
+            Self.perMetric(protobufSeries, summaries) == Self.perMetric(textSeries, summaries),
+            "\(Self.perMetric(protobufSeries, summaries).symmetricDifference(Self.perMetric(textSeries, summaries)))")
         // The families are the text's, in the text's order, typed alike (a summary with its
         // exact buckets is a histogram).
         #expect(families.map(\.name) == exposition.families.map(\.name))
@@ -159,7 +179,8 @@ import Testing
             web.int("errors").value = 3
         }
         // Text 0.0.4 through the new entry point is the old one's output.
-        #expect(registry.renderMetrics(format: .prometheusText) == Array(try #require(registry.renderPrometheus()).utf8))
+        #expect(
+            registry.renderMetrics(format: .prometheusText) == Array(try #require(registry.renderPrometheus()).utf8))
     }
 
     // MARK: OpenMetrics
@@ -179,7 +200,7 @@ import Testing
         #expect(exposition.family("web_latency")?.type == "summary")
         #expect(exposition.family("web_errors")?.type == "gauge")
         // HELP escapes quotes too.
-        #expect(text.contains(#"say \"hi\""#) || !text.contains("# HELP") )
+        #expect(text.contains(#"say \"hi\""#) || !text.contains("# HELP"))
     }
 
     @Test func openMetricsKeepsFullNamesWhenTheShortOnesAreTaken() throws {
@@ -190,8 +211,10 @@ import Testing
         registry.collection(at: "/").int("web_requests").value = 5
         registry.collection(at: "/a").counter("b") += 2
         _ = registry.collection(at: "/").string("a_b", initial: "x")
-        for text in [OpenMetricsFormat.render(try #require(registry.snapshot())),
-                     String(decoding: try #require(registry.renderMetrics(format: .openMetrics)), as: UTF8.self)] {
+        for text in [
+            OpenMetricsFormat.render(try #require(registry.snapshot())),
+            String(decoding: try #require(registry.renderMetrics(format: .openMetrics)), as: UTF8.self),
+        ] {
             let exposition = try OpenMetricsExposition(text)
             #expect(exposition.family("web_requests")?.type == "gauge", "\(text)")
             #expect(exposition.family("web_requests_total")?.type == "unknown", "\(text)")
@@ -215,7 +238,8 @@ import Testing
         #expect(family("web_errors")?.metrics.first?.gauge == 3)
         #expect(family("web_healthy")?.metrics.first?.gauge == 1)
         #expect(family("web_version_info")?.metrics.first?.labels == ["value": "1.4.2"])
-        #expect(family("web_by_path")?.metrics.contains { $0.labels == ["key": Hostile.newline] && $0.gauge == 5 } == true)
+        #expect(
+            family("web_by_path")?.metrics.contains { $0.labels == ["key": Hostile.newline] && $0.gauge == 5 } == true)
         #expect(family("handler_active")?.metrics.contains { $0.labels == ["id": Hostile.unicode] } == true)
         // Real pmfs carry their exact buckets: native histograms, with the text's count and sum.
         let latency = try #require(family("web_latency"))
@@ -225,8 +249,12 @@ import Testing
         #expect(text.value("web_latency_count") == "100")
         #expect(PrometheusFormat.formatValue(histogram.sum) == text.value("web_latency_sum"))
         #expect(histogram.schema == 6)
-        #expect(histogram.positiveDeltas.reduce(into: (0 as Int64, 0 as Int64)) { $0.0 += $1; $0.1 += $0.0 }.1 == 100,
-                "the buckets hold every value")
+        #expect(
+            histogram.positiveDeltas.reduce(into: (0 as Int64, 0 as Int64)) {
+                $0.0 += $1
+                $0.1 += $0.0
+            }.1 == 100,
+            "the buckets hold every value")
         // An empty pmf is still a native histogram (Prometheus needs the no-op span to see it so).
         let idle = try #require(family("web_idle")?.metrics.first?.histogram)
         #expect(idle.count == 0)
@@ -236,30 +264,51 @@ import Testing
             for sample in textFamily.samples {
                 let metric = try #require(decoded.metrics.first { $0.labels == sample.labels })
                 let value = try #require(metric.gauge ?? metric.counter)
-                #expect(PrometheusFormat.formatValue(value) == sample.value || Double(sample.value) == value, "\(sample)")
+                #expect(
+                    PrometheusFormat.formatValue(value) == sample.value || Double(sample.value) == value, "\(sample)")
             }
         }
     }
 
     /// Hand-made histograms: positive, negative, zero and empty; spans and deltas by hand.
     static let handMade: [(name: String, histogram: NativeHistogram)] = [
-        ("positive", NativeHistogram(
-            schema: 3, zeroThreshold: 1e-9, zeroCount: 0, count: 10, sum: 12.5,
-            positive: [.init(index: -2, count: 1), .init(index: -1, count: 3), .init(index: 0, count: 2),
-                       .init(index: 4, count: 1), .init(index: 6, count: 3)],
-            negative: [])),
-        ("negative", NativeHistogram(
-            schema: 0, zeroThreshold: 0, zeroCount: 0, count: 3, sum: -7,
-            positive: [], negative: [.init(index: 1, count: 2), .init(index: 2, count: 1)])),
-        ("zero", NativeHistogram(
-            schema: 6, zeroThreshold: 0.001, zeroCount: 5, count: 8, sum: 2.0,
-            positive: [.init(index: 10, count: 3)], negative: [])),
-        ("empty", NativeHistogram(
-            schema: 6, zeroThreshold: 0, zeroCount: 0, count: 0, sum: 0, positive: [], negative: [])),
-        ("unordered", NativeHistogram(
-            schema: -2, zeroThreshold: 0, zeroCount: 0, count: 4, sum: 100,
-            positive: [.init(index: 3, count: 1), .init(index: 1, count: 2), .init(index: 3, count: 1), .init(index: 2, count: 0)],
-            negative: [])),
+        (
+            "positive",
+            NativeHistogram(
+                schema: 3, zeroThreshold: 1e-9, zeroCount: 0, count: 10, sum: 12.5,
+                positive: [
+                    .init(index: -2, count: 1), .init(index: -1, count: 3), .init(index: 0, count: 2),
+                    .init(index: 4, count: 1), .init(index: 6, count: 3),
+                ],
+                negative: [])
+        ),
+        (
+            "negative",
+            NativeHistogram(
+                schema: 0, zeroThreshold: 0, zeroCount: 0, count: 3, sum: -7,
+                positive: [], negative: [.init(index: 1, count: 2), .init(index: 2, count: 1)])
+        ),
+        (
+            "zero",
+            NativeHistogram(
+                schema: 6, zeroThreshold: 0.001, zeroCount: 5, count: 8, sum: 2.0,
+                positive: [.init(index: 10, count: 3)], negative: [])
+        ),
+        (
+            "empty",
+            NativeHistogram(
+                schema: 6, zeroThreshold: 0, zeroCount: 0, count: 0, sum: 0, positive: [], negative: [])
+        ),
+        (
+            "unordered",
+            NativeHistogram(
+                schema: -2, zeroThreshold: 0, zeroCount: 0, count: 4, sum: 100,
+                positive: [
+                    .init(index: 3, count: 1), .init(index: 1, count: 2), .init(index: 3, count: 1),
+                    .init(index: 2, count: 0),
+                ],
+                negative: [])
+        ),
     ]
 
     static func handMadeRegistry() -> Registry {
@@ -271,7 +320,9 @@ import Testing
             web.handMadePmf(name, pmf)
         }
         var a = PmfSnapshot(count: 1, sum: 2, windowCount: 0)
-        a.buckets = NativeHistogram(schema: 1, zeroThreshold: 0, zeroCount: 0, count: 1, sum: 2, positive: [.init(index: 2, count: 1)], negative: [])
+        a.buckets = NativeHistogram(
+            schema: 1, zeroThreshold: 0, zeroCount: 0, count: 1, sum: 2, positive: [.init(index: 2, count: 1)],
+            negative: [])
         var b = a
         b.buckets?.positive = [.init(index: 3, count: 1)]
         web.handMadePmfDict("byRoute", ["/a": a, "/b": b], label: "route")
@@ -285,7 +336,8 @@ import Testing
         let families = try ProtoReader.families(bytes)
         func histogram(_ name: String) throws -> ProtoReader.Histogram {
             guard let family = families.first(where: { $0.name == "hist_" + name }),
-                  let histogram = family.metrics.first?.histogram else {
+                let histogram = family.metrics.first?.histogram
+            else {
                 throw ProtoReader.Malformed(description: "no histogram hist_\(name)")
             }
             #expect(family.type == 4, "\(name) is a HISTOGRAM")
@@ -295,7 +347,10 @@ import Testing
         let positive = try histogram("positive")
         #expect(positive.count == 10 && positive.sum == 12.5 && positive.schema == 3)
         #expect(positive.zeroThreshold == 1e-9 && positive.zeroCount == 0)
-        #expect(positive.positiveSpans == [Span(offset: -2, length: 3), Span(offset: 3, length: 1), Span(offset: 1, length: 1)])
+        #expect(
+            positive.positiveSpans == [
+                Span(offset: -2, length: 3), Span(offset: 3, length: 1), Span(offset: 1, length: 1),
+            ])
         #expect(positive.positiveDeltas == [1, 2, -1, -1, 2])
         #expect(positive.negativeSpans.isEmpty && positive.negativeDeltas.isEmpty)
 
@@ -323,7 +378,10 @@ import Testing
         let byRoute = try #require(families.first { $0.name == "hist_by_route" })
         #expect(byRoute.type == 4)
         #expect(byRoute.metrics.map(\.labels) == [["route": "/a"], ["route": "/b"]])
-        #expect(byRoute.metrics.map { $0.histogram?.positiveSpans } == [[Span(offset: 2, length: 1)], [Span(offset: 3, length: 1)]])
+        #expect(
+            byRoute.metrics.map { $0.histogram?.positiveSpans } == [
+                [Span(offset: 2, length: 1)], [Span(offset: 3, length: 1)],
+            ])
 
         // The other formats show them as summaries, with the same series.
         let text = try Exposition(try #require(registry.renderPrometheus()))
@@ -334,7 +392,9 @@ import Testing
     @Test func aFamilyWithAPmfWithoutBucketsIsASummary() throws {
         let registry = Registry()
         var withBuckets = PmfSnapshot(count: 1, sum: 1, windowCount: 1, median: 1)
-        withBuckets.buckets = NativeHistogram(schema: 0, zeroThreshold: 0, zeroCount: 0, count: 1, sum: 1, positive: [.init(index: 0, count: 1)], negative: [])
+        withBuckets.buckets = NativeHistogram(
+            schema: 0, zeroThreshold: 0, zeroCount: 0, count: 1, sum: 1, positive: [.init(index: 0, count: 1)],
+            negative: [])
         let without = PmfSnapshot(count: 2, sum: 3, windowCount: 2, median: 1.5)
         registry.collection(at: "/x").handMadePmfDict("mixed", ["a": withBuckets, "b": without])
         let families = try ProtoReader.families(try #require(registry.renderMetrics(format: .protobuf)))

@@ -1,8 +1,8 @@
+import CoreMetrics
 import Foundation
 import Scales
 import ScalesHTTP
 import ScalesMetrics
-import CoreMetrics
 import ScalesTestSupport
 import Testing
 
@@ -14,7 +14,8 @@ import Testing
 @Suite(.serialized) struct ExpositionPeerTests {
     /// Fails or skips unless `Scripts/peers/protobuf.sh` can run (see its `install`).
     static func requireDecoders(sourceLocation: SourceLocation = #_sourceLocation) throws {
-        _ = try Peers.require("protoc", for: "generate metrics_pb2.py from metrics.proto", sourceLocation: sourceLocation)
+        _ = try Peers.require(
+            "protoc", for: "generate metrics_pb2.py from metrics.proto", sourceLocation: sourceLocation)
         let python = Peers.find("python3") ?? "/usr/bin/python3"
         let check = try Peers.run(
             python.hasPrefix("/usr/bin") ? python : "/usr/bin/python3",
@@ -36,21 +37,28 @@ import Testing
 
     @Test func protobufDecodesWithTheOfficialMetricsProto() async throws {
         try Self.requireDecoders()
-        for (label, registry) in [("every kind", everyKindRegistry()), ("hand-made histograms", ExpositionFormatTests.handMadeRegistry())] {
+        for (label, registry) in [
+            ("every kind", everyKindRegistry()), ("hand-made histograms", ExpositionFormatTests.handMadeRegistry()),
+        ] {
             let response = try await withServer(registry) { _, port in
-                try await blocking { try httpGet(port: port, "/metrics", headers: ["Accept: \(ExpositionFormatTests.protobufAccept)"]) }
+                try await blocking {
+                    try httpGet(port: port, "/metrics", headers: ["Accept: \(ExpositionFormatTests.protobufAccept)"])
+                }
             }
             #expect(response.header("Content-Type") == PrometheusProtobuf.contentType)
             let result = try await blocking { try Self.decoder("decode", response.body) }
             #expect(result.status == 0, "\(label): \(result.stderr)")
             guard result.status == 0 else { continue }
-            let decoded = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+            let decoded = try #require(
+                try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
             let ours = try ProtoReader.families(Array(response.body))
             #expect(decoded.count == ours.count, "\(label)")
             for (json, family) in zip(decoded, ours) {
                 Self.compare(json, family, label)
             }
-            print("protobuf (\(label)): \(decoded.count) families, \(response.body.count) bytes decoded by python3-protobuf with metrics.proto")
+            print(
+                "protobuf (\(label)): \(decoded.count) families, \(response.body.count) bytes decoded by python3-protobuf with metrics.proto"
+            )
         }
     }
 
@@ -58,20 +66,22 @@ import Testing
 
     /// Python's JSON view (proto field names; 64-bit integers as strings) against our reader's.
     static func compare(_ json: [String: Any], _ family: ProtoReader.Family, _ label: String) {
-        let where_ = "\(label) \(family.name)"
-        #expect(json["name"] as? String == family.name, "\(where_)")
-        #expect(json["help"] as? String == family.help, "\(where_)")
-        #expect(json["type"] as? String == typeNames[family.type], "\(where_)")
+        let context = "\(label) \(family.name)"
+        #expect(json["name"] as? String == family.name, "\(context)")
+        #expect(json["help"] as? String == family.help, "\(context)")
+        #expect(json["type"] as? String == typeNames[family.type], "\(context)")
         let metrics = json["metric"] as? [[String: Any]] ?? []
-        #expect(metrics.count == family.metrics.count, "\(where_)")
+        #expect(metrics.count == family.metrics.count, "\(context)")
         for (metricJSON, metric) in zip(metrics, family.metrics) {
             let pairs = metricJSON["label"] as? [[String: Any]] ?? []
             var labels: [String: String] = [:]
             for pair in pairs { labels[pair["name"] as? String ?? "?"] = pair["value"] as? String ?? "?" }
-            #expect(labels == metric.labels, "\(where_)")
+            #expect(labels == metric.labels, "\(context)")
             func number(_ any: Any?) -> Double? {
                 if let value = any as? Double { return value }
-                if let text = any as? String { return text == "Infinity" ? .infinity : text == "-Infinity" ? -.infinity : Double(text) }
+                if let text = any as? String {
+                    return text == "Infinity" ? .infinity : text == "-Infinity" ? -.infinity : Double(text)
+                }
                 return nil
             }
             // Foundation's JSON reader may round the last digit of Python's shortest repr.
@@ -79,35 +89,44 @@ import Testing
                 guard let a, let b else { return a == nil && b == nil }
                 return a == b || (a.isNaN && b.isNaN) || abs(a - b) <= 1e-14 * abs(b)
             }
-            if let gauge = metric.gauge { #expect(same(number((metricJSON["gauge"] as? [String: Any])?["value"]), gauge), "\(where_)") }
-            if let counter = metric.counter { #expect(same(number((metricJSON["counter"] as? [String: Any])?["value"]), counter), "\(where_)") }
+            if let gauge = metric.gauge {
+                #expect(same(number((metricJSON["gauge"] as? [String: Any])?["value"]), gauge), "\(context)")
+            }
+            if let counter = metric.counter {
+                #expect(same(number((metricJSON["counter"] as? [String: Any])?["value"]), counter), "\(context)")
+            }
             if let summary = metric.summary {
                 let object = metricJSON["summary"] as? [String: Any] ?? [:]
-                #expect(number(object["sample_count"]) == Double(summary.count), "\(where_)")
-                #expect(same(number(object["sample_sum"]), summary.sum), "\(where_)")
-                let quantiles = (object["quantile"] as? [[String: Any]] ?? []).map { (number($0["quantile"]), number($0["value"])) }
-                #expect(quantiles.count == summary.quantiles.count, "\(where_)")
+                #expect(number(object["sample_count"]) == Double(summary.count), "\(context)")
+                #expect(same(number(object["sample_sum"]), summary.sum), "\(context)")
+                let quantiles = (object["quantile"] as? [[String: Any]] ?? []).map {
+                    (number($0["quantile"]), number($0["value"]))
+                }
+                #expect(quantiles.count == summary.quantiles.count, "\(context)")
                 for (theirs, ours) in zip(quantiles, summary.quantiles) {
-                    #expect(same(theirs.0, ours.0) && same(theirs.1, ours.1), "\(where_): \(theirs) vs \(ours)")
+                    #expect(same(theirs.0, ours.0) && same(theirs.1, ours.1), "\(context): \(theirs) vs \(ours)")
                 }
             }
             if let histogram = metric.histogram {
                 let object = metricJSON["histogram"] as? [String: Any] ?? [:]
-                #expect(number(object["sample_count"]) == Double(histogram.count), "\(where_)")
-                #expect(same(number(object["sample_sum"]), histogram.sum), "\(where_)")
-                #expect(number(object["schema"]) == histogram.schema.map { Double($0) }, "\(where_)")
-                #expect(same(number(object["zero_threshold"]), histogram.zeroThreshold), "\(where_)")
-                #expect(number(object["zero_count"]) == histogram.zeroCount.map { Double($0) }, "\(where_)")
+                #expect(number(object["sample_count"]) == Double(histogram.count), "\(context)")
+                #expect(same(number(object["sample_sum"]), histogram.sum), "\(context)")
+                #expect(number(object["schema"]) == histogram.schema.map { Double($0) }, "\(context)")
+                #expect(same(number(object["zero_threshold"]), histogram.zeroThreshold), "\(context)")
+                #expect(number(object["zero_count"]) == histogram.zeroCount.map { Double($0) }, "\(context)")
                 func spans(_ key: String) -> [ProtoReader.Span] {
                     (object[key] as? [[String: Any]] ?? []).map {
-                        ProtoReader.Span(offset: Int32(number($0["offset"]) ?? 0), length: UInt32(number($0["length"]) ?? 0))
+                        ProtoReader.Span(
+                            offset: Int32(number($0["offset"]) ?? 0), length: UInt32(number($0["length"]) ?? 0))
                     }
                 }
-                func deltas(_ key: String) -> [Int64] { (object[key] as? [Any] ?? []).map { Int64(number($0) ?? .nan) } }
-                #expect(spans("positive_span") == histogram.positiveSpans, "\(where_)")
-                #expect(spans("negative_span") == histogram.negativeSpans, "\(where_)")
-                #expect(deltas("positive_delta") == histogram.positiveDeltas, "\(where_)")
-                #expect(deltas("negative_delta") == histogram.negativeDeltas, "\(where_)")
+                func deltas(_ key: String) -> [Int64] {
+                    (object[key] as? [Any] ?? []).map { Int64(number($0) ?? .nan) }
+                }
+                #expect(spans("positive_span") == histogram.positiveSpans, "\(context)")
+                #expect(spans("negative_span") == histogram.negativeSpans, "\(context)")
+                #expect(deltas("positive_delta") == histogram.positiveDeltas, "\(context)")
+                #expect(deltas("negative_delta") == histogram.negativeDeltas, "\(context)")
             }
         }
     }
@@ -117,7 +136,9 @@ import Testing
     @Test func openMetricsParsesWithPrometheusClient() async throws {
         try Self.requireDecoders()
         let response = try await withServer(everyKindRegistry()) { _, port in
-            try await blocking { try httpGet(port: port, "/metrics", headers: ["Accept: \(ExpositionFormatTests.openMetricsAccept)"]) }
+            try await blocking {
+                try httpGet(port: port, "/metrics", headers: ["Accept: \(ExpositionFormatTests.openMetricsAccept)"])
+            }
         }
         #expect(response.header("Content-Type") == OpenMetricsFormat.contentType)
         let result = try await blocking { try Self.decoder("check-openmetrics", response.body) }
@@ -166,21 +187,31 @@ import Testing
         try await withServer(registries[0]) { _, portA in
             try await withServer(registries[1]) { _, portB in
                 // Native histograms off: the same scrape in text passes promtool.
-                let text = try await blocking { try httpGet(port: portA, "/metrics", headers: ["Accept: text/plain;version=0.0.4"]) }
+                let text = try await blocking {
+                    try httpGet(port: portA, "/metrics", headers: ["Accept: text/plain;version=0.0.4"])
+                }
                 #expect(text.header("Content-Type") == PrometheusFormat.contentType)
-                let lint = try await blocking { try Peers.run(promtool, ["check", "metrics"], input: text.body, timeout: 60) }
+                let lint = try await blocking {
+                    try Peers.run(promtool, ["check", "metrics"], input: text.body, timeout: 60)
+                }
                 #expect(lint.status == 0, "promtool: \(lint.stdout)\(lint.stderr)\n\(text.text)")
 
                 let started = try await blocking {
                     try Peers.runScript(
-                        "prometheus", ["start", directory.path, "--native-histograms", "a=127.0.0.1:\(portA)", "b=127.0.0.1:\(portB)"],
+                        "prometheus",
+                        [
+                            "start", directory.path, "--native-histograms", "a=127.0.0.1:\(portA)",
+                            "b=127.0.0.1:\(portB)",
+                        ],
                         timeout: 60)
                 }
                 #expect(started.status == 0, "prometheus start: \(started.stdout)\(started.stderr)")
                 guard started.status == 0 else { return }
                 defer { _ = try? Peers.runScript("prometheus", ["stop", directory.path], timeout: 30) }
-                let portText = try String(contentsOf: directory.appendingPathComponent("prometheus.port"), encoding: .utf8)
-                let api = PrometheusAPI(port: try #require(Int(portText.trimmingCharacters(in: .whitespacesAndNewlines))))
+                let portText = try String(
+                    contentsOf: directory.appendingPathComponent("prometheus.port"), encoding: .utf8)
+                let api = PrometheusAPI(
+                    port: try #require(Int(portText.trimmingCharacters(in: .whitespacesAndNewlines))))
 
                 // Both instances scraped: the merged count is the whole data set's.
                 let deadline = Date().addingTimeInterval(45)
@@ -199,7 +230,9 @@ import Testing
                     let estimate = try #require(answer.flatMap(Double.init), "q=\(q): \(answer ?? "none")")
                     let truth = exact(q)
                     let error = abs(estimate - truth) / truth
-                    print("native histogram q=\(q): Prometheus \(estimate), exact \(truth), relative error \(error) (bound \(bound))")
+                    print(
+                        "native histogram q=\(q): Prometheus \(estimate), exact \(truth), relative error \(error) (bound \(bound))"
+                    )
                     #expect(error <= bound * (1 + 1e-9), "q=\(q): \(estimate) vs exact \(truth): \(error) > \(bound)")
                 }
                 let sum = try await api.value("histogram_sum(sum(web_latency_seconds))").flatMap(Double.init)
@@ -220,7 +253,8 @@ import Testing
         let pmf = pmfRegistry.collection(at: "/web").pmf("latency", unit: "seconds")
         for value in values[..<10_000] { pmf.record(value) }
         let timerRegistry = Registry()
-        let timer = CoreMetrics.Timer(label: "web_latency_seconds", factory: ScalesMetricsFactory(registry: timerRegistry))
+        let timer = CoreMetrics.Timer(
+            label: "web_latency_seconds", factory: ScalesMetricsFactory(registry: timerRegistry))
         for duration in nanoseconds[10_000...] { timer.recordNanoseconds(duration) }
         let sorted = values.sorted()
         func exact(_ q: Double) -> Double { sorted[Int((q * Double(sorted.count)).rounded(.up)) - 1] }
@@ -232,14 +266,20 @@ import Testing
             try await withServer(timerRegistry) { _, portB in
                 let started = try await blocking {
                     try Peers.runScript(
-                        "prometheus", ["start", directory.path, "--native-histograms", "pmf=127.0.0.1:\(portA)", "timer=127.0.0.1:\(portB)"],
+                        "prometheus",
+                        [
+                            "start", directory.path, "--native-histograms", "pmf=127.0.0.1:\(portA)",
+                            "timer=127.0.0.1:\(portB)",
+                        ],
                         timeout: 60)
                 }
                 #expect(started.status == 0, "prometheus start: \(started.stdout)\(started.stderr)")
                 guard started.status == 0 else { return }
                 defer { _ = try? Peers.runScript("prometheus", ["stop", directory.path], timeout: 30) }
-                let portText = try String(contentsOf: directory.appendingPathComponent("prometheus.port"), encoding: .utf8)
-                let api = PrometheusAPI(port: try #require(Int(portText.trimmingCharacters(in: .whitespacesAndNewlines))))
+                let portText = try String(
+                    contentsOf: directory.appendingPathComponent("prometheus.port"), encoding: .utf8)
+                let api = PrometheusAPI(
+                    port: try #require(Int(portText.trimmingCharacters(in: .whitespacesAndNewlines))))
                 let deadline = Date().addingTimeInterval(45)
                 var count: String?
                 while Date() < deadline {
@@ -248,14 +288,17 @@ import Testing
                     try await Task.sleep(for: .milliseconds(250))
                 }
                 #expect(count == String(values.count), "histogram_count(sum(...)) = \(count ?? "none")")
-                #expect(try await api.value("histogram_count(web_latency_seconds{job=\"timer\"})") == "10000",
-                        "the Timer's values reach Prometheus as a native histogram")
+                #expect(
+                    try await api.value("histogram_count(web_latency_seconds{job=\"timer\"})") == "10000",
+                    "the Timer's values reach Prometheus as a native histogram")
                 for q in [0.5, 0.9, 0.99, 0.999] {
                     let answer = try await api.value("histogram_quantile(\(q), sum(web_latency_seconds))")
                     let estimate = try #require(answer.flatMap(Double.init), "q=\(q): \(answer ?? "none")")
                     let truth = exact(q)
                     let error = abs(estimate - truth) / truth
-                    print("real pmf + Timer, q=\(q): Prometheus \(estimate), exact \(truth), relative error \(error) (bound \(bound))")
+                    print(
+                        "real pmf + Timer, q=\(q): Prometheus \(estimate), exact \(truth), relative error \(error) (bound \(bound))"
+                    )
                     #expect(error <= bound * (1 + 1e-9), "q=\(q): \(estimate) vs exact \(truth): \(error) > \(bound)")
                 }
             }

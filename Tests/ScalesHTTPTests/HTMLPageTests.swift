@@ -5,9 +5,12 @@ import ScalesTestSupport
 import Testing
 
 @Suite struct HTMLPageTests {
-    func page(_ registry: Registry, at path: StatPath = .root, serverName: String = "api-7", query: String? = nil) throws -> String {
+    func page(_ registry: Registry, at path: StatPath = .root, serverName: String = "api-7", query: String? = nil)
+        throws -> String
+    {
         let snapshot = try #require(registry.snapshot(at: path))
-        return HTMLPage.render(snapshot, serverName: serverName, statusPath: "/status", metricsPath: "/metrics", query: query)
+        return HTMLPage.render(
+            snapshot, serverName: serverName, statusPath: "/status", metricsPath: "/metrics", query: query)
     }
 
     @Test func hostileKeysAndValuesAreEscapedEverywhere() throws {

@@ -35,9 +35,12 @@ import Testing
         // can be compared exactly (checked below with two GETs; the bytes may differ in the
         // page's UTC time, which ticks in fixed-width text). No sparkline history: a sample
         // taken between two renders (every 10 s) would change the page's length.
-        try await withServer(everyKindRegistry(clock: FrozenClock(), failingGauge: false), configure: {
-            $0.history = nil
-        }) { _, port in
+        try await withServer(
+            everyKindRegistry(clock: FrozenClock(), failingGauge: false),
+            configure: {
+                $0.history = nil
+            }
+        ) { _, port in
             try await blocking {
                 // One keep-alive connection for all: a HEAD answer that carried body bytes would
                 // break the parsing of the GET after it.
@@ -51,15 +54,19 @@ import Testing
                     #expect(get.status == status, "\(label): \(get)")
                     #expect(head.status == get.status, "\(label)")
                     #expect(!get.body.isEmpty, "\(label): an empty body proves nothing")
-                    #expect(get.body.count == again.body.count, "\(label): two renders differ in length; the comparison would be meaningless")
+                    #expect(
+                        get.body.count == again.body.count,
+                        "\(label): two renders differ in length; the comparison would be meaningless")
                     #expect(head.header("Content-Length") == String(get.body.count), "\(label): HEAD \(head)")
                     #expect(head.header("Content-Type") == get.header("Content-Type"), "\(label)")
                     #expect(head.body.isEmpty, "\(label)")
                 }
                 // The formats really differ (the Accept header reached the handler).
-                let types = Set(try [nil, Self.openMetrics, Self.protobuf].map { accept in
-                    try connection.head("/metrics", headers: accept.map { ["Accept: \($0)"] } ?? []).header("Content-Type") ?? ""
-                })
+                let types = Set(
+                    try [nil, Self.openMetrics, Self.protobuf].map { accept in
+                        try connection.head("/metrics", headers: accept.map { ["Accept: \($0)"] } ?? []).header(
+                            "Content-Type") ?? ""
+                    })
                 #expect(types.count == 3, "\(types)")
                 // Nothing trails the last HEAD answer either.
                 #expect(try connection.get("/status/web/errors?format=json", close: true).text == "3\n")

@@ -61,10 +61,13 @@ import Darwin
             renders.add()
             return 0
         }
-        try await withServer(registry, configure: {
-            $0.requestTimeout = .seconds(1)
-            $0.eventLoopGroup = group
-        }) { _, port in
+        try await withServer(
+            registry,
+            configure: {
+                $0.requestTimeout = .seconds(1)
+                $0.eventLoopGroup = group
+            }
+        ) { _, port in
             try await blocking {
                 let before = residentBytes()
                 let clients = 2
@@ -75,7 +78,8 @@ import Darwin
                     Thread {
                         defer { finished.add() }
                         guard let connection = try? RawHTTPConnection(port: port, timeout: 20) else { return }
-                        let burst = Array(String(repeating: "GET /status/ HTTP/1.1\r\nHost: x\r\n\r\n", count: 100).utf8)
+                        let burst = Array(
+                            String(repeating: "GET /status/ HTTP/1.1\r\nHost: x\r\n\r\n", count: 100).utf8)
                         // Sends for at most 12 s (hang guard), never reads; stops when the server
                         // closes the connection.
                         while Date().timeIntervalSince(start) < 12 {
@@ -95,7 +99,9 @@ import Darwin
                     Thread.sleep(forTimeInterval: 0.05)
                 }
                 let seconds = Date().timeIntervalSince(start)
-                print("pipelining without reading: \(clients) clients, peak RSS growth \(peak >> 20) MB, \(renders.value) pages rendered, \(closed.value) closed after \(seconds) s")
+                print(
+                    "pipelining without reading: \(clients) clients, peak RSS growth \(peak >> 20) MB, \(renders.value) pages rendered, \(closed.value) closed after \(seconds) s"
+                )
                 // What the server holds for a client that never reads: without backpressure it
                 // reads every pipelined request and renders a page for each (measured with the
                 // backpressure taken out: 6,876 pages and 441 MB of RSS in 12 s, no client
@@ -120,12 +126,15 @@ import Darwin
         // Slow-head timeouts long enough that only the handling at the limit can help.
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { group.shutdownGracefully { _ in } }
-        try await withServer(everyKindRegistry(), configure: {
-            $0.eventLoopGroup = group
-            $0.maxConnections = 8
-            $0.requestHeadTimeout = .seconds(30)
-            $0.requestTimeout = .seconds(30)
-        }) { _, port in
+        try await withServer(
+            everyKindRegistry(),
+            configure: {
+                $0.eventLoopGroup = group
+                $0.maxConnections = 8
+                $0.requestHeadTimeout = .seconds(30)
+                $0.requestTimeout = .seconds(30)
+            }
+        ) { _, port in
             try await blocking {
                 let stop = Counter()
                 let holding = Counter()
@@ -174,11 +183,14 @@ import Darwin
     @Test func aSlowHeadIsCutOffAfterTheHeadTimeout() async throws {
         let headTimeout = 0.5
         try await withOwnEventLoop { group in
-            try await withServer(everyKindRegistry(), configure: {
-                $0.requestHeadTimeout = .milliseconds(500)
-                $0.requestTimeout = .seconds(60)
-                $0.eventLoopGroup = group
-            }) { _, port in
+            try await withServer(
+                everyKindRegistry(),
+                configure: {
+                    $0.requestHeadTimeout = .milliseconds(500)
+                    $0.requestTimeout = .seconds(60)
+                    $0.eventLoopGroup = group
+                }
+            ) { _, port in
                 try await blocking {
                     // The server must close each after 0.5 s, by the head timeout, not after the
                     // 60 s request timeout: no earlier than 0.5 s after its deadline started (each
@@ -218,17 +230,22 @@ import Darwin
 
     @Test func refusedClientsReadThe503() async throws {
         let gate = Gate()
-        try await withServer(everyKindRegistry(), configure: {
-            $0.maxConnections = 2
-            $0.requestCheck = { _ in
-                await gate.wait()
-                return nil
+        try await withServer(
+            everyKindRegistry(),
+            configure: {
+                $0.maxConnections = 2
+                $0.requestCheck = { _ in
+                    await gate.wait()
+                    return nil
+                }
             }
-        }) { _, port in
+        ) { _, port in
             try await blocking {
                 // Two connections busy answering (held in the request check): nothing to evict.
                 let busy = try (0..<2).map { _ in try RawHTTPConnection(port: port, timeout: 20) }
-                for connection in busy { connection.send("GET /status/web/errors?format=json HTTP/1.1\r\nHost: x\r\n\r\n") }
+                for connection in busy {
+                    connection.send("GET /status/web/errors?format=json HTTP/1.1\r\nHost: x\r\n\r\n")
+                }
                 // The check runs in a task: under a loaded full run (long synchronous tests hold
                 // the cooperative threads) it was not reached within 10 s; 60 s is a hang guard.
                 let deadline = Date().addingTimeInterval(60)
@@ -241,7 +258,8 @@ import Darwin
                     // The request arrives after the server has answered: it must be read, not
                     // left unread under a close (which sends a reset).
                     Thread.sleep(forTimeInterval: 0.05)
-                    connection.send("GET /status/ HTTP/1.1\r\nHost: x\r\nX-Pad: \(String(repeating: "p", count: 2_000))\r\n\r\n")
+                    connection.send(
+                        "GET /status/ HTTP/1.1\r\nHost: x\r\nX-Pad: \(String(repeating: "p", count: 2_000))\r\n\r\n")
                     do {
                         let response = try connection.readResponse()
                         if response.status == 503, response.text.contains("too many connections") {
@@ -307,7 +325,8 @@ import Darwin
                 // 100-continue with a small body: the interim response, then the page.
                 let connection = try RawHTTPConnection(port: port, timeout: 5)
                 connection.send(
-                    "GET /status/web/errors?format=json HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
+                    "GET /status/web/errors?format=json HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n"
+                )
                 let interim = try connection.readResponse()
                 #expect(interim.status == 100, "\(interim)")
                 connection.send("hello")

@@ -5,7 +5,9 @@ import Testing
 /// Every instance the page lists is reached through the link the page shows, whatever its id:
 /// slashes, dots that a browser would resolve away, an empty id, escapes, a `!` in front.
 @Suite struct InstanceLinkTests {
-    static let ids = ["a/b", "..", ".", "", "!bang", "!", "%2F", "%2e%2e", "a b", "?q=1", "#frag", "x/../y", "Grüße", "a\\b"]
+    static let ids = [
+        "a/b", "..", ".", "", "!bang", "!", "%2F", "%2e%2e", "a b", "?q=1", "#frag", "x/../y", "Grüße", "a\\b",
+    ]
 
     /// A path as a browser resolves it (WHATWG URL: `.`, `..` and their `%2e` spellings are dot
     /// segments), so that a link that only works for a raw client does not pass.
@@ -47,7 +49,9 @@ import Testing
                 let object = (try? JSONSerialization.jsonObject(with: Data(json.text.utf8))) as? [String: Int]
                 if let value = object?["requests"] { reached.insert(value - 1000) }
             }
-            #expect(reached == Set(Self.ids.indices), "instances not reached: \(Set(Self.ids.indices).subtracting(reached).map { Self.ids[$0] })")
+            #expect(
+                reached == Set(Self.ids.indices),
+                "instances not reached: \(Set(Self.ids.indices).subtracting(reached).map { Self.ids[$0] })")
         }
     }
 

@@ -23,7 +23,9 @@ import Glibc
         let dom = artifacts.appendingPathComponent("status-page-dom.html")
         try await withServer(everyKindRegistry(), configure: { $0.serverName = "hostile <b>&amp;</b>" }) { _, port in
             let url = "http://127.0.0.1:\(port)/status/"
-            let shot = try await blocking { try Peers.runScript("chromium", ["screenshot", url, screenshot.path, "1200,1400"]) }
+            let shot = try await blocking {
+                try Peers.runScript("chromium", ["screenshot", url, screenshot.path, "1200,1400"])
+            }
             #expect(shot.status == 0, "chromium screenshot: \(shot.stdout) \(shot.stderr)")
             let dump = try await blocking { try Peers.runScript("chromium", ["dump-dom", url, dom.path]) }
             #expect(dump.status == 0, "chromium dump-dom: \(dump.stdout) \(dump.stderr)")
@@ -33,7 +35,8 @@ import Glibc
         #expect(png.count > 20_000, "screenshot suspiciously small: \(png.count) bytes")
         let html = try String(contentsOf: dom, encoding: .utf8)
         // No script ran: the title is ours, and the DOM holds no element made from the data.
-        #expect(html.contains("<title>hostile &lt;b&gt;&amp;amp;&lt;/b&gt; - Status</title>"), "title: \(html.prefix(400))")
+        #expect(
+            html.contains("<title>hostile &lt;b&gt;&amp;amp;&lt;/b&gt; - Status</title>"), "title: \(html.prefix(400))")
         #expect(!html.contains("pwned</title>"))
         #expect(!html.contains("<script"))
         #expect(!html.contains("<img"))
@@ -59,7 +62,9 @@ import Glibc
         }
         #expect(body.header("Content-Type") == "text/plain; version=0.0.4; charset=utf-8")
         #expect(body.text.contains("web_by_path{key=\"<script>document.title='pwned'</script>\"}"))
-        let result = try await blocking { try Peers.run(promtool, ["check", "metrics"], input: body.body, timeout: 60) }
+        let result = try await blocking {
+            try Peers.run(promtool, ["check", "metrics"], input: body.body, timeout: 60)
+        }
         #expect(result.status == 0, "promtool exit \(result.status): \(result.stdout)\(result.stderr)\n\(body.text)")
         // The checks promtool does not make.
         _ = try Exposition(body.text)
@@ -76,16 +81,21 @@ import Glibc
         defer { example?.stop() }
         try await withServer(everyKindRegistry()) { _, port in
             let targets = ["scales=127.0.0.1:\(port)"] + (example.map { ["example=127.0.0.1:\($0.port)"] } ?? [])
-            let started = try await blocking { try Peers.runScript("prometheus", ["start", directory.path] + targets, timeout: 60) }
+            let started = try await blocking {
+                try Peers.runScript("prometheus", ["start", directory.path] + targets, timeout: 60)
+            }
             #expect(started.status == 0, "prometheus start: \(started.stdout)\(started.stderr)")
             guard started.status == 0 else { return }
             let portFile = directory.appendingPathComponent("prometheus.port")
             guard let portText = try? String(contentsOf: portFile, encoding: .utf8),
-                  let prometheusPort = Int(portText.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                let prometheusPort = Int(portText.trimmingCharacters(in: .whitespacesAndNewlines))
+            else {
                 _ = try? Peers.runScript("prometheus", ["stop", directory.path], timeout: 30)
                 let contents = (try? FileManager.default.contentsOfDirectory(atPath: directory.path))?.sorted() ?? []
-                let portFileText = (try? String(contentsOf: portFile, encoding: .utf8)).map { "\"\($0)\"" } ?? "unreadable"
-                Issue.record("""
+                let portFileText =
+                    (try? String(contentsOf: portFile, encoding: .utf8)).map { "\"\($0)\"" } ?? "unreadable"
+                Issue.record(
+                    """
                     prometheus started but \(portFile.path) holds no port (\(portFileText)); \
                     \(directory.path) holds \(contents); start said: \(started.stdout)\(started.stderr)
                     """)
@@ -103,7 +113,10 @@ import Glibc
             #expect(try await api.value(#"web_by_path{key="line one\nline two"}"#) == "5")
             // `job` pinned: the example exports web_latency and web_version too.
             #expect(try await api.value(#"web_latency_count{job="scales"}"#) == "100")
-            #expect(try await api.value(#"web_latency{job="scales",quantile="0.5"}"#).flatMap(Double.init).map { abs($0 - 0.5) < 0.05 } == true)
+            #expect(
+                try await api.value(#"web_latency{job="scales",quantile="0.5"}"#).flatMap(Double.init).map {
+                    abs($0 - 0.5) < 0.05
+                } == true)
             #expect(try await api.value(#"web_version_info{job="scales",value="1.4.2"}"#) == "1")
             #expect(try await api.value(#"up{job="scales"}"#) == "1")
             let health = try await api.targetHealth()
@@ -126,7 +139,8 @@ import Glibc
         _ = try Peers.require("wrk", for: "load the status server")
         try await withServer(everyKindRegistry()) { _, port in
             let result = try await blocking {
-                try Peers.runScript("wrk", ["run", "http://127.0.0.1:\(port)/status/?format=json", "3", "32", "2"], timeout: 90)
+                try Peers.runScript(
+                    "wrk", ["run", "http://127.0.0.1:\(port)/status/?format=json", "3", "32", "2"], timeout: 90)
             }
             let summary = result.stdout.split(separator: "\n").first { $0.hasPrefix("WRK-SUMMARY") } ?? "no summary"
             print("wrk /status/?format=json: \(summary)")
@@ -168,10 +182,13 @@ final class ExampleProcess {
     }
 
     /// Next to the tests' executable (where `swift build` puts it too).
-    static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ScalesExample")
+    static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        .appendingPathComponent("ScalesExample")
 
     /// Why it cannot be started.
-    static var notBuilt: String { "ScalesExample is not built next to the tests (\(binary.path)); run `swift build` first" }
+    static var notBuilt: String {
+        "ScalesExample is not built next to the tests (\(binary.path)); run `swift build` first"
+    }
 
     /// The built executable, or `nil` (also when `SCALES_HIDE_PEERS` names `ScalesExample`).
     static func executable() -> URL? {
@@ -211,7 +228,9 @@ final class ExampleProcess {
         try process.run()
         let example = ExampleProcess(process: process, port: port, log: log)
         for _ in 0..<200 {
-            if let response = try? httpGet(port: port, "/status/?format=json"), response.status == 200 { return example }
+            if let response = try? httpGet(port: port, "/status/?format=json"), response.status == 200 {
+                return example
+            }
             if !process.isRunning { break }
             Thread.sleep(forTimeInterval: 0.05)
         }

@@ -44,8 +44,11 @@ import Testing
         // Counters' samples carry the family's name (no second `_total`).
         #expect(response.text.contains("\nprocess_cpu_seconds_total "))
         #expect(response.text.contains("# TYPE process_cpu_seconds_total counter\n"))
-        let result = try await blocking { try Peers.run(promtool, ["check", "metrics"], input: response.body, timeout: 60) }
-        #expect(result.status == 0, "promtool exit \(result.status): \(result.stdout)\(result.stderr)\n\(response.text)")
+        let result = try await blocking {
+            try Peers.run(promtool, ["check", "metrics"], input: response.body, timeout: 60)
+        }
+        #expect(
+            result.status == 0, "promtool exit \(result.status): \(result.stdout)\(result.stderr)\n\(response.text)")
     }
 
     @Test func theExampleServesItsOwnProcessStatsByDefault() async throws {
@@ -59,7 +62,10 @@ import Testing
         for family in exposition.families where family.name.hasPrefix("process_") { process[family.name] = family.type }
         #expect(process == Self.expectedFamilies, "\(response.text)")
         // Its own start time (a process started just now), not this test process's.
-        let start = try #require(exposition.families.first { $0.name == "process_start_time_seconds" }?.samples.first.flatMap { Double($0.value) })
+        let start = try #require(
+            exposition.families.first { $0.name == "process_start_time_seconds" }?.samples.first.flatMap {
+                Double($0.value)
+            })
         #expect(start >= launched - 2 && start <= Date().timeIntervalSince1970, "start \(start), launched \(launched)")
     }
 
@@ -70,15 +76,22 @@ import Testing
             }
         }
         #expect(page.status == 200, "\(page.text)")
-        for name in ["cpuSeconds", "residentMemoryBytes", "virtualMemoryBytes", "openFds", "maxFds", "startTimeSeconds", "threads"] {
+        for name in [
+            "cpuSeconds", "residentMemoryBytes", "virtualMemoryBytes", "openFds", "maxFds", "startTimeSeconds",
+            "threads",
+        ] {
             #expect(page.text.contains(name), "page lacks \(name)")
         }
         let object = try #require(try strictJSON(json) as? [String: Any], "\(json.text)")
-        #expect(Set(object.keys) == [
-            "cpuSeconds", "residentMemoryBytes", "virtualMemoryBytes", "openFds", "maxFds", "startTimeSeconds", "threads",
-        ], "\(json.text)")
+        #expect(
+            Set(object.keys) == [
+                "cpuSeconds", "residentMemoryBytes", "virtualMemoryBytes", "openFds", "maxFds", "startTimeSeconds",
+                "threads",
+            ], "\(json.text)")
         #expect((object["threads"] as? Int).map { $0 >= 1 } == true)
-        #expect((object["startTimeSeconds"] as? Double).map { $0 > 1_600_000_000 && $0 <= Date().timeIntervalSince1970 } == true)
+        #expect(
+            (object["startTimeSeconds"] as? Double).map { $0 > 1_600_000_000 && $0 <= Date().timeIntervalSince1970 }
+                == true)
     }
 
     @Test func prometheusScrapesCPUSecondsAsACounter() async throws {
@@ -86,7 +99,9 @@ import Testing
         let directory = try Peers.temporaryDirectory("prometheus-process")
         defer { try? FileManager.default.removeItem(at: directory) }
         try await withServer(processRegistry()) { _, port in
-            let started = try await blocking { try Peers.runScript("prometheus", ["start", directory.path, "scales=127.0.0.1:\(port)"], timeout: 60) }
+            let started = try await blocking {
+                try Peers.runScript("prometheus", ["start", directory.path, "scales=127.0.0.1:\(port)"], timeout: 60)
+            }
             #expect(started.status == 0, "prometheus start: \(started.stdout)\(started.stderr)")
             guard started.status == 0 else { return }
             defer { _ = try? Peers.runScript("prometheus", ["stop", directory.path], timeout: 30) }

@@ -34,12 +34,18 @@ import Testing
         #expect(tree["errors"] as? Int == 3)
         let latency = try #require(tree["latency"] as? [String: Any])
         // scales' field names (the runtime may add more, such as sum).
-        #expect(Set(latency.keys).isSuperset(of: ["count", "min", "max", "mean", "stddev", "median", "75percentile", "95percentile", "98percentile", "99percentile", "999percentile"]))
+        #expect(
+            Set(latency.keys).isSuperset(of: [
+                "count", "min", "max", "mean", "stddev", "median", "75percentile", "95percentile", "98percentile",
+                "99percentile", "999percentile",
+            ]))
         #expect(tree["broken"] is NSNull)
         let pretty = get("/status/web?format=prettyjson")
         #expect(pretty.body.contains("\n  \"errors\": 3,"))
         // Same content (a subtree whose values do not move with time).
-        #expect((try json(get("/status/handler?format=prettyjson")) as? NSDictionary) == (try json(get("/status/handler?format=json")) as? NSDictionary))
+        #expect(
+            (try json(get("/status/handler?format=prettyjson")) as? NSDictionary)
+                == (try json(get("/status/handler?format=json")) as? NSDictionary))
         #expect(compact.body.hasSuffix("}\n"))
         #expect(!compact.body.dropLast().contains("\n"))
     }
@@ -131,7 +137,8 @@ import Testing
     }
 
     @Test func mountPointsAreConfigurable() {
-        let mounted = StatusHandler(registry: everyKindRegistry(), statusPath: "/admin/stats/", metricsPath: "/admin/prom")
+        let mounted = StatusHandler(
+            registry: everyKindRegistry(), statusPath: "/admin/stats/", metricsPath: "/admin/prom")
         #expect(mounted.handle(StatusRequest(target: "/admin/stats/web?format=json")).status == 200)
         #expect(mounted.handle(StatusRequest(target: "/admin/prom")).status == 200)
         #expect(mounted.handle(StatusRequest(target: "/status/")).status == 404)

@@ -1,8 +1,9 @@
 import Foundation
 import Scales
-@testable import ScalesHTTP
 import ScalesTestSupport
 import Testing
+
+@testable import ScalesHTTP
 
 /// The status page's auto-refresh and sparklines in headless Chromium, driven over its DevTools
 /// protocol by `Scripts/peers/chromium-cdp.py`. Skipped with a message when chromium or
@@ -50,7 +51,8 @@ import Testing
         // No console error, no exception, no CSP violation.
         let messages = report["messages"] as? [String] ?? []
         let problems = messages.filter {
-            ($0.contains("error") || $0.contains("exception") || $0.contains("Content Security Policy") || $0.contains("Refused"))
+            ($0.contains("error") || $0.contains("exception") || $0.contains("Content Security Policy")
+                || $0.contains("Refused"))
                 && !$0.contains("favicon.ico")  // the browser's own request, answered 404
         }
         #expect(problems.isEmpty, "\(messages)")

@@ -1,8 +1,9 @@
 import Foundation
 import Scales
-@testable import ScalesHTTP
 import ScalesTestSupport
 import Testing
+
+@testable import ScalesHTTP
 
 /// The page as people read it: human units, kinds, legends, refresh, sparklines.
 @Suite struct StatusPageDisplayTests {
@@ -11,8 +12,9 @@ import Testing
     }
 
     func root(_ stats: [SnapshotStat], at timestamp: Double = 1_800_000_000) -> Snapshot {
-        Snapshot(path: .root, root: .container(SnapshotContainer(name: "", children: stats.map(SnapshotNode.stat))),
-                 timestamp: timestamp)
+        Snapshot(
+            path: .root, root: .container(SnapshotContainer(name: "", children: stats.map(SnapshotNode.stat))),
+            timestamp: timestamp)
     }
 
     // MARK: Units
@@ -21,13 +23,14 @@ import Testing
         let pmf = PmfSnapshot(
             count: 3, sum: 1.2123, windowCount: 3, min: 0.000234365, max: 1.2, mean: 0.0123, stddev: 0.5,
             median: 0.0123, p75: 0.5, p95: 1.2, p98: 1.2, p99: 1.2, p999: 1.2)
-        let html = page(root([
-            SnapshotStat(name: "latency", value: .pmf(pmf)),
-            SnapshotStat(name: "uptime", value: .double(5400), unit: "seconds"),
-            SnapshotStat(name: "mode", value: .stateTime(["busy": 0.75])),
-            SnapshotStat(name: "sent", value: .counter(1536), unit: "bytes"),
-            SnapshotStat(name: "plain", value: .double(0.000234365)),
-        ]))
+        let html = page(
+            root([
+                SnapshotStat(name: "latency", value: .pmf(pmf)),
+                SnapshotStat(name: "uptime", value: .double(5400), unit: "seconds"),
+                SnapshotStat(name: "mode", value: .stateTime(["busy": 0.75])),
+                SnapshotStat(name: "sent", value: .counter(1536), unit: "bytes"),
+                SnapshotStat(name: "plain", value: .double(0.000234365)),
+            ]))
         #expect(html.contains(#"<span class="float" title="0.000234365">234 µs</span>"#))
         #expect(html.contains(#"<span class="float" title="0.0123">12.3 ms</span>"#))
         #expect(html.contains(#"<span class="float" title="1.2">1.20 s</span>"#))
@@ -90,7 +93,10 @@ import Testing
         let json = JSONFormat.render(try #require(registry.snapshot(at: "/processor")), pretty: false)
         #expect(!json.contains("histogram") && !json.contains("sum\""))
         let sum = try #require(registry.snapshot(at: "/processor/finished"))
-        guard case .stat(let stat) = sum.root else { Issue.record("not a stat"); return }
+        guard case .stat(let stat) = sum.root else {
+            Issue.record("not a stat")
+            return
+        }
         #expect(stat.declaredKind == "sum")
         #expect(stat == SnapshotStat(name: "finished", value: stat.value))
     }
@@ -104,12 +110,21 @@ import Testing
         web.pmf("latency").record(0.1)
         web.pmf("short", window: .seconds(30)).record(0.1)
         let html = HTMLPage.render(try #require(registry.snapshot(at: .root)), serverName: "api-7")
-        #expect(html.contains(#"<span class="key" title="1-minute exponentially weighted moving rate, per second">m1</span>"#))
+        #expect(
+            html.contains(
+                #"<span class="key" title="1-minute exponentially weighted moving rate, per second">m1</span>"#))
         #expect(html.contains(#"title="15-minute exponentially weighted moving rate, per second">m15</span>"#))
-        #expect(html.contains("m1, m5, m15: exponentially weighted moving rates over about the last 1, 5 and 15 minutes"))
-        #expect(html.contains("the other figures: the values of about the last 5 minutes (the window: 5 slices of 1 minute"))
-        #expect(html.contains("the other figures: the values of about the last 30 seconds (the window: 5 slices of 6 seconds"))
-        #expect(html.contains(#"<span class="key" title="values recorded since the stat was created (all time)">count</span>"#))
+        #expect(
+            html.contains("m1, m5, m15: exponentially weighted moving rates over about the last 1, 5 and 15 minutes"))
+        #expect(
+            html.contains("the other figures: the values of about the last 5 minutes (the window: 5 slices of 1 minute")
+        )
+        #expect(
+            html.contains(
+                "the other figures: the values of about the last 30 seconds (the window: 5 slices of 6 seconds"))
+        #expect(
+            html.contains(
+                #"<span class="key" title="values recorded since the stat was created (all time)">count</span>"#))
         #expect(html.contains(#"<span class="key" title="sum of every value recorded (all time)">sum</span>"#))
     }
 
@@ -153,12 +168,18 @@ import Testing
     @Test func sha256MatchesTheStandardVectors() {
         func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
         #expect(hex(PageRefresh.sha256([])) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(hex(PageRefresh.sha256(Array("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(
+            hex(PageRefresh.sha256(Array("abc".utf8)))
+                == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         let long = Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
         #expect(hex(PageRefresh.sha256(long)) == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        #expect(PageRefresh.base64(Array("any carnal pleas".utf8)) == Data("any carnal pleas".utf8).base64EncodedString())
-        #expect(PageRefresh.base64(Array("any carnal pleasu".utf8)) == Data("any carnal pleasu".utf8).base64EncodedString())
-        #expect(PageRefresh.base64(Array("any carnal pleasur".utf8)) == Data("any carnal pleasur".utf8).base64EncodedString())
+        #expect(
+            PageRefresh.base64(Array("any carnal pleas".utf8)) == Data("any carnal pleas".utf8).base64EncodedString())
+        #expect(
+            PageRefresh.base64(Array("any carnal pleasu".utf8)) == Data("any carnal pleasu".utf8).base64EncodedString())
+        #expect(
+            PageRefresh.base64(Array("any carnal pleasur".utf8))
+                == Data("any carnal pleasur".utf8).base64EncodedString())
     }
 
     // MARK: History
@@ -168,11 +189,14 @@ import Testing
         let start = 1_800_000_000.0
         for step in 0..<8 {
             let time = start + Double(step) * 10
-            #expect(history.record(root([
-                SnapshotStat(name: "queue", value: .int(step % 3)),
-                SnapshotStat(name: "requests", value: .counter(step * 50)),
-                SnapshotStat(name: "name", value: .string("x")),
-            ], at: time)))
+            #expect(
+                history.record(
+                    root(
+                        [
+                            SnapshotStat(name: "queue", value: .int(step % 3)),
+                            SnapshotStat(name: "requests", value: .counter(step * 50)),
+                            SnapshotStat(name: "name", value: .string("x")),
+                        ], at: time)))
             // A second sample in the same interval is not taken.
             #expect(!history.record(root([SnapshotStat(name: "queue", value: .int(99))], at: time + 5)))
         }
@@ -183,13 +207,18 @@ import Testing
         // A counter's line is its rate per second: 50 per 10 s.
         let rates = reading.line("/requests")?.points.map(\.value)
         #expect(rates == Array(repeating: 5, count: 7))
-        let html = page(root([
-            SnapshotStat(name: "queue", value: .int(1)), SnapshotStat(name: "requests", value: .counter(350)),
-        ]), history: history)
+        let html = page(
+            root([
+                SnapshotStat(name: "queue", value: .int(1)), SnapshotStat(name: "requests", value: .counter(350)),
+            ]), history: history)
         #expect(html.components(separatedBy: "<svg class=\"spark\"").count == 3)
-        #expect(html.contains("<title>rate per second over the last 1.00 min: 5/s → 5/s (min 5/s, max 5/s, 7 points)</title>"))
+        #expect(
+            html.contains(
+                "<title>rate per second over the last 1.00 min: 5/s → 5/s (min 5/s, max 5/s, 7 points)</title>"))
         #expect(html.contains("<title>the last 1.17 min: 0 → 1 (min 0, max 2, 8 points)</title>"))
-        #expect(html.contains("Sparklines: the last 10 minutes, one point per 10 seconds; counters show their rate per second"))
+        #expect(
+            html.contains(
+                "Sparklines: the last 10 minutes, one point per 10 seconds; counters show their rate per second"))
         // Without a history, no sparkline.
         #expect(!page(root([SnapshotStat(name: "queue", value: .int(1))])).contains("<svg"))
     }
@@ -198,10 +227,12 @@ import Testing
         let history = StatusHistory(points: 5, interval: .seconds(1), maxStats: 2)
         let start = 1_800_000_000.0
         for step in 0..<12 {
-            history.record(root([
-                SnapshotStat(name: "a", value: .int(step)), SnapshotStat(name: "b", value: .int(step)),
-                SnapshotStat(name: "c", value: .int(step)),
-            ], at: start + Double(step)))
+            history.record(
+                root(
+                    [
+                        SnapshotStat(name: "a", value: .int(step)), SnapshotStat(name: "b", value: .int(step)),
+                        SnapshotStat(name: "c", value: .int(step)),
+                    ], at: start + Double(step)))
         }
         // Per stat: the last 5 points only.
         #expect(history.reading().line("/a")?.points.map(\.value) == [7, 8, 9, 10, 11])
@@ -213,8 +244,10 @@ import Testing
         #expect(html.contains("1 stats have no history: the limit of stats with a history was reached."))
         // A stat gone from the registry for a whole ring is forgotten and makes room.
         for step in 12..<18 {
-            history.record(root([SnapshotStat(name: "a", value: .int(step)), SnapshotStat(name: "c", value: .int(step))],
-                                at: start + Double(step)))
+            history.record(
+                root(
+                    [SnapshotStat(name: "a", value: .int(step)), SnapshotStat(name: "c", value: .int(step))],
+                    at: start + Double(step)))
         }
         #expect(history.reading().line("/b") == nil)
         #expect(history.reading().line("/c")?.points.isEmpty == false)

@@ -32,7 +32,9 @@ import Glibc
         await server.stop()
         #expect(await server.port == nil)
         await server.stop()  // idempotent
-        let refused = await Result(asyncCatching: { try await blocking { try httpGet(port: port, host: Self.privateHost, "/status/") } })
+        let refused = await Result(asyncCatching: {
+            try await blocking { try httpGet(port: port, host: Self.privateHost, "/status/") }
+        })
         #expect(throws: (any Error).self) { try refused.get() }
     }
 
@@ -47,7 +49,9 @@ import Glibc
         _ = await (stopA, stopB)
         #expect(await server.port == nil)
         let port = ports[0]
-        let refused = await Result(asyncCatching: { try await blocking { try httpGet(port: port, host: Self.privateHost, "/status/") } })
+        let refused = await Result(asyncCatching: {
+            try await blocking { try httpGet(port: port, host: Self.privateHost, "/status/") }
+        })
         #expect(throws: (any Error).self) { try refused.get() }
     }
 
@@ -59,10 +63,20 @@ import Glibc
         try await withServer(Registry()) { _, port in
             let viaLoopback = try await blocking { try httpGet(port: port, "/status/") }
             #expect(viaLoopback.status == 200)
-            let viaOther = await Result(asyncCatching: { try await blocking { _ = try RawHTTPConnection(port: port, host: "127.0.0.2"); return true } })
+            let viaOther = await Result(asyncCatching: {
+                try await blocking {
+                    _ = try RawHTTPConnection(port: port, host: "127.0.0.2")
+                    return true
+                }
+            })
             #expect(throws: (any Error).self, "reachable on 127.0.0.2") { try viaOther.get() }
             if let external = nonLoopbackIPv4() {
-                let viaExternal = await Result(asyncCatching: { try await blocking { _ = try RawHTTPConnection(port: port, host: external); return true } })
+                let viaExternal = await Result(asyncCatching: {
+                    try await blocking {
+                        _ = try RawHTTPConnection(port: port, host: external)
+                        return true
+                    }
+                })
                 #expect(throws: (any Error).self, "reachable on \(external)") { try viaExternal.get() }
             }
         }
@@ -163,7 +177,7 @@ import Glibc
                         hits += 1
                         let floor = hits.value
                         guard let response = try? connection.get("/status/web/hits?format=json"),
-                              let seen = Int(response.text.dropLast())
+                            let seen = Int(response.text.dropLast())
                         else {
                             failures.add(1, ordering: .relaxed)
                             return
@@ -253,7 +267,8 @@ import Glibc
                 #expect(refused.text == "token required\n")
                 let metrics = try httpGet(port: port, "/metrics")
                 #expect(metrics.status == 401)
-                let allowed = try httpGet(port: port, "/status/web/errors?format=json", headers: ["Authorization: Bearer s3cret"])
+                let allowed = try httpGet(
+                    port: port, "/status/web/errors?format=json", headers: ["Authorization: Bearer s3cret"])
                 #expect(allowed.status == 200)
                 #expect(allowed.text == "3\n")
             }
@@ -271,7 +286,9 @@ import Glibc
         configuration.requestCheck = check
         let server = StatusServer(registry: everyKindRegistry(), configuration: configuration)
         let port = try await server.start()
-        async let response = blocking { try httpGet(port: port, host: Self.privateHost, "/status/web/errors?format=json") }
+        async let response = blocking {
+            try httpGet(port: port, host: Self.privateHost, "/status/web/errors?format=json")
+        }
         var iterator = entered.stream.makeAsyncIterator()
         await iterator.next()
         let started = ContinuousClock.now
@@ -281,7 +298,9 @@ import Glibc
         #expect(finished.text == "3\n")
         #expect(ContinuousClock.now - started < .seconds(15))
         // Stopped means stopped: nothing listens any more.
-        let after = await Result(asyncCatching: { try await blocking { try httpGet(port: port, host: Self.privateHost, "/status/") } })
+        let after = await Result(asyncCatching: {
+            try await blocking { try httpGet(port: port, host: Self.privateHost, "/status/") }
+        })
         #expect(throws: (any Error).self) { try after.get() }
     }
 

@@ -46,7 +46,8 @@ import Testing
         #expect(series?.labels == [StatLabel(name: "method", value: "GET"), StatLabel(name: "status", value: "200")])
         #expect(stat("/metrics/http_requests/method=POST")?.labels == [StatLabel(name: "method", value: "POST")])
         // Same label and dimensions (in any order) → the same cells.
-        Counter(label: "http_requests", dimensions: [("method", "GET"), ("status", "200")], factory: factory).increment()
+        Counter(label: "http_requests", dimensions: [("method", "GET"), ("status", "200")], factory: factory)
+            .increment()
         #expect(value("/metrics/http_requests/method=GET,status=200") == .counter(2))
     }
 

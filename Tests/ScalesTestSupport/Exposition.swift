@@ -50,7 +50,9 @@ package struct Exposition {
                 let parts = line.dropFirst(7).split(separator: " ")
                 guard parts.count == 2 else { throw Problem.line(number, "bad TYPE line") }
                 let name = String(parts[0])
-                guard let help = pendingHelp, help.0 == name else { throw Problem.line(number, "TYPE without HELP for \(name)") }
+                guard let help = pendingHelp, help.0 == name else {
+                    throw Problem.line(number, "TYPE without HELP for \(name)")
+                }
                 guard ["counter", "gauge", "summary", "histogram", "untyped"].contains(String(parts[1])) else {
                     throw Problem.line(number, "unknown type \(parts[1])")
                 }
@@ -71,8 +73,11 @@ package struct Exposition {
             case "summary": allowed = [family.name, family.name + "_sum", family.name + "_count"]
             default: allowed = [family.name]
             }
-            try Self.check(allowed.contains(sample.name), number, "sample \(sample.name) outside its family \(family.name)")
-            let identity = sample.name + "|" + sample.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+            try Self.check(
+                allowed.contains(sample.name), number, "sample \(sample.name) outside its family \(family.name)")
+            let identity =
+                sample.name + "|"
+                + sample.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
             try Self.check(seenSeries.insert(identity).inserted, number, "duplicate series \(identity)")
             try Self.check(Self.isValidValue(sample.value, type: family.type), number, "bad value \(sample.value)")
             family.samples.append(sample)
@@ -130,7 +135,9 @@ package struct Exposition {
                 guard labelName.range(of: "^[a-zA-Z_][a-zA-Z0-9_]*$", options: .regularExpression) != nil else {
                     throw Problem.line(number, "bad label name \(labelName)")
                 }
-                guard index + 1 < scalars.count, scalars[index + 1] == "\"" else { throw Problem.line(number, "label value not quoted") }
+                guard index + 1 < scalars.count, scalars[index + 1] == "\"" else {
+                    throw Problem.line(number, "label value not quoted")
+                }
                 index += 2
                 var value = ""
                 while true {
@@ -171,7 +178,8 @@ package struct Exposition {
     /// The value of the sample `name` whose labels include `labels`.
     package func value(_ name: String, _ labels: [String: String] = [:]) -> String? {
         for family in families {
-            for sample in family.samples where sample.name == name && labels.allSatisfy({ sample.labels[$0.key] == $0.value }) {
+            for sample in family.samples
+            where sample.name == name && labels.allSatisfy({ sample.labels[$0.key] == $0.value }) {
                 return sample.value
             }
         }

@@ -29,7 +29,9 @@ import Testing
         workers[0].int("finished") += 100
         workers[0].remove()
         #expect(registry.value(at: "/farm/r1/finished") == .int(133))
-        #expect(registry.value(at: "/farm/finished") == .int(166), "the worker is retired once, in its rack, not again in the farm")
+        #expect(
+            registry.value(at: "/farm/finished") == .int(166),
+            "the worker is retired once, in its rack, not again in the farm")
         farm.child("{rack}", id: "r1", type: "RackStats").remove()
         #expect(registry.value(at: "/farm/finished") == .int(166))
         #expect(registry.value(at: "/farm/errors") == .intDict(["io": 6]))

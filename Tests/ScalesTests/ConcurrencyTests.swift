@@ -14,7 +14,8 @@ import Testing
             for _ in 0..<Self.perThread { stat += 1 }
         }
         #expect(stat.value == 2 * Self.perThread)
-        #expect(registry.snapshot(at: "/web/success")?.root == .stat(SnapshotStat(name: "success", value: .int(2_000_000))))
+        #expect(
+            registry.snapshot(at: "/web/success")?.root == .stat(SnapshotStat(name: "success", value: .int(2_000_000))))
     }
 
     @Test func twoThreadsIncrementingOneIntDictKeyLoseNothing() {
@@ -54,10 +55,11 @@ import Testing
         // The tree and the registry's own bookkeeping agree: every instance shown is on record
         // with its stat, and nothing removed is left on record.
         let template = StatPath.Segment.template(prefix: "", placeholder: "id", suffix: "")
-        let shown = registry.snapshot(at: "/handler").map { snapshot -> Set<String> in
-            guard case .container(let container) = snapshot.root else { return [] }
-            return Set(container.children.map(\.name))
-        } ?? []
+        let shown =
+            registry.snapshot(at: "/handler").map { snapshot -> Set<String> in
+                guard case .container(let container) = snapshot.root else { return [] }
+                return Set(container.children.map(\.name))
+            } ?? []
         #expect(shown == registry.instanceIDs(under: "/handler", template: template))
         for id in shown {
             guard case .int(let requests)? = registry.value(at: StatPath(names: ["handler", id, "requests"])) else {

@@ -19,7 +19,8 @@ import Testing
         let file = directory.appendingPathComponent("stats.json").path
         let before = Registry.now()
         try FileDump(registry: registry, path: file).write()
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any])
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any])
         #expect((object["web"] as? [String: Int]) == ["errors": 2])
         // Forensics dumps include collapsed containers.
         #expect(((object["processor"] as? [String: Any])?["thread-0"] as? [String: Int]) == ["finished": 1])
@@ -47,7 +48,9 @@ import Testing
         // no peer another test starts, ever runs under the cap.
         let child = Process()
         child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-        child.arguments = ["--testing-library", "swift-testing", "--filter", "FileDumpTests/aDumpOverTheFileSizeLimitFails"]
+        child.arguments = [
+            "--testing-library", "swift-testing", "--filter", "FileDumpTests/aDumpOverTheFileSizeLimitFails",
+        ]
         child.environment = ProcessInfo.processInfo.environment.merging([Self.childVariable: directory.path]) { $1 }
         let output = Pipe()
         child.standardOutput = output
@@ -120,7 +123,9 @@ import Testing
         // Failures go to onError, and the loop keeps trying.
         let failures = Atomic<Int>(0)
         let failing = FileDump(registry: registry, path: directory.appendingPathComponent("no/such/dir/x.json").path)
-        let failingTask = Task { await failing.run(every: .milliseconds(10)) { _ in failures.wrappingAdd(1, ordering: .relaxed) } }
+        let failingTask = Task {
+            await failing.run(every: .milliseconds(10)) { _ in failures.wrappingAdd(1, ordering: .relaxed) }
+        }
         for _ in 0..<1000 where failures.load(ordering: .relaxed) < 3 { try await Task.sleep(for: .milliseconds(10)) }
         failingTask.cancel()
         _ = await failingTask.value

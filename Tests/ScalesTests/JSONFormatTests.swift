@@ -12,42 +12,48 @@ import Testing
     }
 
     @Test func compactIsSortedAndHasNoSpaces() {
-        let text = JSONFormat.render(snapshot([
-            stat("b", .int(2)), stat("a", .double(1.5)),
-            .container(SnapshotContainer(name: "c", children: [stat("z", .bool(true)), stat("y", .string("s"))])),
-        ]))
+        let text = JSONFormat.render(
+            snapshot([
+                stat("b", .int(2)), stat("a", .double(1.5)),
+                .container(SnapshotContainer(name: "c", children: [stat("z", .bool(true)), stat("y", .string("s"))])),
+            ]))
         #expect(text == #"{"a":1.5,"b":2,"c":{"y":"s","z":true}}"#)
     }
 
     @Test func prettyUsesTwoSpaceIndent() {
-        let text = JSONFormat.render(snapshot([
-            stat("a", .int(1)), .container(SnapshotContainer(name: "b", children: [stat("c", .intDict(["k": 1]))])),
-            .container(SnapshotContainer(name: "e", children: [])),
-        ]), pretty: true)
-        #expect(text == """
-            {
-              "a": 1,
-              "b": {
-                "c": {
-                  "k": 1
+        let text = JSONFormat.render(
+            snapshot([
+                stat("a", .int(1)), .container(SnapshotContainer(name: "b", children: [stat("c", .intDict(["k": 1]))])),
+                .container(SnapshotContainer(name: "e", children: [])),
+            ]), pretty: true)
+        #expect(
+            text == """
+                {
+                  "a": 1,
+                  "b": {
+                    "c": {
+                      "k": 1
+                    }
+                  },
+                  "e": {}
                 }
-              },
-              "e": {}
-            }
-            """)
+                """)
     }
 
     @Test func nonFiniteNumbersBecomeNullAndParseStrictly() throws {
-        let text = JSONFormat.render(snapshot([
-            stat("nan", .double(.nan)), stat("inf", .double(.infinity)), stat("ninf", .double(-.infinity)),
-            stat("absent", .absent), stat("whole", .double(3)), stat("tiny", .double(.leastNonzeroMagnitude)),
-            stat("huge", .double(1.7976931348623157e308)), stat("neg", .double(-0.25)),
-            stat("pmf", .pmf(PmfSnapshot(count: 3, sum: 1, windowCount: 0))),
-            stat("times", .stateTime(["idle": .nan, "busy": 2])),
-        ]))
+        let text = JSONFormat.render(
+            snapshot([
+                stat("nan", .double(.nan)), stat("inf", .double(.infinity)), stat("ninf", .double(-.infinity)),
+                stat("absent", .absent), stat("whole", .double(3)), stat("tiny", .double(.leastNonzeroMagnitude)),
+                stat("huge", .double(1.7976931348623157e308)), stat("neg", .double(-0.25)),
+                stat("pmf", .pmf(PmfSnapshot(count: 3, sum: 1, windowCount: 0))),
+                stat("times", .stateTime(["idle": .nan, "busy": 2])),
+            ]))
         #expect(!text.lowercased().contains(":nan") && !text.lowercased().contains(":inf") && !text.contains(":-inf"))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
-        #expect(object["nan"] is NSNull && object["inf"] is NSNull && object["ninf"] is NSNull && object["absent"] is NSNull)
+        #expect(
+            object["nan"] is NSNull && object["inf"] is NSNull && object["ninf"] is NSNull && object["absent"] is NSNull
+        )
         #expect(object["whole"] as? Double == 3)
         #expect(object["tiny"] as? Double == .leastNonzeroMagnitude)
         #expect(object["huge"] as? Double == 1.7976931348623157e308)
@@ -68,9 +74,10 @@ import Testing
     }
 
     @Test func meterFieldsUseScalesNames() throws {
-        let text = JSONFormat.render(snapshot([
-            stat("hits", .meter(MeterSnapshot(count: 7, m1: 0.5, m5: 0.25, m15: 0.125, meanRate: 1))),
-        ]))
+        let text = JSONFormat.render(
+            snapshot([
+                stat("hits", .meter(MeterSnapshot(count: 7, m1: 0.5, m5: 0.25, m15: 0.125, meanRate: 1)))
+            ]))
         #expect(text == #"{"hits":{"count":7,"m1":0.5,"m5":0.25,"m15":0.125,"mean":1.0,"unit":"per second"}}"#)
     }
 

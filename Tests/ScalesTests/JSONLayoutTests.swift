@@ -6,7 +6,9 @@ import Testing
 /// `Registry.renderJSON` renders from a layout cached per tree shape: it must always give the
 /// bytes `JSONFormat.renderBytes` gives for a fresh snapshot, whatever changed in between.
 @Suite struct JSONLayoutTests {
-    static let hostile = ["<script>x</script>", "say \"hi\" & 'bye'", #"C:\dir\new"#, "line\none", "Grüße 🚀", "\u{2028}"]
+    static let hostile = [
+        "<script>x</script>", "say \"hi\" & 'bye'", #"C:\dir\new"#, "line\none", "Grüße 🚀", "\u{2028}",
+    ]
 
     /// Every kind, hostile keys, templated and collapsed children, aggregations, a failing gauge.
     static func everyKind(clock: ManualClock) -> Registry {
@@ -46,14 +48,18 @@ import Testing
     }
 
     /// Both renders of `path`, compact and pretty, with and without collapsed containers.
-    func expectSame(_ registry: Registry, at path: StatPath = .root, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func expectSame(_ registry: Registry, at path: StatPath = .root, sourceLocation: SourceLocation = #_sourceLocation)
+        throws
+    {
         for pretty in [false, true] {
             for includeCollapsed in [false, true] {
                 let snapshot = try #require(registry.snapshot(at: path), sourceLocation: sourceLocation)
                 let expected = JSONFormat.render(snapshot, pretty: pretty, includeCollapsed: includeCollapsed)
                 let actual = registry.renderJSON(at: path, pretty: pretty, includeCollapsed: includeCollapsed)
                     .map { String(decoding: $0, as: UTF8.self) }
-                #expect(actual.map(withoutReadFailures) == withoutReadFailures(expected), "\(path) pretty \(pretty) collapsed \(includeCollapsed)", sourceLocation: sourceLocation)
+                #expect(
+                    actual.map(withoutReadFailures) == withoutReadFailures(expected),
+                    "\(path) pretty \(pretty) collapsed \(includeCollapsed)", sourceLocation: sourceLocation)
             }
         }
     }
@@ -61,7 +67,10 @@ import Testing
     @Test func sameBytesAsTheSnapshotForEveryKindAndPath() throws {
         let registry = Self.everyKind(clock: ManualClock())
         try expectSame(registry)
-        for path: StatPath in ["/web", "/web/latency", "/web/byPath", "/web/broken", "/processor", "/processor/thread-1", "/processor/state"] {
+        for path: StatPath in [
+            "/web", "/web/latency", "/web/byPath", "/web/broken", "/processor", "/processor/thread-1",
+            "/processor/state",
+        ] {
             try expectSame(registry, at: path)
         }
         try expectSame(registry, at: StatPath(names: ["handler", Self.hostile[3]]))
@@ -80,7 +89,8 @@ import Testing
         web.intDict("byPath")["new key"] += 1
         web.pmf("latency").record(99)
         web.string("version").value = "2.0"
-        registry.collection(at: "/processor").child("thread-{id}", id: "2", type: "ThreadStats").string("state").value = "busy"
+        registry.collection(at: "/processor").child("thread-{id}", id: "2", type: "ThreadStats").string("state").value =
+            "busy"
         clock.advance(by: .seconds(30))
         try expectSame(registry)
         let json = try #require(registry.renderJSON(at: "/web/errors"))
@@ -113,11 +123,14 @@ import Testing
         try expectSame(registry)
         // Everything goes.
         registry.reset()
-        let health = #""scales":{"health":{"bindConflicts":0,"droppedValues":0,"nameCollisions":0,"overflowedKeys":0,"readFailures":N}}"#
+        let health =
+            #""scales":{"health":{"bindConflicts":0,"droppedValues":0,"nameCollisions":0,"overflowedKeys":0,"readFailures":N}}"#
         #expect(registry.renderJSON().map { withoutReadFailures(String(decoding: $0, as: UTF8.self)) } == "{\(health)}")
         #expect(registry.renderJSON(at: "/web") == nil)
         registry.collection(at: "/web").int("errors") += 1
-        #expect(registry.renderJSON().map { withoutReadFailures(String(decoding: $0, as: UTF8.self)) } == #"{\#(health),"web":{"errors":1}}"#)
+        #expect(
+            registry.renderJSON().map { withoutReadFailures(String(decoding: $0, as: UTF8.self)) }
+                == #"{\#(health),"web":{"errors":1}}"#)
     }
 
     @Test func nothingAtThePathIsNil() {
@@ -180,7 +193,8 @@ extension JSONLayoutTests {
         let before = registry.shapeVersion
         for _ in 0..<3 {
             _ = registry.collection(at: "/web", type: "WebStats", doc: "site", collapsed: true).int("errors")
-            _ = registry.collection(at: "/handler/{id}", id: "h1", type: "HandlerStats", doc: "one handler").int("requests")
+            _ = registry.collection(at: "/handler/{id}", id: "h1", type: "HandlerStats", doc: "one handler").int(
+                "requests")
         }
         #expect(registry.shapeVersion == before)
         _ = registry.collection(at: "/web").int("more")

@@ -143,8 +143,9 @@ func equalsJava(_ actual: Double, _ java: Double) -> Bool {
             #expect(abs(figures.m1 - m1[minute]) < 1e-6, "minute \(minute): m1 \(figures.m1)")
             #expect(abs(figures.m5 - m5[minute]) < 1e-6, "minute \(minute): m5 \(figures.m5)")
             #expect(abs(figures.m15 - m15[minute]) < 1e-6, "minute \(minute): m15 \(figures.m15)")
-            #expect(equalsJava(figures.m1, reference.m1) && equalsJava(figures.m5, reference.m5)
-                && equalsJava(figures.m15, reference.m15), "minute \(minute)")
+            #expect(
+                equalsJava(figures.m1, reference.m1) && equalsJava(figures.m5, reference.m5)
+                    && equalsJava(figures.m15, reference.m15), "minute \(minute)")
         }
     }
 
@@ -173,8 +174,10 @@ func equalsJava(_ actual: Double, _ java: Double) -> Bool {
         let at600 = read.figures
         #expect(abs(at600.m15 - 1.03) < 0.005, "m15 at 600 s: \(at600.m15)")
         #expect(equalsJava(at600.m15, 2 * exp(-595.0 / 900)))
-        #expect(unread.figures == MeterSnapshot(
-            count: at600.count, m1: at600.m1, m5: at600.m5, m15: at600.m15, meanRate: at600.meanRate))
+        #expect(
+            unread.figures
+                == MeterSnapshot(
+                    count: at600.count, m1: at600.m1, m5: at600.m5, m15: at600.m15, meanRate: at600.meanRate))
     }
 
     /// Random (seeded) sequences of marks and reads on the manual clock equal Java's `Meter`
@@ -189,7 +192,8 @@ func equalsJava(_ actual: Double, _ java: Double) -> Bool {
         var java = JavaMeter(now: created)
         var reads = 0
         for step in 0..<600 {
-            clock.advance(by: .nanoseconds(Int64(Self.randomAdvance(&random, now: clock.nanoseconds(), created: created))))
+            clock.advance(
+                by: .nanoseconds(Int64(Self.randomAdvance(&random, now: clock.nanoseconds(), created: created))))
             let now = clock.nanoseconds()
             if random.next() % 10 < 7 {
                 let n = random.next() % 4 == 0 ? Int(random.next() % 5_000) + 1 : Int(random.next() % 3) + 1
@@ -261,7 +265,8 @@ func equalsJava(_ actual: Double, _ java: Double) -> Bool {
     @Test func startsAtZeroWithAnExactMeanRate() {
         let (registry, clock) = Registry.forTesting()
         let meter = registry.collection(at: "/web").meter("hits", unit: "requests per second")
-        #expect(meter.figures == MeterSnapshot(count: 0, m1: 0, m5: 0, m15: 0, meanRate: 0, unit: "requests per second"))
+        #expect(
+            meter.figures == MeterSnapshot(count: 0, m1: 0, m5: 0, m15: 0, meanRate: 0, unit: "requests per second"))
         meter.mark(8)
         clock.advance(by: .seconds(5))
         let figures = meter.figures
@@ -390,8 +395,9 @@ func equalsJava(_ actual: Double, _ java: Double) -> Bool {
         #expect(vouched > 10_000)
         // A tick ending on a whole wall second: vouched until that second begins.
         let end: UInt64 = 7_000_000_000_000
-        #expect(MeterStat.nextCheck(wallNanoseconds: 1_000_000_000_000_000_123, now: end - 4_999_999_877, tickEnd: end)
-            == 1_000_000_005)
+        #expect(
+            MeterStat.nextCheck(wallNanoseconds: 1_000_000_000_000_000_123, now: end - 4_999_999_877, tickEnd: end)
+                == 1_000_000_005)
         #expect(MeterStat.nextCheck(wallNanoseconds: 1_000_000_000_000_000_000, now: end, tickEnd: end) == nil)
     }
 

@@ -27,7 +27,8 @@ import Testing
 
     @Test func jsonNumbersAreTheseTexts() throws {
         let registry = Self.registry()
-        let expected = #"{"a":-9223372036854775808,"b":0,"c":1.0,"d":0.1,"e":1e-07,"f":1.5e+300,"g":0.0,"h":1.2345678901234568e+20,"i":5e-324,"j":100.0,"k":1e+16,"l":2.5e-05,"m":7,"o":true,"p":null}"#
+        let expected =
+            #"{"a":-9223372036854775808,"b":0,"c":1.0,"d":0.1,"e":1e-07,"f":1.5e+300,"g":0.0,"h":1.2345678901234568e+20,"i":5e-324,"j":100.0,"k":1e+16,"l":2.5e-05,"m":7,"o":true,"p":null}"#
         for _ in 0..<2 {  // fresh, then from the kept layout
             #expect(registry.renderJSON(at: "/n").map { String(decoding: $0, as: UTF8.self) } == expected)
         }

@@ -66,7 +66,8 @@ import Darwin
         // Every reported field, each in its own place, from the same estimator.
         let reported: [(String, Double?, Double)] = [
             ("median", figures.median, 0.5), ("75percentile", figures.p75, 0.75), ("95percentile", figures.p95, 0.95),
-            ("98percentile", figures.p98, 0.98), ("99percentile", figures.p99, 0.99), ("999percentile", figures.p999, 0.999),
+            ("98percentile", figures.p98, 0.98), ("99percentile", figures.p99, 0.99),
+            ("999percentile", figures.p999, 0.999),
         ]
         for (name, value, q) in reported {
             let exact = try #require(outcome.exact[q])
@@ -76,7 +77,9 @@ import Darwin
         // The standard deviation of the bucketed values: within 1% of the exact one.
         let deviation = try #require(figures.stddev)
         print("accuracy \(distribution) stddev: estimate \(deviation), exact \(outcome.deviation)")
-        #expect(abs(deviation - outcome.deviation) <= outcome.deviation * 0.01, "\(distribution) stddev \(deviation) vs \(outcome.deviation)")
+        #expect(
+            abs(deviation - outcome.deviation) <= outcome.deviation * 0.01,
+            "\(distribution) stddev \(deviation) vs \(outcome.deviation)")
     }
 
     /// Any value is reported within 0.55% of itself (the default grid's bound, 2^(1/128) - 1),

@@ -36,7 +36,7 @@ import Testing
             for task in 0..<4 {
                 group.addTask {
                     for index in 0..<5_000 {
-                        byPath[index % 2 == 0 ? "/" : "/task-\(task)"].time { }
+                        byPath[index % 2 == 0 ? "/" : "/task-\(task)"].time {}
                     }
                 }
             }

@@ -118,13 +118,19 @@ import Darwin
         for (label, value, q) in fields { note(label, value, candidates(q)) }
         if figures.min != weighted.first?.value { outcome.problems.append("min \(String(describing: figures.min))") }
         if figures.max != weighted.last?.value { outcome.problems.append("max \(String(describing: figures.max))") }
-        if figures.windowCount != weighted.count { outcome.problems.append("windowCount \(figures.windowCount) vs \(weighted.count)") }
-        if figures.count != feed.recorded.count { outcome.problems.append("count \(figures.count) vs \(feed.recorded.count)") }
+        if figures.windowCount != weighted.count {
+            outcome.problems.append("windowCount \(figures.windowCount) vs \(weighted.count)")
+        }
+        if figures.count != feed.recorded.count {
+            outcome.problems.append("count \(figures.count) vs \(feed.recorded.count)")
+        }
         print("grid accuracy \(outcome)")
         return outcome
     }
 
-    static func expectWithinBound(_ outcome: Outcome, bound: Double = defaultBound, sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectWithinBound(
+        _ outcome: Outcome, bound: Double = defaultBound, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         #expect(outcome.problems.isEmpty, "\(outcome.name): \(outcome.problems)", sourceLocation: sourceLocation)
         #expect(outcome.worst <= bound, "\(outcome)", sourceLocation: sourceLocation)
     }

@@ -48,7 +48,9 @@ import Darwin
         for octave in [-64, -63, -31, -1, 0, 1, 20, 62, 63] {
             for j in 0..<n {
                 let edge = 2 * bounds[j] * exp2(Double(octave))
-                for value in [edge.nextDown, edge, edge.nextUp] where value > 0x1p-64 && value <= 0x1p64 { check(value) }
+                for value in [edge.nextDown, edge, edge.nextUp] where value > 0x1p-64 && value <= 0x1p64 {
+                    check(value)
+                }
             }
         }
         var generator = SplitMix64(seed: UInt64(schema))
@@ -123,8 +125,12 @@ import Darwin
             }
         }
         #expect(buckets.zeroCount == zeros)
-        #expect(buckets.positive == positive.sorted { $0.key < $1.key }.map { NativeBucket(index: $0.key, count: $0.value) })
-        #expect(buckets.negative == negative.sorted { $0.key < $1.key }.map { NativeBucket(index: $0.key, count: $0.value) })
+        #expect(
+            buckets.positive == positive.sorted { $0.key < $1.key }.map { NativeBucket(index: $0.key, count: $0.value) }
+        )
+        #expect(
+            buckets.negative == negative.sorted { $0.key < $1.key }.map { NativeBucket(index: $0.key, count: $0.value) }
+        )
         #expect(buckets.positive.allSatisfy { $0.count > 0 } && buckets.negative.allSatisfy { $0.count > 0 })
         // The window is recent; the buckets are all-time.
         #expect(figures.windowCount < figures.count)
@@ -135,7 +141,10 @@ import Darwin
         // Two reads agree, buckets included (PmfSnapshot's == compares them too).
         #expect(pmf.figures == idle)
         let empty = PmfStat(clock: clock).figures
-        #expect(empty.buckets == NativeHistogram(schema: 6, zeroThreshold: 0x1p-64, zeroCount: 0, count: 0, sum: 0, positive: [], negative: []))
+        #expect(
+            empty.buckets
+                == NativeHistogram(
+                    schema: 6, zeroThreshold: 0x1p-64, zeroCount: 0, count: 0, sum: 0, positive: [], negative: []))
     }
 
     @Test func valuesBeyondTheGridAreDroppedAndCounted() {

@@ -44,7 +44,10 @@ actor Renderer {
         let (registry, _) = Registry.forTesting()
         let latency = registry.collection(at: "/web").pmf("latency")
         let a = latency.time { work() }
-        let b = await latency.time { await Task.yield(); return work() }
+        let b = await latency.time {
+            await Task.yield()
+            return work()
+        }
         let c = try await latency.time { () async throws -> Int in work() }
         #expect(a + b + c == 15)
         #expect(latency.figures.count == 3)

@@ -138,7 +138,8 @@ import Testing
         let pmf = try #require(json["latency"] as? [String: Any])
         #expect(pmf["count"] as? Int == 100)
         #expect(pmf["windowCount"] as? Int == 0)
-        #expect(pmf["median"] is NSNull && pmf["min"] is NSNull && pmf["mean"] is NSNull && pmf["999percentile"] is NSNull)
+        #expect(
+            pmf["median"] is NSNull && pmf["min"] is NSNull && pmf["mean"] is NSNull && pmf["999percentile"] is NSNull)
         // New values start a fresh window.
         latency.record(0.3)
         #expect(latency.figures.windowCount == 1)

@@ -26,11 +26,13 @@ import Testing
         for _ in 0..<20_000 {
             let clocks = Clocks(offset: random.next() % (1 << 60), lag: random.next() % 4_000_000)
             let wallRead = random.next() % (1 << 50) + 10 * slice
-            let monotonicRead = wallRead + (random.next() % 4 == 0 ? random.next() % (2 * slice) : random.next() % 1_000_000)
+            let monotonicRead =
+                wallRead + (random.next() % 4 == 0 ? random.next() % (2 * slice) : random.next() % 1_000_000)
             let now = clocks.coarse(at: monotonicRead)
             let epoch = now / slice
-            guard let hint = WallSecondHint.hint(
-                wall: clocks.wall(at: wallRead), now: now, epoch: epoch, sliceNanoseconds: slice)
+            guard
+                let hint = WallSecondHint.hint(
+                    wall: clocks.wall(at: wallRead), now: now, epoch: epoch, sliceNanoseconds: slice)
             else {
                 // Only when under a second of the slice is left.
                 #expect((epoch + 1) * slice - now < 1_000_000_000 + 1)
@@ -66,7 +68,8 @@ import Testing
         #expect(WallSecondHint.epoch(0, wall: 1_000_000, sliceSeconds: 60) == nil)
         #expect(WallSecondHint.epoch(0, wall: 0, sliceSeconds: 60) == nil)
         // Nothing is stored with under a second left, nor past 32-bit seconds.
-        #expect(WallSecondHint.hint(wall: 5, now: 601 * slice - 999_999_999, epoch: 600, sliceNanoseconds: slice) == nil)
+        #expect(
+            WallSecondHint.hint(wall: 5, now: 601 * slice - 999_999_999, epoch: 600, sliceNanoseconds: slice) == nil)
         #expect(WallSecondHint.hint(wall: 1 << 32, now: 600 * slice, epoch: 600, sliceNanoseconds: slice) == nil)
     }
 

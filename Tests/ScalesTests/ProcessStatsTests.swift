@@ -1,7 +1,8 @@
 import Foundation
-@testable import Scales
 import ScalesPlatform
 import Testing
+
+@testable import Scales
 
 #if canImport(Glibc)
 import Glibc
@@ -88,19 +89,23 @@ import Glibc
         // Memory in bytes (from /proc/self/status in kB: another source than the stats'); the
         // other tests of this process run meanwhile, hence the margins.
         let rss = try #require(double(values["residentMemoryBytes"]))
-        #expect(rss >= min(rssBefore, rssAfter) * 0.8 - 16_000_000 && rss <= max(rssBefore, rssAfter) * 1.2 + 16_000_000,
-                "rss \(rss) vs \(rssBefore)…\(rssAfter)")
+        #expect(
+            rss >= min(rssBefore, rssAfter) * 0.8 - 16_000_000 && rss <= max(rssBefore, rssAfter) * 1.2 + 16_000_000,
+            "rss \(rss) vs \(rssBefore)…\(rssAfter)")
         let virtual = try #require(double(values["virtualMemoryBytes"]))
-        #expect(virtual >= min(vmBefore, vmAfter) * 0.8 && virtual <= max(vmBefore, vmAfter) * 1.2,
-                "virtual \(virtual) vs \(vmBefore)…\(vmAfter)")
+        #expect(
+            virtual >= min(vmBefore, vmAfter) * 0.8 && virtual <= max(vmBefore, vmAfter) * 1.2,
+            "virtual \(virtual) vs \(vmBefore)…\(vmAfter)")
         #expect(rss < virtual)
 
         let threads = try #require(double(values["threads"]))
-        #expect(threads >= min(threadsBefore, threadsAfter) - 8 && threads <= max(threadsBefore, threadsAfter) + 8,
-                "threads \(threads) vs \(threadsBefore)…\(threadsAfter)")
+        #expect(
+            threads >= min(threadsBefore, threadsAfter) - 8 && threads <= max(threadsBefore, threadsAfter) + 8,
+            "threads \(threads) vs \(threadsBefore)…\(threadsAfter)")
         let fds = try #require(double(values["openFds"]))
-        #expect(fds >= Double(min(fdsBefore, fdsAfter) - 8) && fds <= Double(max(fdsBefore, fdsAfter) + 8),
-                "open fds \(fds) vs \(fdsBefore)…\(fdsAfter)")
+        #expect(
+            fds >= Double(min(fdsBefore, fdsAfter) - 8) && fds <= Double(max(fdsBefore, fdsAfter) + 8),
+            "open fds \(fds) vs \(fdsBefore)…\(fdsAfter)")
 
         var limit = rlimit()
         #expect(getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0)
@@ -109,7 +114,8 @@ import Glibc
         // Start time: boot time plus the start ticks; within a second of the test's own sum,
         // and in the past.
         let proc = try String(contentsOfFile: "/proc/stat", encoding: .utf8)
-        let btime = try #require(proc.split(separator: "\n").first { $0.hasPrefix("btime ") }.flatMap { Double($0.dropFirst(6)) })
+        let btime = try #require(
+            proc.split(separator: "\n").first { $0.hasPrefix("btime ") }.flatMap { Double($0.dropFirst(6)) })
         let expectedStart = btime + (try before.field(22)) / ticks
         guard case .double(let start)? = values["startTimeSeconds"] else {
             Issue.record("startTimeSeconds is \(String(describing: values["startTimeSeconds"]))")
@@ -200,15 +206,18 @@ import Glibc
         let registry = Registry()
         ProcessStats.register(in: registry)
         ProcessStats.register(in: registry)
-        #expect(try values(registry).keys.sorted() == [
-            "cpuSeconds", "maxFds", "openFds", "residentMemoryBytes", "startTimeSeconds", "threads", "virtualMemoryBytes",
-        ])
+        #expect(
+            try values(registry).keys.sorted() == [
+                "cpuSeconds", "maxFds", "openFds", "residentMemoryBytes", "startTimeSeconds", "threads",
+                "virtualMemoryBytes",
+            ])
         #expect(registry.health.bindConflicts == 0)
     }
 
     @Test func theProcStatParserCountsFieldsFromTheLastParenthesis() throws {
         // A command name with spaces and parentheses, as a process may name itself.
-        let line = "42 (a) b (c) S 1 42 42 0 -1 4194560 100 0 0 0 250 75 0 0 20 0 9 0 1234 987654 321 18446744073709551615"
+        let line =
+            "42 (a) b (c) S 1 42 42 0 -1 4194560 100 0 0 0 250 75 0 0 20 0 9 0 1234 987654 321 18446744073709551615"
         let stat = try #require(ProcStat(Array(line.utf8)))
         #expect(stat.userTicks == 250 && stat.systemTicks == 75 && stat.threads == 9)
         #expect(stat.startTicks == 1234 && stat.virtualBytes == 987654 && stat.residentPages == 321)

@@ -106,7 +106,9 @@ import Testing
         let (_, exposition) = try render(everyKindRegistry())
         #expect(exposition.family("web_latency_by_route")?.type == "summary")
         #expect(exposition.value("web_latency_by_route_count", ["key": "/a"]) == "1")
-        #expect(exposition.value("web_latency_by_route", ["key": Hostile.quotes, "quantile": "0.5"]).flatMap(Double.init) == 0.25)
+        #expect(
+            exposition.value("web_latency_by_route", ["key": Hostile.quotes, "quantile": "0.5"]).flatMap(Double.init)
+                == 0.25)
     }
 
     @Test func metersAreACounterAndRateGauges() throws {
@@ -169,15 +171,25 @@ import Testing
     @Test func nonFiniteGaugesUseTheFormatsSpellingAndCountersLeaveThemOut() throws {
         let snapshot = Snapshot(
             path: .root,
-            root: .container(SnapshotContainer(name: "", children: [
-                .container(SnapshotContainer(name: "m", children: [
-                    .stat(SnapshotStat(name: "nan", value: .double(.nan))),
-                    .stat(SnapshotStat(name: "up", value: .double(.infinity))),
-                    .stat(SnapshotStat(name: "down", value: .double(-.infinity))),
-                    .stat(SnapshotStat(name: "time", value: .stateTime(["a": .infinity, "b": 2]))),
-                    .stat(SnapshotStat(name: "lat", value: .pmf(PmfSnapshot(count: 1, sum: .nan, windowCount: 1, median: .nan)))),
-                ])),
-            ])),
+            root: .container(
+                SnapshotContainer(
+                    name: "",
+                    children: [
+                        .container(
+                            SnapshotContainer(
+                                name: "m",
+                                children: [
+                                    .stat(SnapshotStat(name: "nan", value: .double(.nan))),
+                                    .stat(SnapshotStat(name: "up", value: .double(.infinity))),
+                                    .stat(SnapshotStat(name: "down", value: .double(-.infinity))),
+                                    .stat(SnapshotStat(name: "time", value: .stateTime(["a": .infinity, "b": 2]))),
+                                    .stat(
+                                        SnapshotStat(
+                                            name: "lat",
+                                            value: .pmf(PmfSnapshot(count: 1, sum: .nan, windowCount: 1, median: .nan)))
+                                    ),
+                                ]))
+                    ])),
             timestamp: 0)
         let text = PrometheusFormat.render(snapshot)
         let exposition = try Exposition(text)
@@ -194,12 +206,12 @@ import Testing
     @Test func collidingNamesAreRenamedAndCounted() throws {
         let registry = Registry()
         let web = registry.collection(at: "/web")
-        web.intDict("byPath")["k"] += 2       // web_by_path{key="k"} (first in path order)
-        web.int("by_path").value = 1          // also web_by_path: renamed web_by_path_2
-        web.counter("hits") += 1              // counter web_hits_total
-        web.int("hits_total").value = 9       // gauge web_hits_total: renamed web_hits_total_2
-        web.pmf("lat").record(0.5)            // summary web_lat, web_lat_sum, web_lat_count
-        web.int("lat_count").value = 5        // renamed web_lat_count_2
+        web.intDict("byPath")["k"] += 2  // web_by_path{key="k"} (first in path order)
+        web.int("by_path").value = 1  // also web_by_path: renamed web_by_path_2
+        web.counter("hits") += 1  // counter web_hits_total
+        web.int("hits_total").value = 9  // gauge web_hits_total: renamed web_hits_total_2
+        web.pmf("lat").record(0.5)  // summary web_lat, web_lat_sum, web_lat_count
+        web.int("lat_count").value = 5  // renamed web_lat_count_2
         let text = PrometheusFormat.render(try #require(registry.snapshot(at: "/web")))
         let exposition = try Exposition(text)
         #expect(exposition.value("web_by_path", ["key": "k"]) == "2")
@@ -224,19 +236,41 @@ import Testing
     @Test func labelledStatsAreSeriesOfTheirParentsFamily() throws {
         let snapshot = Snapshot(
             path: .root,
-            root: .container(SnapshotContainer(name: "", children: [
-                .container(SnapshotContainer(name: "metrics", children: [
-                    .container(SnapshotContainer(name: "http.requests", children: [
-                        .stat(SnapshotStat(name: "method=GET,status=200", value: .counter(3),
-                                           labels: [StatLabel(name: "method", value: "GET"), StatLabel(name: "status", value: "200")])),
-                        .stat(SnapshotStat(name: "method=POST,status=500", value: .counter(1),
-                                           labels: [StatLabel(name: "method", value: "POST"), StatLabel(name: "status", value: "500")])),
+            root: .container(
+                SnapshotContainer(
+                    name: "",
+                    children: [
+                        .container(
+                            SnapshotContainer(
+                                name: "metrics",
+                                children: [
+                                    .container(
+                                        SnapshotContainer(
+                                            name: "http.requests",
+                                            children: [
+                                                .stat(
+                                                    SnapshotStat(
+                                                        name: "method=GET,status=200", value: .counter(3),
+                                                        labels: [
+                                                            StatLabel(name: "method", value: "GET"),
+                                                            StatLabel(name: "status", value: "200"),
+                                                        ])),
+                                                .stat(
+                                                    SnapshotStat(
+                                                        name: "method=POST,status=500", value: .counter(1),
+                                                        labels: [
+                                                            StatLabel(name: "method", value: "POST"),
+                                                            StatLabel(name: "status", value: "500"),
+                                                        ])),
+                                            ])),
+                                    .container(
+                                        SnapshotContainer(
+                                            name: "uptime",
+                                            children: [
+                                                .stat(SnapshotStat(name: "value", value: .double(12), labels: []))
+                                            ])),
+                                ]))
                     ])),
-                    .container(SnapshotContainer(name: "uptime", children: [
-                        .stat(SnapshotStat(name: "value", value: .double(12), labels: [])),
-                    ])),
-                ])),
-            ])),
             timestamp: 0)
         let text = PrometheusFormat.render(snapshot)
         let exposition = try Exposition(text)

@@ -6,17 +6,22 @@ import Testing
 /// rest afresh: it must always give the text `PrometheusFormat.render` gives for a fresh snapshot.
 @Suite struct PrometheusLayoutTests {
     func expectSame(
-        _ registry: Registry, at path: StatPath = .root, namespace: String? = nil, sourceLocation: SourceLocation = #_sourceLocation
+        _ registry: Registry, at path: StatPath = .root, namespace: String? = nil,
+        sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
         let snapshot = try #require(registry.snapshot(at: path), sourceLocation: sourceLocation)
         // A snapshot made by hand has no registry behind it: the writer works everything out.
         let expected = PrometheusFormat.render(Self.byHand(snapshot), namespace: namespace)
         let actual = registry.renderPrometheus(at: path, namespace: namespace)
-        #expect(actual.map(withoutReadFailures) == withoutReadFailures(expected), "\(path) namespace \(namespace ?? "-")", sourceLocation: sourceLocation)
+        #expect(
+            actual.map(withoutReadFailures) == withoutReadFailures(expected), "\(path) namespace \(namespace ?? "-")",
+            sourceLocation: sourceLocation)
         // The registry's snapshot renders from the layout of its shape, with its own values,
         // in every format.
         for format in [ExpositionFormat.prometheusText, .openMetrics, .protobuf] {
-            let same = format.render(snapshot, namespace: namespace) == format.render(Self.byHand(snapshot), namespace: namespace)
+            let same =
+                format.render(snapshot, namespace: namespace)
+                == format.render(Self.byHand(snapshot), namespace: namespace)
             #expect(same, "\(format) \(path) namespace \(namespace ?? "-")", sourceLocation: sourceLocation)
         }
     }
@@ -52,7 +57,9 @@ import Testing
         for _ in 0..<2 {  // the second round comes from the kept layouts
             try expectSame(registry)
             try expectSame(registry, namespace: "my-app")
-            for path: StatPath in ["/web", "/web/latency", "/web/errors", "/web/byPath", "/processor", "/processor/thread-1", "/handler"] {
+            for path: StatPath in [
+                "/web", "/web/latency", "/web/errors", "/web/byPath", "/processor", "/processor/thread-1", "/handler",
+            ] {
                 try expectSame(registry, at: path)
             }
         }
@@ -93,7 +100,10 @@ import Testing
         registry.reset()
         #expect(registry.renderPrometheus(at: "/web") == nil)
         registry.collection(at: "/web").counter("requests") += 2
-        #expect(registry.renderPrometheus(at: "/web") == "# HELP web_requests_total scales counter /web/requests\n# TYPE web_requests_total counter\nweb_requests_total 2\n")
+        #expect(
+            registry.renderPrometheus(at: "/web")
+                == "# HELP web_requests_total scales counter /web/requests\n# TYPE web_requests_total counter\nweb_requests_total 2\n"
+        )
     }
 
     /// Kept and fresh families that map to one name (or to a summary's `_sum`/`_count`): the
@@ -102,9 +112,9 @@ import Testing
         let registry = Registry(clock: ManualClock())
         let web = registry.collection(at: "/web")
         web.pmf("latency").record(0.5)
-        web.int("latency_sum") += 7       // kept, named like the summary's _sum
-        web.intDict("hits")["/"] += 1     // fresh `web_hits`
-        web.double("hits").value = 2      // would be `web_hits` too, but the name is taken by the dict
+        web.int("latency_sum") += 7  // kept, named like the summary's _sum
+        web.intDict("hits")["/"] += 1  // fresh `web_hits`
+        web.double("hits").value = 2  // would be `web_hits` too, but the name is taken by the dict
         registry.collection(at: "/web/hits_total").int("x") += 1
         web.counter("visits") += 3
         web.stringDict("visits_info")["k"] = "v"

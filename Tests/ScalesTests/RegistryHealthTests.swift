@@ -24,18 +24,26 @@ import Testing
         ]
         let snapshot = try #require(registry.snapshot(at: RegistryHealth.path))
         for (name, value) in expected {
-            #expect(snapshot.node(at: [name]) == .stat(SnapshotStat(name: name, value: .counter(value), doc: snapshot.doc(of: name))), "\(name)")
+            #expect(
+                snapshot.node(at: [name])
+                    == .stat(SnapshotStat(name: name, value: .counter(value), doc: snapshot.doc(of: name))), "\(name)")
         }
-        #expect(registry.health == RegistryHealth(gaugeFailures: 1, droppedValues: 2, overflowedKeys: 1, bindConflicts: 1))
+        #expect(
+            registry.health == RegistryHealth(gaugeFailures: 1, droppedValues: 2, overflowedKeys: 1, bindConflicts: 1))
 
         // On /metrics: counters with `_total`. (The failing gauge goes first, so that rendering
         // does not move the count it shows.)
         web.removeStat(named: "broken")
         let text = try #require(registry.renderPrometheus())
-        #expect(text.contains("# TYPE scales_health_dropped_values_total counter\nscales_health_dropped_values_total 2\n"))
-        #expect(text.contains("# TYPE scales_health_overflowed_keys_total counter\nscales_health_overflowed_keys_total 1\n"))
-        #expect(text.contains("# TYPE scales_health_bind_conflicts_total counter\nscales_health_bind_conflicts_total 1\n"))
-        #expect(text.contains("# TYPE scales_health_read_failures_total counter\nscales_health_read_failures_total 1\n"))
+        #expect(
+            text.contains("# TYPE scales_health_dropped_values_total counter\nscales_health_dropped_values_total 2\n"))
+        #expect(
+            text.contains("# TYPE scales_health_overflowed_keys_total counter\nscales_health_overflowed_keys_total 1\n")
+        )
+        #expect(
+            text.contains("# TYPE scales_health_bind_conflicts_total counter\nscales_health_bind_conflicts_total 1\n"))
+        #expect(
+            text.contains("# TYPE scales_health_read_failures_total counter\nscales_health_read_failures_total 1\n"))
         // In JSON, beside the stats.
         let json = try JSONSerialization.jsonObject(with: Data(try #require(registry.renderJSON())))
         let health = try #require(((json as? [String: Any])?["scales"] as? [String: Any])?["health"] as? [String: Int])

@@ -49,7 +49,8 @@ import Testing
             Issue.record("no h1")
             return
         }
-        #expect(h1.instance == TemplateInstance(template: .template(prefix: "", placeholder: "id", suffix: ""), id: "h1"))
+        #expect(
+            h1.instance == TemplateInstance(template: .template(prefix: "", placeholder: "id", suffix: ""), id: "h1"))
         try expectJSON(registry, equals: ["handler": ["h1": ["requests": 1], "h2": ["requests": 2]]])
     }
 
@@ -69,9 +70,13 @@ import Testing
         let thread = processor.child("thread-{id}", id: "0", type: "ThreadStats")
         thread.int("finished") += 3
         thread.string("state").value = "busy"
-        try expectJSON(registry, equals: ["processor": [
-            "finished": 3, "state": ["busy": 1], "thread-0": ["finished": 3, "state": "busy"],
-        ]])
+        try expectJSON(
+            registry,
+            equals: [
+                "processor": [
+                    "finished": 3, "state": ["busy": 1], "thread-0": ["finished": 3, "state": "busy"],
+                ]
+            ])
 
         thread.remove()
         thread.remove()  // idempotent
@@ -84,9 +89,13 @@ import Testing
         finished += 1
         again.string("state").value = "idle"
         thread.remove()  // an old handle does not remove the re-created child
-        try expectJSON(registry, equals: ["processor": [
-            "finished": 4, "state": ["idle": 1], "thread-0": ["finished": 1, "state": "idle"],
-        ]])
+        try expectJSON(
+            registry,
+            equals: [
+                "processor": [
+                    "finished": 4, "state": ["idle": 1], "thread-0": ["finished": 1, "state": "idle"],
+                ]
+            ])
     }
 
     @Test func removingTheLastInstanceRemovesTheEmptyParent() throws {
@@ -105,16 +114,24 @@ import Testing
         for id in ["a", "b", "c", "d"] {
             registry.collection(at: "/handler/{id}", id: id, maxKeys: 2).int("requests") += 1
         }
-        try expectJSON(registry, equals: ["handler": [
-            "a": ["requests": 1], "b": ["requests": 1], "_overflow": ["requests": 2],
-        ]])
+        try expectJSON(
+            registry,
+            equals: [
+                "handler": [
+                    "a": ["requests": 1], "b": ["requests": 1], "_overflow": ["requests": 2],
+                ]
+            ])
         #expect(registry.health.overflowedKeys == 2)
         // Removing one frees a place.
         registry.collection(at: "/handler/{id}", id: "a", maxKeys: 2).remove()
         registry.collection(at: "/handler/{id}", id: "e", maxKeys: 2).int("requests") += 1
-        try expectJSON(registry, equals: ["handler": [
-            "b": ["requests": 1], "e": ["requests": 1], "_overflow": ["requests": 2],
-        ]])
+        try expectJSON(
+            registry,
+            equals: [
+                "handler": [
+                    "b": ["requests": 1], "e": ["requests": 1], "_overflow": ["requests": 2],
+                ]
+            ])
     }
 
     @Test func snapshotOfASubtreeAndOfAStat() throws {
@@ -128,7 +145,10 @@ import Testing
         #expect(stat.root == .stat(SnapshotStat(name: "version", value: .string("1.4.2"))))
         #expect(stat.path.description == "/web/version")
         let health = healthCounterNames.map { "/scales/health/" + $0 }
-        #expect(registry.paths().map(\.description) == ["/", "/scales", "/scales/health"] + health + ["/web", "/web/errors", "/web/version"])
+        #expect(
+            registry.paths().map(\.description) == ["/", "/scales", "/scales/health"] + health + [
+                "/web", "/web/errors", "/web/version",
+            ])
     }
 
     @Test func initialValuesApplyOnlyOnCreation() {

@@ -13,10 +13,12 @@ import Testing
         let b = registry.collection(at: "B")
         let c2 = b.child("C/{id}", type: "TypedChild")
         c2.int("count") += 2
-        try expectJSON(registry, equals: [
-            "path": ["to": ["A": ["state": "abc", "C": ["1": ["count": 1]]]]],
-            "B": ["C": ["2": ["count": 2]]],
-        ])
+        try expectJSON(
+            registry,
+            equals: [
+                "path": ["to": ["A": ["state": "abc", "C": ["1": ["count": 1]]]]],
+                "B": ["C": ["2": ["count": 2]]],
+            ])
     }
 
     @Test func namedChildren() throws {
@@ -25,10 +27,12 @@ import Testing
         a.string("state").value = "abc"
         a.child(at: "C").int("count") += 1
         registry.collection(at: "B").child(at: "C").int("count") += 2
-        try expectJSON(registry, equals: [
-            "path": ["to": ["A": ["state": "abc", "C": ["count": 1]]]],
-            "B": ["C": ["count": 2]],
-        ])
+        try expectJSON(
+            registry,
+            equals: [
+                "path": ["to": ["A": ["state": "abc", "C": ["count": 1]]]],
+                "B": ["C": ["count": 2]],
+            ])
     }
 
     @Test func multilevelChild() throws {
@@ -60,16 +64,20 @@ import Testing
         for _ in 0..<2 {  // idempotent, as in scales
             c.value = "good"
             d.value = "bad"
-            try expectJSON(registry, equals: [
-                "Root": ["state": ["good": 1, "bad": 1], "C": ["state": "good"], "D": ["state": "bad"]],
-            ])
+            try expectJSON(
+                registry,
+                equals: [
+                    "Root": ["state": ["good": 1, "bad": 1], "C": ["state": "good"], "D": ["state": "bad"]]
+                ])
         }
         c.value = "great"
         d.value = "great"
         // Derived when read: states no child holds are absent (scales kept them at 0).
-        try expectJSON(registry, equals: [
-            "Root": ["state": ["great": 2], "C": ["state": "great"], "D": ["state": "great"]],
-        ])
+        try expectJSON(
+            registry,
+            equals: [
+                "Root": ["state": ["great": 2], "C": ["state": "great"], "D": ["state": "great"]]
+            ])
     }
 
     @Test func intDictsAndAutoDelete() throws {
@@ -84,12 +92,18 @@ import Testing
         activeURLs["http://www.greplin.com"] += 1
         activeURLs["http://www.google.com"] += 2
         activeURLs["http://www.greplin.com"] -= 1
-        try expectJSON(registry, equals: [
-            "path": ["to": ["A": [
-                "errors": ["400": 0, "404": 100],
-                "activeUrls": ["http://www.google.com": 2],
-            ]]],
-        ])
+        try expectJSON(
+            registry,
+            equals: [
+                "path": [
+                    "to": [
+                        "A": [
+                            "errors": ["400": 0, "404": 100],
+                            "activeUrls": ["http://www.google.com": 2],
+                        ]
+                    ]
+                ]
+            ])
     }
 
     @Test func intDictSumAggregatesChildren() throws {
@@ -101,9 +115,11 @@ import Testing
         errors["400"] += 2
         errors["404"] += 100
         errors["400"] += 1
-        try expectJSON(registry, equals: [
-            "Root": ["errors": ["400": 4, "404": 100], "C": ["errors": ["400": 4, "404": 100]]],
-        ])
+        try expectJSON(
+            registry,
+            equals: [
+                "Root": ["errors": ["400": 4, "404": 100], "C": ["errors": ["400": 4, "404": 100]]]
+            ])
     }
 
     @Test func dynamicGaugeIsReadAtSnapshotTime() throws {

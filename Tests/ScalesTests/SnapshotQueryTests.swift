@@ -87,7 +87,10 @@ import Testing
     }
 
     @Test func stringsAndBoolsCompare() throws {
-        #expect(try filtered(sample(), "state=idle") == ["web": ["state": "idle"], "processor": ["thread-0": ["state": "idle"], "thread-2": ["state": "idle"]]] as NSDictionary)
+        #expect(
+            try filtered(sample(), "state=idle") == [
+                "web": ["state": "idle"], "processor": ["thread-0": ["state": "idle"], "thread-2": ["state": "idle"]],
+            ] as NSDictionary)
         #expect(try filtered(sample(), "healthy=false") == ["web": ["healthy": false]] as NSDictionary)
         #expect(try filtered(sample(), "healthy=FALSE") == ["web": ["healthy": false]] as NSDictionary)
         #expect(try filtered(sample(), "healthy=0") == ["web": ["healthy": false]] as NSDictionary)
@@ -97,8 +100,11 @@ import Testing
     @Test func collapsedContainersAreSearchedAndShownExpanded() throws {
         // A plain JSON render leaves collapsed threads out; a query reaches them.
         let registry = sample()
-        let plain = try #require(try JSONSerialization.jsonObject(with: Data(JSONFormat.render(registry.snapshot()!).utf8)) as? NSDictionary)
-        #expect(plain["processor"] as? NSDictionary == [:] as NSDictionary, "collapsed threads are left out of a plain render")
+        let plain = try #require(
+            try JSONSerialization.jsonObject(with: Data(JSONFormat.render(registry.snapshot()!).utf8)) as? NSDictionary)
+        #expect(
+            plain["processor"] as? NSDictionary == [:] as NSDictionary,
+            "collapsed threads are left out of a plain render")
         #expect(try filtered(registry, "state=busy") == ["processor": ["thread-1": ["state": "busy"]]] as NSDictionary)
         #expect(try filtered(registry, "thread-1") == ["processor": ["thread-1": ["state": "busy"]]] as NSDictionary)
     }
@@ -136,15 +142,25 @@ import Testing
     @Test func keepsLabelsOfLabelledStats() throws {
         let snapshot = Snapshot(
             path: .root,
-            root: .container(SnapshotContainer(name: "", children: [
-                .container(SnapshotContainer(name: "m", children: [
-                    .stat(SnapshotStat(name: "a=1", value: .intDict(["x": 1, "y": 2]), labels: [StatLabel(name: "a", value: "1")])),
-                ])),
-            ])),
+            root: .container(
+                SnapshotContainer(
+                    name: "",
+                    children: [
+                        .container(
+                            SnapshotContainer(
+                                name: "m",
+                                children: [
+                                    .stat(
+                                        SnapshotStat(
+                                            name: "a=1", value: .intDict(["x": 1, "y": 2]),
+                                            labels: [StatLabel(name: "a", value: "1")]))
+                                ]))
+                    ])),
             timestamp: 0)
         let result = try SnapshotQuery("x").apply(to: snapshot)
         guard case .container(let root) = result.root, case .container(let m)? = root.children.first,
-              case .stat(let stat)? = m.children.first else {
+            case .stat(let stat)? = m.children.first
+        else {
             Issue.record("unexpected shape \(result)")
             return
         }

@@ -21,7 +21,8 @@ import Testing
         counter += -1
         #expect(counter.value == 3)
         #expect(registry.health.droppedValues == 1)
-        #expect(registry.snapshot(at: "/web/requests")?.root == .stat(SnapshotStat(name: "requests", value: .counter(3))))
+        #expect(
+            registry.snapshot(at: "/web/requests")?.root == .stat(SnapshotStat(name: "requests", value: .counter(3))))
     }
 
     @Test func doublesDropNonFiniteInput() {
@@ -41,7 +42,8 @@ import Testing
             @Stat var healthy: Bool
         }
         let collection = Registry().collection(at: "/t")
-        let stats = ThreadStats(state: Stat(collection.string("state")), healthy: Stat(collection.bool("healthy", initial: true)))
+        let stats = ThreadStats(
+            state: Stat(collection.string("state")), healthy: Stat(collection.bool("healthy", initial: true)))
         stats.state = "waitingForTask"  // assignment through a `let`
         stats.healthy = false
         #expect(collection.string("state").value == "waitingForTask")
@@ -94,7 +96,9 @@ import Testing
         #expect(snapshot.node(at: ["nan"]) == .stat(SnapshotStat(name: "nan", value: .absent)))
         #expect(snapshot.node(at: ["errors"]) == .stat(SnapshotStat(name: "errors", value: .int(1))))
         #expect(registry.health.gaugeFailures == 2)
-        try expectJSON(registry, equals: ["web": ["good": 1.5, "throws": NSNull(), "nan": NSNull(), "unbound": NSNull(), "errors": 1]])
+        try expectJSON(
+            registry,
+            equals: ["web": ["good": 1.5, "throws": NSNull(), "nan": NSNull(), "unbound": NSNull(), "errors": 1]])
     }
 
     @Test func gaugeClosuresRunOutsideTheRegistryLock() throws {

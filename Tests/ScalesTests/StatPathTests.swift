@@ -13,7 +13,10 @@ import Testing
     }
 
     @Test func malformedBracesStayLiteral() {
-        #expect(StatPath("/a/{}/{x/y}/{a}{b}").segments == [.name("a"), .name("{}"), .name("{x"), .name("y}"), .name("{a}{b}")])
+        #expect(
+            StatPath("/a/{}/{x/y}/{a}{b}").segments == [
+                .name("a"), .name("{}"), .name("{x"), .name("y}"), .name("{a}{b}"),
+            ])
     }
 
     @Test func namesAreKeptVerbatim() {

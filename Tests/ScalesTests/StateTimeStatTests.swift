@@ -11,7 +11,8 @@ import Testing
         #expect(phase.state == "", "no state before one is set")
         #expect(registry.value(at: "/worker/phase") == .stateTime([:]))
         clock.advance(by: .seconds(2))
-        #expect(registry.value(at: "/worker/phase") == .stateTime([:]), "time before the first state belongs to no state")
+        #expect(
+            registry.value(at: "/worker/phase") == .stateTime([:]), "time before the first state belongs to no state")
         phase.state = "parsing"
         clock.advance(by: .seconds(3))
         phase.state = "writing"

@@ -97,7 +97,8 @@ import Testing
         let more = Self.contend({ int += 1 }, until: { int.stripeCount > 0 })
         #expect(int.stripeCount >= 2)
         #expect(int.value == 2 * Self.perThread + more)
-        #expect(registry.snapshot(at: "/web/success")?.root == .stat(SnapshotStat(name: "success", value: .int(int.value))))
+        #expect(
+            registry.snapshot(at: "/web/success")?.root == .stat(SnapshotStat(name: "success", value: .int(int.value))))
         // Down as well as up, striped.
         Self.onTwoThreads { int -= 1 }
         #expect(int.value == more)
@@ -200,7 +201,9 @@ import Testing
                     var last = (0, 0.0, 0)
                     while done.value.load(ordering: .acquiring) < 2 {
                         let now = (counter.value, doubleCounter.value, meter.total)
-                        if now.0 < last.0 || now.1 < last.1 || now.2 < last.2 { backwards.value.add(1, ordering: .relaxed) }
+                        if now.0 < last.0 || now.1 < last.1 || now.2 < last.2 {
+                            backwards.value.add(1, ordering: .relaxed)
+                        }
                         last = now
                         reads.value.add(1, ordering: .relaxed)
                     }
@@ -295,7 +298,8 @@ import Testing
         #expect(figures.sum == sum)
         // The all-time buckets exporters read hold every value too.
         let buckets = figures.buckets
-        let bucketed = (buckets?.zeroCount ?? 0) + (buckets?.positive.reduce(0) { $0 + $1.count } ?? 0)
+        let bucketed =
+            (buckets?.zeroCount ?? 0) + (buckets?.positive.reduce(0) { $0 + $1.count } ?? 0)
             + (buckets?.negative.reduce(0) { $0 + $1.count } ?? 0)
         #expect(bucketed == count)
     }
@@ -353,9 +357,11 @@ import Testing
                 if index % 10_000 == 0 { clock.advance(by: .milliseconds(700)) }
             }
         }
-        let sum = Double(before) * 0.25 + (0..<2).reduce(0.0) { total, thread in
-            (0..<perThread).reduce(total) { $0 + Self.pmfValue($1, thread: thread) }
-        }
+        let sum =
+            Double(before) * 0.25
+            + (0..<2).reduce(0.0) { total, thread in
+                (0..<perThread).reduce(total) { $0 + Self.pmfValue($1, thread: thread) }
+            }
         let figures = pmf.figures
         #expect(figures.count == before + 2 * perThread)
         #expect(figures.sum == sum)

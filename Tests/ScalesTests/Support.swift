@@ -3,13 +3,17 @@ import Scales
 import Testing
 
 /// The registry's JSON, parsed strictly (Foundation rejects NaN, Infinity and malformed text).
-func parsedJSON(_ registry: Registry, at path: StatPath = .root, includeCollapsed: Bool = false) throws -> NSDictionary {
+func parsedJSON(_ registry: Registry, at path: StatPath = .root, includeCollapsed: Bool = false) throws -> NSDictionary
+{
     let snapshot = try #require(registry.snapshot(at: path))
     let text = JSONFormat.render(snapshot, includeCollapsed: includeCollapsed)
     // Every JSON check also checks the cached-layout render against the snapshot render.
-    let fromLayout = registry.renderJSON(at: path, includeCollapsed: includeCollapsed).map { String(decoding: $0, as: UTF8.self) }
+    let fromLayout = registry.renderJSON(at: path, includeCollapsed: includeCollapsed).map {
+        String(decoding: $0, as: UTF8.self)
+    }
     // (Failing gauges move the health counter `readFailures` between the two renders.)
-    #expect(fromLayout.map(withoutReadFailures) == withoutReadFailures(text), "renderJSON differs from the snapshot's JSON")
+    #expect(
+        fromLayout.map(withoutReadFailures) == withoutReadFailures(text), "renderJSON differs from the snapshot's JSON")
     let object = try JSONSerialization.jsonObject(with: Data(text.utf8))
     return try #require(object as? NSDictionary, "not an object: \(text)")
 }
@@ -22,12 +26,17 @@ func withoutReadFailures(_ text: String) -> String {
 /// Compares a registry's JSON to an expected tree, by value. At the root, the registry's own
 /// health counters (`/scales/health`, every registry has them) are checked to be there and then
 /// left out of the comparison, so tests state only the tree they build.
-func expectJSON(_ registry: Registry, at path: StatPath = .root, equals expected: [String: Any], sourceLocation: SourceLocation = #_sourceLocation) throws {
+func expectJSON(
+    _ registry: Registry, at path: StatPath = .root, equals expected: [String: Any],
+    sourceLocation: SourceLocation = #_sourceLocation
+) throws {
     let parsed = try parsedJSON(registry, at: path)
     let actual = NSMutableDictionary(dictionary: parsed as! [AnyHashable: Any])
     if path == .root {
         let health = (parsed["scales"] as? NSDictionary)?["health"] as? NSDictionary
-        #expect(health.map { Set($0.allKeys.compactMap { $0 as? String }) } == Set(healthCounterNames), sourceLocation: sourceLocation)
+        #expect(
+            health.map { Set($0.allKeys.compactMap { $0 as? String }) } == Set(healthCounterNames),
+            sourceLocation: sourceLocation)
         if let scales = parsed["scales"] as? NSDictionary, scales.count == 1 { actual.removeObject(forKey: "scales") }
     }
     #expect(actual == (expected as NSDictionary), "\(actual)", sourceLocation: sourceLocation)

@@ -16,7 +16,8 @@ final class SeparateAtomics: @unchecked Sendable {
     let block: UnsafeMutablePointer<Atomic<Int>>
 
     init() {
-        block = UnsafeMutableRawPointer.allocate(byteCount: 256, alignment: 128).bindMemory(to: Atomic<Int>.self, capacity: 32)
+        block = UnsafeMutableRawPointer.allocate(byteCount: 256, alignment: 128).bindMemory(
+            to: Atomic<Int>.self, capacity: 32)
         for index in 0..<32 { (block + index).initialize(to: Atomic(0)) }
     }
 

@@ -15,18 +15,18 @@ import Synchronization
 
 func updateConfiguration(scale: BenchmarkScalingFactor = .mega) -> Benchmark.Configuration {
     Benchmark.Configuration(
-    metrics: [.wallClock, .throughput, .mallocCountTotal],
-    scalingFactor: scale,
-    maxDuration: .seconds(2),
-    maxIterations: 50
+        metrics: [.wallClock, .throughput, .mallocCountTotal],
+        scalingFactor: scale,
+        maxDuration: .seconds(2),
+        maxIterations: 50
     )
 }
 
 func renderConfiguration() -> Benchmark.Configuration {
     Benchmark.Configuration(
-    metrics: [.wallClock, .throughput, .mallocCountTotal],
-    maxDuration: .seconds(3),
-    maxIterations: 30
+        metrics: [.wallClock, .throughput, .mallocCountTotal],
+        maxDuration: .seconds(3),
+        maxIterations: 30
     )
 }
 
@@ -132,7 +132,8 @@ let benchmarks: @Sendable () -> Void = {
             child.remove()
         }
     }
-    Benchmark("scales: create+remove child with an int", configuration: updateConfiguration(scale: .kilo)) { benchmark in
+    Benchmark("scales: create+remove child with an int", configuration: updateConfiguration(scale: .kilo)) {
+        benchmark in
         for i in benchmark.scaledIterations {
             let child = churn.child("{id}", id: String(i & 7))
             child.int("hits") += 1

@@ -19,7 +19,8 @@ final class Cells: @unchecked Sendable {
     // @unchecked: only touched through the atomics in it.
     let block: UnsafeMutablePointer<Atomic<Int>>
     init() {
-        block = UnsafeMutableRawPointer.allocate(byteCount: 256, alignment: 128).bindMemory(to: Atomic<Int>.self, capacity: 32)
+        block = UnsafeMutableRawPointer.allocate(byteCount: 256, alignment: 128).bindMemory(
+            to: Atomic<Int>.self, capacity: 32)
         for index in 0..<32 { (block + index).initialize(to: Atomic(0)) }
     }
 }
@@ -51,11 +52,19 @@ func oneThread(_ body: () -> Void) -> Double {
 
 let rows: [(String, () -> Double)] = [
     ("floor: Atomic<Int> relaxed add, 1 thread", { oneThread { cells.block[0].wrappingAdd(1, ordering: .relaxed) } }),
-    ("floor: Atomic<Int> relaxed add, 2 threads", { twoThreads { _ in for _ in 0..<perThread { cells.block[0].wrappingAdd(1, ordering: .relaxed) } } }),
-    ("floor: 2 threads on separate lines", { twoThreads { thread in
-        let cell = cells.block + 16 * thread
-        for _ in 0..<perThread { cell.pointee.wrappingAdd(1, ordering: .relaxed) }
-    } }),
+    (
+        "floor: Atomic<Int> relaxed add, 2 threads",
+        { twoThreads { _ in for _ in 0..<perThread { cells.block[0].wrappingAdd(1, ordering: .relaxed) } } }
+    ),
+    (
+        "floor: 2 threads on separate lines",
+        {
+            twoThreads { thread in
+                let cell = cells.block + 16 * thread
+                for _ in 0..<perThread { cell.pointee.wrappingAdd(1, ordering: .relaxed) }
+            }
+        }
+    ),
     ("int += 1, 2 threads", { twoThreads { _ in for _ in 0..<perThread { int += 1 } } }),
     ("counter += 1, 2 threads", { twoThreads { _ in for _ in 0..<perThread { counter += 1 } } }),
     ("meter.mark(), 2 threads", { twoThreads { _ in for _ in 0..<perThread { meter.mark() } } }),
@@ -80,9 +89,11 @@ for (index, row) in rows.enumerated() {
 // The sums stay exact: every update counted once.
 let expected = rounds * 2 * perThread
 guard int.value == expected, counter.value == expected, meter.total == expected, double.value == Double(expected) / 2,
-      pmf.figures.count == expected
+    pmf.figures.count == expected
 else {
-    print("ContentionCheck: a sum is not exact: int \(int.value), counter \(counter.value), meter \(meter.total), double \(double.value), pmf \(pmf.figures.count); expected \(expected)")
+    print(
+        "ContentionCheck: a sum is not exact: int \(int.value), counter \(counter.value), meter \(meter.total), double \(double.value), pmf \(pmf.figures.count); expected \(expected)"
+    )
     exit(1)
 }
 print("exact: each of int, counter, meter, double and pmf counted \(expected) updates")

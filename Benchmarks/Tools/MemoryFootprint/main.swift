@@ -1,11 +1,12 @@
 import CHeapInUse
+import Scales
+import ScalesHTTP
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Scales
-import ScalesHTTP
 
 // Bytes per stat, measured: heap bytes in use (glibc mallinfo2) before and after binding
 // 10,000 of a kind, divided by 10,000. Includes the cell, its lock if any, and its entry in the
@@ -45,18 +46,22 @@ let beforeKeys = heapInUse()
 for key in keys { dict[key] += 1 }
 line("intDict key (short string key)", Double(heapInUse() - beforeKeys) / 10_000)
 line("pmf (empty)", bytesPer(2_000) { c, i in _ = c.pmf(names[i]) })
-line("pmf (after 1,000 records over 5 minutes)", bytesPer(500) { c, i in
-    let pmf = c.pmf(names[i])
-    for v in 0..<1_000 { pmf.record(Double(v) * 0.001 + 0.0001) }
-})
+line(
+    "pmf (after 1,000 records over 5 minutes)",
+    bytesPer(500) { c, i in
+        let pmf = c.pmf(names[i])
+        for v in 0..<1_000 { pmf.record(Double(v) * 0.001 + 0.0001) }
+    })
 // A pmf's pages: one per power of two its values reach (1,792 bytes each at the default
 // precision), allocated by the first such value; the values below are spread evenly over
 // `octaves` powers of two from 2^-20 up.
 for octaves in [1, 10, 40] {
-    line("pmf (values spanning \(octaves) octave\(octaves == 1 ? "" : "s"))", bytesPer(500) { c, i in
-        let pmf = c.pmf(names[i])
-        for v in 0..<1_000 { pmf.record(exp2(-20 + Double(octaves) * (Double(v) + 0.5) / 1_000)) }
-    })
+    line(
+        "pmf (values spanning \(octaves) octave\(octaves == 1 ? "" : "s"))",
+        bytesPer(500) { c, i in
+            let pmf = c.pmf(names[i])
+            for v in 0..<1_000 { pmf.record(exp2(-20 + Double(octaves) * (Double(v) + 0.5) / 1_000)) }
+        })
 }
 line("meter", bytesPer { c, i in c.meter(names[i]).mark() })
 
@@ -68,7 +73,8 @@ if let snapshot = historyRegistry.snapshot(at: .root) {
     let beforeHistory = heapInUse()
     let history = StatusHistory(points: 60, interval: .seconds(10), maxStats: 20_000)
     for sample in 0..<60 {
-        history.record(Snapshot(path: snapshot.path, root: snapshot.root, timestamp: 1_800_000_000 + Double(sample) * 10))
+        history.record(
+            Snapshot(path: snapshot.path, root: snapshot.root, timestamp: 1_800_000_000 + Double(sample) * 10))
     }
     line("status page history, 60 points", Double(heapInUse() - beforeHistory) / Double(history.trackedStats))
     withExtendedLifetime(history) {}

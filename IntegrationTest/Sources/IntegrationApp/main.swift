@@ -27,7 +27,7 @@ let request = Request(path: "/index.html")
 let queue = [1, 2, 3, 4]
 
 try await Registry.withCurrent(registry) {
-    let web = WebStats()                 // binds to the current registry at /web
+    let web = WebStats()  // binds to the current registry at /web
     web.success += 1
     web.byPath[request.path] += 1
     let body = try await web.latency.time { try await render(request) }
@@ -38,10 +38,10 @@ try await Registry.withCurrent(registry) {
     let handler = HandlerStats(id: "h1")  // /handler/h1
     handler.requests += 1
     let processor = ProcessorStats()
-    let thread = processor.thread(id: "0") // a ThreadStats at /processor/thread-0
-    thread.state = "waitingForTask"        // /processor/state/waitingForTask counts it
-    thread.finished += 1                   // /processor/finished sums it
-    web.errors.value = 5                   // `=` on an int is `.value =`
+    let thread = processor.thread(id: "0")  // a ThreadStats at /processor/thread-0
+    thread.state = "waitingForTask"  // /processor/state/waitingForTask counts it
+    thread.finished += 1  // /processor/finished sums it
+    web.errors.value = 5  // `=` on an int is `.value =`
 }
 
 func value(_ path: StatPath) -> StatValue? {
@@ -54,8 +54,16 @@ check(value(WebStats.Paths.errors) == .int(5), "/web/errors is 5")
 check(value(WebStats.Paths.byPath) == .intDict(["/index.html": 1]), "/web/byPath counts the path")
 check(value(WebStats.Paths.load) == .double(4), "/web/load reads the closure")
 check(value(WebStats.Paths.version) == .string("1.4.2"), "/web/version starts at its YAML value")
-if case .pmf(let latency)? = value(WebStats.Paths.latency) { check(latency.count == 1, "one latency sample") } else { check(false, "/web/latency is a pmf") }
-if case .meter(let hits)? = value(WebStats.Paths.hits) { check(hits.count == 1, "one hit") } else { check(false, "/web/hits is a meter") }
+if case .pmf(let latency)? = value(WebStats.Paths.latency) {
+    check(latency.count == 1, "one latency sample")
+} else {
+    check(false, "/web/latency is a pmf")
+}
+if case .meter(let hits)? = value(WebStats.Paths.hits) {
+    check(hits.count == 1, "one hit")
+} else {
+    check(false, "/web/hits is a meter")
+}
 check(value(HandlerStats.Paths.requests.filling(id: "h1")) == .int(1), "/handler/h1/requests is 1")
 check(value("/processor/state") == .intDict(["waitingForTask": 1]), "/processor/state counts the thread")
 check(value(ProcessorStats.Paths.finished) == .int(1), "/processor/finished sums the thread")

@@ -22,7 +22,9 @@ public enum JSONFormat {
     }
 
     /// The snapshot's root as UTF-8 JSON bytes, ready to send (see ``render(_:pretty:includeCollapsed:)``).
-    public static func renderBytes(_ snapshot: Snapshot, pretty: Bool = false, includeCollapsed: Bool = false) -> [UInt8] {
+    public static func renderBytes(_ snapshot: Snapshot, pretty: Bool = false, includeCollapsed: Bool = false)
+        -> [UInt8]
+    {
         var writer = JSONWriter(pretty: pretty, includeCollapsed: includeCollapsed)
         writer.write(snapshot.root, depth: 0)
         return writer.bytes
@@ -30,7 +32,8 @@ public enum JSONFormat {
 
     /// Renders a snapshot with extra top-level number members, in key order (the file dump adds
     /// `last-updated`).
-    static func render(_ snapshot: Snapshot, pretty: Bool, includeCollapsed: Bool, extra: [(String, Double)]) -> String {
+    static func render(_ snapshot: Snapshot, pretty: Bool, includeCollapsed: Bool, extra: [(String, Double)]) -> String
+    {
         var writer = JSONWriter(pretty: pretty, includeCollapsed: includeCollapsed)
         guard case .container(let container) = snapshot.root else {
             writer.write(snapshot.root, depth: 0)
@@ -111,7 +114,9 @@ struct JSONWriter {
     }
 
     /// A dict's entries as an object, keys sorted (sorting the pairs: no lookups afterwards).
-    mutating func writeObject<Value>(_ dict: [String: Value], depth: Int, _ writeValue: (inout JSONWriter, Value) -> Void) {
+    mutating func writeObject<Value>(
+        _ dict: [String: Value], depth: Int, _ writeValue: (inout JSONWriter, Value) -> Void
+    ) {
         var object = ObjectWriter(depth: depth)
         for (key, value) in dict.sorted(by: { $0.key < $1.key }) {
             object.key(key, &self)

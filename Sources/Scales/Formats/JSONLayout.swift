@@ -40,7 +40,8 @@ struct JSONLayout: Sendable {
         var holes: [Hole] = []
         writer.write(root, depth: 0) { writer, stat, depth in
             let reader = readers[ObjectIdentifier(stat.info)]
-            holes.append(Hole(offset: writer.bytes.count, depth: depth, reader: reader, isScalar: reader?.scalarKind != nil))
+            holes.append(
+                Hole(offset: writer.bytes.count, depth: depth, reader: reader, isScalar: reader?.scalarKind != nil))
         }
         self.health = health
         self.shape = shape

@@ -61,7 +61,8 @@ extension PrometheusWriter {
     }
 
     /// `# TYPE`, `# HELP` and the samples of one family in OpenMetrics.
-    mutating func writeOpenMetricsFamily(_ block: Block, _ sorted: [Int], names: [String: Int], into out: inout [UInt8]) {
+    mutating func writeOpenMetricsFamily(_ block: Block, _ sorted: [Int], names: [String: Int], into out: inout [UInt8])
+    {
         let head = entries[block.first]
         var name = head.family
         var type: StaticString
@@ -71,7 +72,8 @@ extension PrometheusWriter {
         case .summary: type = "summary"
         }
         if let short = Self.openMetricsShortName(head, block.kind), !short.isEmpty,
-           names[short] == 1, !openMetricsTaken.contains(short) {
+            names[short] == 1, !openMetricsTaken.contains(short)
+        {
             name = short
             type = block.kind == .counter ? "counter" : "info"
         }

@@ -69,7 +69,9 @@ public enum PrometheusFormat {
     }
 
     /// ``render(_:namespace:)``, and the names that collided (see **Collisions** above).
-    static func renderCountingCollisions(_ snapshot: Snapshot, namespace: String?) -> (text: String, collisions: [String]) {
+    static func renderCountingCollisions(_ snapshot: Snapshot, namespace: String?) -> (
+        text: String, collisions: [String]
+    ) {
         let (bytes, collisions) = renderBytesCountingCollisions(snapshot, namespace: namespace, format: .prometheusText)
         return (String(decoding: bytes, as: UTF8.self), collisions)
     }

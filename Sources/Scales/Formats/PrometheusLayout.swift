@@ -70,7 +70,8 @@ struct PrometheusLayout: Sendable {
                 writer.emitHole(holeStats.count, kind: kind, name: name, labels: labels, meta)
                 holeStats.append(late)
             } else {
-                dynamic.append(DynamicStat(name: name, labels: labels, meta: meta, reader: late.reader, ordinal: late.ordinal))
+                dynamic.append(
+                    DynamicStat(name: name, labels: labels, meta: meta, reader: late.reader, ordinal: late.ordinal))
             }
         }
 
@@ -137,13 +138,15 @@ struct PrometheusLayout: Sendable {
 
         // Written straight into the result: a kept value takes at most `maxScalarBytes`.
         let end: StaticString = format == .openMetrics ? "# EOF\n" : ""
-        let capacity = template.count + holes.count * ByteWriter.maxScalarBytes + freshBytes.count + end.utf8CodeUnitCount
+        let capacity =
+            template.count + holes.count * ByteWriter.maxScalarBytes + freshBytes.count + end.utf8CodeUnitCount
         // Nothing to write (an array of capacity 0 would write the shared empty-array storage).
         guard capacity > 0 else { return [] }
         return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
             var out = ByteWriter(base: buffer.baseAddress!)
             var cursor = (position: 0, hole: 0)
-            let read: (Hole) -> StatValue = values.map { values in { values[$0.ordinal] } } ?? { [health] in $0.reader.read(health) }
+            let read: (Hole) -> StatValue =
+                values.map { values in { values[$0.ordinal] } } ?? { [health] in $0.reader.read(health) }
             template.withUnsafeBufferPointer { template in
                 freshBytes.withUnsafeBufferPointer { freshBytes in
                     // Each fresh family goes before the first kept family whose name sorts after it.

@@ -30,7 +30,11 @@ public enum PrometheusProtobuf {
 
     /// `MetricType` values.
     enum MetricType: UInt64 {
-        case counter = 0, gauge = 1, summary = 2, untyped = 3, histogram = 4
+        case counter = 0
+        case gauge = 1
+        case summary = 2
+        case untyped = 3
+        case histogram = 4
     }
 
     /// The quantiles a summary carries, as in text.
@@ -276,7 +280,8 @@ struct ProtoNativeHistogram: ProtoMessage {
 
     /// Spans of consecutive indices (the first span's offset is its first index, the others'
     /// the gap after the previous span), then each bucket's count minus the previous one's.
-    static func encode<Sink: ProtoSink>(_ buckets: [NativeBucket], spanTag: UInt8, deltaTag: UInt8, _ sink: inout Sink) {
+    static func encode<Sink: ProtoSink>(_ buckets: [NativeBucket], spanTag: UInt8, deltaTag: UInt8, _ sink: inout Sink)
+    {
         guard let first = buckets.first else { return }
         var start = first.index
         var next = first.index  // the index after the current span's last
@@ -285,7 +290,8 @@ struct ProtoNativeHistogram: ProtoMessage {
         for bucket in buckets {
             if bucket.index != next {
                 let offset = isFirstSpan ? start : start &- spanEnd
-                sink.message(spanTag, ProtoSpan(offset: Int32(clamping: offset), length: UInt32(clamping: next &- start)))
+                sink.message(
+                    spanTag, ProtoSpan(offset: Int32(clamping: offset), length: UInt32(clamping: next &- start)))
                 isFirstSpan = false
                 spanEnd = next
                 start = bucket.index
@@ -346,10 +352,12 @@ extension PrometheusWriter {
     mutating func writeProtobufFamily(_ block: Block, _ sorted: [Int], into out: inout [UInt8]) {
         let head = entries[block.first]
         // A pmf family is a native histogram when every one of its pmfs has buckets.
-        let native = block.kind == .summary && block.range.allSatisfy { position in
-            guard case .pmf(let index) = entries[sorted[position]].sample else { return true }
-            return pmfs[index].buckets != nil
-        }
+        let native =
+            block.kind == .summary
+            && block.range.allSatisfy { position in
+                guard case .pmf(let index) = entries[sorted[position]].sample else { return true }
+                return pmfs[index].buckets != nil
+            }
         let type: PrometheusProtobuf.MetricType
         let scalarTag: UInt8
         switch block.kind {
@@ -372,7 +380,8 @@ extension PrometheusWriter {
                 metrics.append(ProtoMetric(labels: labels, value: .scalar(tag: scalarTag, ProtoScalar(value: value))))
             case .hole(let hole):
                 guard block.kind != .summary else { continue }
-                metrics.append(ProtoMetric(labels: labels, value: .scalar(tag: scalarTag, ProtoScalar(value: 0, hole: hole))))
+                metrics.append(
+                    ProtoMetric(labels: labels, value: .scalar(tag: scalarTag, ProtoScalar(value: 0, hole: hole))))
             case .pmf(let index):
                 let pmf = pmfs[index]
                 if native, let buckets = pmf.buckets {

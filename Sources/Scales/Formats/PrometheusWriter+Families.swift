@@ -54,7 +54,8 @@ extension PrometheusWriter {
         let shared = entries.withUnsafeBufferPointer { entries in
             sorted.indices.dropFirst().contains { position in
                 let (previous, index) = (sorted[position - 1], sorted[position])
-                return entries[previous].owner != entries[index].owner && entries[previous].family == entries[index].family
+                return entries[previous].owner != entries[index].owner
+                    && entries[previous].family == entries[index].family
             }
         }
         if shared { return true }

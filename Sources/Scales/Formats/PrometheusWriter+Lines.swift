@@ -53,18 +53,26 @@ extension PrometheusWriter {
         var text = text
         text.withUTF8 { bytes in
             // Most help text needs no escaping: one copy.
-            let plain = escaping == .raw || !bytes.contains { byte in
-                byte < 0x20 || byte == 0x5C || byte == 0x7F || (byte == 0x22 && escaping == .openMetrics)
-            }
+            let plain =
+                escaping == .raw
+                || !bytes.contains { byte in
+                    byte < 0x20 || byte == 0x5C || byte == 0x7F || (byte == 0x22 && escaping == .openMetrics)
+                }
             if plain {
                 out.append(contentsOf: bytes)
                 return
             }
             for byte in bytes {
                 switch byte {
-                case 0x5C: out.append(0x5C); out.append(0x5C)
-                case 0x0A: out.append(0x5C); out.append(0x6E)
-                case 0x22 where escaping == .openMetrics: out.append(0x5C); out.append(0x22)
+                case 0x5C:
+                    out.append(0x5C)
+                    out.append(0x5C)
+                case 0x0A:
+                    out.append(0x5C)
+                    out.append(0x6E)
+                case 0x22 where escaping == .openMetrics:
+                    out.append(0x5C)
+                    out.append(0x22)
                 case 0..<0x20, 0x7F: out.append(0x20)
                 default: out.append(byte)
                 }

@@ -112,13 +112,15 @@ struct PrometheusWriter {
     typealias StatVisitor = (inout PrometheusWriter, SnapshotStat, _ name: String, PrometheusLabels, Meta) -> Void
 
     mutating func walk(_ node: SnapshotNode, prefix: String, labels: PrometheusLabels, pattern: String, isRoot: Bool) {
-        walk(node, prefix: prefix, labels: labels, pattern: pattern, isRoot: isRoot) { writer, stat, name, labels, meta in
+        walk(node, prefix: prefix, labels: labels, pattern: pattern, isRoot: isRoot) {
+            writer, stat, name, labels, meta in
             writer.emit(stat.value, name: name, labels: labels, meta)
         }
     }
 
     mutating func walk(
-        _ node: SnapshotNode, prefix: String, labels: PrometheusLabels, pattern: String, isRoot: Bool, visit: StatVisitor
+        _ node: SnapshotNode, prefix: String, labels: PrometheusLabels, pattern: String, isRoot: Bool,
+        visit: StatVisitor
     ) {
         switch node {
         case .container(let container):
@@ -126,7 +128,9 @@ struct PrometheusWriter {
             var labels = labels
             var pattern = pattern
             if !(isRoot && container.name.isEmpty) {
-                if let instance = container.instance, case .template(let before, let placeholder, let after) = instance.template {
+                if let instance = container.instance,
+                    case .template(let before, let placeholder, let after) = instance.template
+                {
                     prefix = PrometheusNames.joined(prefix, PrometheusNames.namePart(before + after))
                     labels = labels.adding(placeholder, instance.id)
                     pattern += "/" + instance.template.description
@@ -152,11 +156,13 @@ struct PrometheusWriter {
                 name = PrometheusNames.withUnit(PrometheusNames.metricName(prefix), stat.unit)
                 statName = nil
             } else {
-                let base = PrometheusNames.metricName(PrometheusNames.joined(prefix, PrometheusNames.namePart(stat.name)))
+                let base = PrometheusNames.metricName(
+                    PrometheusNames.joined(prefix, PrometheusNames.namePart(stat.name)))
                 name = PrometheusNames.withUnit(base, stat.unit)
                 statName = stat.name
             }
-            let meta = Meta(doc: stat.doc, pattern: pattern, statName: statName, unit: stat.unit, keyLabel: stat.keyLabel)
+            let meta = Meta(
+                doc: stat.doc, pattern: pattern, statName: statName, unit: stat.unit, keyLabel: stat.keyLabel)
             visit(&self, stat, name, labels, meta)
         }
     }
@@ -196,7 +202,10 @@ struct PrometheusWriter {
 
     mutating func emit(_ value: StatValue, name: String, labels: PrometheusLabels, _ meta: Meta) {
         func help(_ kind: StaticString, _ note: StaticString? = nil) -> Int {
-            helps.append(Help(doc: meta.doc, kind: kind, pattern: meta.pattern, statName: meta.statName, note: note, unit: meta.unit))
+            helps.append(
+                Help(
+                    doc: meta.doc, kind: kind, pattern: meta.pattern, statName: meta.statName, note: note,
+                    unit: meta.unit))
             return helps.count - 1
         }
         let keyLabel = meta.keyLabel ?? "key"
@@ -251,7 +260,9 @@ struct PrometheusWriter {
         case .stateTime(let dict):
             let help = help("stateTime", " (seconds in each state)")
             for (state, seconds) in dict where seconds.isFinite {
-                add(name, .secondsTotal, .counter, labels.adding("state", state), .value(PrometheusFormat.formatValue(seconds)), help)
+                add(
+                    name, .secondsTotal, .counter, labels.adding("state", state),
+                    .value(PrometheusFormat.formatValue(seconds)), help)
             }
         case .pmf(let pmf):
             pmfs.append(pmf)
@@ -289,23 +300,32 @@ struct PrometheusWriter {
         PrometheusNames.suffixed(name, suffix)
     }
 
-    mutating func addMeter(_ name: String, _ labels: PrometheusLabels, _ meter: MeterSnapshot, _ help: Int, _ rateHelp: Int) {
+    mutating func addMeter(
+        _ name: String, _ labels: PrometheusLabels, _ meter: MeterSnapshot, _ help: Int, _ rateHelp: Int
+    ) {
         add(name, .total, .counter, labels, .value(String(meter.count)), help)
-        let rates: [(String, Double)] = [("1m", meter.m1), ("5m", meter.m5), ("15m", meter.m15), ("mean", meter.meanRate)]
+        let rates: [(String, Double)] = [
+            ("1m", meter.m1), ("5m", meter.m5), ("15m", meter.m15), ("mean", meter.meanRate),
+        ]
         for (window, value) in rates {
-            add(name, .rate, .gauge, labels.adding("window", window), .value(PrometheusFormat.formatValue(value)), rateHelp)
+            add(
+                name, .rate, .gauge, labels.adding("window", window), .value(PrometheusFormat.formatValue(value)),
+                rateHelp)
         }
     }
 
-    mutating func add(_ base: String, _ suffix: FamilySuffix, _ kind: Kind, _ labels: PrometheusLabels, _ sample: Sample, _ help: Int) {
+    mutating func add(
+        _ base: String, _ suffix: FamilySuffix, _ kind: Kind, _ labels: PrometheusLabels, _ sample: Sample, _ help: Int
+    ) {
         if let first = ownerBases[currentOwner] {
             if first != base { ownerBasesDiffer = true }
         } else {
             ownerBases[currentOwner] = base
         }
-        entries.append(Entry(
-            family: suffix.family(base), base: base, suffix: suffix, owner: currentOwner, kind: kind,
-            order: entries.count, key: labels.text(), sample: sample, help: help))
+        entries.append(
+            Entry(
+                family: suffix.family(base), base: base, suffix: suffix, owner: currentOwner, kind: kind,
+                order: entries.count, key: labels.text(), sample: sample, help: help))
         if format == .protobuf { labelSets.append(labels) }
     }
 }

@@ -37,7 +37,9 @@ final class RenderCache: Sendable {
     /// The Prometheus layout for `key` of `registry`'s tree as it is now, or with `shape` only a
     /// layout of that shape (`nil` when the tree has another shape now); `nil` too when nothing
     /// is bound at the path.
-    func prometheusLayout(_ key: PrometheusLayoutKey, of registry: Registry, shape wanted: UInt64? = nil) -> PrometheusLayout? {
+    func prometheusLayout(_ key: PrometheusLayoutKey, of registry: Registry, shape wanted: UInt64? = nil)
+        -> PrometheusLayout?
+    {
         if let kept = prometheus.withLock({ $0[key] }), kept.shape == (wanted ?? registry.shape.current) { return kept }
         if let wanted, wanted != registry.shape.current { return nil }
         guard let tree = registry.buildTree(at: key.names, reads: .none) else { return nil }
@@ -107,8 +109,10 @@ extension Registry {
     ///   - pretty: Two-space indentation.
     ///   - includeCollapsed: Also write collapsed containers below the root.
     /// - Returns: The JSON, or `nil` when nothing is bound at `path`.
-    public func renderJSON(at path: StatPath = .root, pretty: Bool = false, includeCollapsed: Bool = false) -> [UInt8]? {
-        let key = JSONLayoutKey(names: path.segments.map(\.description), pretty: pretty, includeCollapsed: includeCollapsed)
+    public func renderJSON(at path: StatPath = .root, pretty: Bool = false, includeCollapsed: Bool = false) -> [UInt8]?
+    {
+        let key = JSONLayoutKey(
+            names: path.segments.map(\.description), pretty: pretty, includeCollapsed: includeCollapsed)
         return renderCache.jsonLayout(key, of: self)?.render()
     }
 
@@ -150,13 +154,15 @@ extension Registry {
     ///   - namespace: An optional first name part, such as the application's name.
     ///   - format: The exposition format.
     /// - Returns: The bytes, or `nil` when nothing is bound at `path`.
-    public func renderMetrics(at path: StatPath = .root, namespace: String? = nil, format: ExpositionFormat) -> [UInt8]? {
+    public func renderMetrics(at path: StatPath = .root, namespace: String? = nil, format: ExpositionFormat) -> [UInt8]?
+    {
         let key = PrometheusLayoutKey(path: path, namespace: namespace, format: format)
         guard let layout = renderCache.prometheusLayout(key, of: self) else { return nil }
         if let bytes = layout.render() { return bytes }
         // The layout cannot split (names collide across kept and fresh families): the writer.
         guard let snapshot = snapshot(at: path) else { return nil }
-        let (bytes, collisions) = PrometheusFormat.renderBytesCountingCollisions(snapshot, namespace: namespace, format: format)
+        let (bytes, collisions) = PrometheusFormat.renderBytesCountingCollisions(
+            snapshot, namespace: namespace, format: format)
         if !collisions.isEmpty { healthCounters.nameCollisions(collisions) }
         return bytes
     }
@@ -164,7 +170,8 @@ extension Registry {
     /// A snapshot this registry took, in `format`, from the layout of the snapshot's shape
     /// (the names, order and HELP lines worked out once; the values the snapshot's); `nil`
     /// when the tree has changed shape since, or the layout cannot split.
-    func renderFromLayout(_ snapshot: Snapshot, shape: UInt64, namespace: String?, format: ExpositionFormat) -> [UInt8]? {
+    func renderFromLayout(_ snapshot: Snapshot, shape: UInt64, namespace: String?, format: ExpositionFormat) -> [UInt8]?
+    {
         let key = PrometheusLayoutKey(path: snapshot.path, namespace: namespace, format: format)
         guard let layout = renderCache.prometheusLayout(key, of: self, shape: shape), layout.splits else { return nil }
         return layout.render(snapshotValues: snapshot.values)

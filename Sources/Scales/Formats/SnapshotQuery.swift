@@ -68,9 +68,11 @@ public struct SnapshotQuery: Sendable, Hashable, CustomStringConvertible {
         public var description: String {
             switch self {
             case .emptyKey(let query):
-                return "malformed query \"\(query)\": no key; write key or key<op>value with op one of >= > < <= = == !="
+                return
+                    "malformed query \"\(query)\": no key; write key or key<op>value with op one of >= > < <= = == !="
             case .moreThanOneOperator(let query):
-                return "malformed query \"\(query)\": more than one operator; write key or key<op>value with op one of >= > < <= = == !="
+                return
+                    "malformed query \"\(query)\": more than one operator; write key or key<op>value with op one of >= > < <= = == !="
             }
         }
     }

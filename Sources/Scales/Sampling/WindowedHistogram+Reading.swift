@@ -1,9 +1,8 @@
 // Reading a ``WindowedHistogram``: its ``WindowedHistogram/Contents`` (all-time totals and
 // the window's weighted buckets, merged over slices and stripes) and the quantiles of them.
 
-import Synchronization
-
 import ScalesPlatform
+import Synchronization
 
 extension WindowedHistogram {
     // MARK: Reading
@@ -68,7 +67,9 @@ extension WindowedHistogram {
             return zeros
         }
         // A bucket's count in a slot: the page's plus every stripe's row of its extension.
-        func count(_ counters: UnsafeMutablePointer<Atomic<UInt32>>, extensionPage: UInt, slot: Int, bucket: Int) -> UInt32 {
+        func count(_ counters: UnsafeMutablePointer<Atomic<UInt32>>, extensionPage: UInt, slot: Int, bucket: Int)
+            -> UInt32
+        {
             var total = counters[slot * n + bucket].load(ordering: .relaxed)
             guard extensionPage != 0 else { return total }
             for stripe in 0..<Stripes.count {
@@ -145,8 +146,10 @@ extension WindowedHistogram {
                     let scale = -exp2(Double(octave + NativeGrid.lowestExponent))
                     for bucket in stride(from: n - 1, through: 0, by: -1) {
                         visit(
-                            { count(counters, extensionPage: extensionPage, slot: $0, bucket: bucket) }, allTime: Int(allTime[bucket]),
-                            value: scale * midpoints[bucket], index: (octave + NativeGrid.lowestExponent) * n + bucket + 1,
+                            { count(counters, extensionPage: extensionPage, slot: $0, bucket: bucket) },
+                            allTime: Int(allTime[bucket]),
+                            value: scale * midpoints[bucket],
+                            index: (octave + NativeGrid.lowestExponent) * n + bucket + 1,
                             into: &negative, emit)
                     }
                 }
@@ -170,8 +173,10 @@ extension WindowedHistogram {
                     let scale = exp2(Double(octave + NativeGrid.lowestExponent))
                     for bucket in 0..<n {
                         visit(
-                            { count(counters, extensionPage: extensionPage, slot: $0, bucket: bucket) }, allTime: Int(allTime[bucket]),
-                            value: scale * midpoints[bucket], index: (octave + NativeGrid.lowestExponent) * n + bucket + 1,
+                            { count(counters, extensionPage: extensionPage, slot: $0, bucket: bucket) },
+                            allTime: Int(allTime[bucket]),
+                            value: scale * midpoints[bucket],
+                            index: (octave + NativeGrid.lowestExponent) * n + bucket + 1,
                             into: &positive, emit)
                     }
                 }
@@ -197,8 +202,10 @@ extension WindowedHistogram {
                 contents.windowCount &+= slotCounts[slot]
                 contents.weightedSum += weight * s
                 contents.weightedCount += weight * Double(slotCounts[slot])
-                contents.minimum = Swift.min(contents.minimum, Double(bitPattern: slots[slot].minimum.load(ordering: .relaxed)))
-                contents.maximum = Swift.max(contents.maximum, Double(bitPattern: slots[slot].maximum.load(ordering: .relaxed)))
+                contents.minimum = Swift.min(
+                    contents.minimum, Double(bitPattern: slots[slot].minimum.load(ordering: .relaxed)))
+                contents.maximum = Swift.max(
+                    contents.maximum, Double(bitPattern: slots[slot].maximum.load(ordering: .relaxed)))
             }
         }
         guard !contents.isEmpty else { return contents }
@@ -226,12 +233,15 @@ extension WindowedHistogram {
                 count: contents.count, sum: contents.sum, positive: contents.positive, negative: contents.negative)
         }
         guard !contents.isEmpty else { return result }
-        let mean = Swift.min(Swift.max(contents.weightedSum / contents.weightedCount, contents.minimum), contents.maximum)
+        let mean = Swift.min(
+            Swift.max(contents.weightedSum / contents.weightedCount, contents.minimum), contents.maximum)
         // The reported quantiles and the variance, in one pass with no arrays.
         var quantiles = InlineArray<6, Double>(repeating: 0)
         let targets: InlineArray<6, Double> = [0.5, 0.75, 0.95, 0.98, 0.99, 0.999]
         var variance = 0.0
-        Self.walk(contents.entries, totalWeight: contents.totalWeight, targets: 6) { targets[$0] } visit: { entry in
+        Self.walk(contents.entries, totalWeight: contents.totalWeight, targets: 6) {
+            targets[$0]
+        } visit: { entry in
             let d = entry.value - mean
             variance += entry.weight * d * d
         } found: {
@@ -255,7 +265,10 @@ extension WindowedHistogram {
     static func quantiles(_ qs: [Double], of entries: [Entry], totalWeight: Double) -> [Double] {
         var result = [Double](repeating: 0, count: qs.count)
         let order = qs.indices.sorted { qs[$0] < qs[$1] }
-        walk(entries, totalWeight: totalWeight, targets: qs.count) { qs[order[$0]] } visit: { _ in } found: {
+        walk(entries, totalWeight: totalWeight, targets: qs.count) {
+            qs[order[$0]]
+        } visit: { _ in
+        } found: {
             result[order[$0]] = $1
         }
         return result

@@ -103,7 +103,8 @@ struct PmfStripes {
             let cell = raw + headerBytes + stripe * Stripes.stride
             let sums = cell.bindMemory(to: Atomic<UInt64>.self, capacity: WindowedHistogram.slotCount)
             for slot in 0..<WindowedHistogram.slotCount { (sums + slot).initialize(to: Atomic(0.0.bitPattern)) }
-            let zeros = (cell + 8 * WindowedHistogram.slotCount).bindMemory(to: Atomic<UInt32>.self, capacity: WindowedHistogram.slotCount)
+            let zeros = (cell + 8 * WindowedHistogram.slotCount).bindMemory(
+                to: Atomic<UInt32>.self, capacity: WindowedHistogram.slotCount)
             for slot in 0..<WindowedHistogram.slotCount { (zeros + slot).initialize(to: Atomic(0)) }
         }
         return raw
@@ -116,14 +117,17 @@ struct PmfStripes {
 
     /// Stripe `stripe`'s sum of slot `slot` (a Double's bits).
     func sum(stripe: Int, slot: Int) -> UnsafeMutablePointer<Atomic<UInt64>> {
-        UnsafeMutablePointer<Atomic<UInt64>>(bitPattern: base &+ UInt(Self.headerBytes &+ stripe &* Stripes.stride &+ 8 &* slot))
-            .unsafelyUnwrapped
+        UnsafeMutablePointer<Atomic<UInt64>>(
+            bitPattern: base &+ UInt(Self.headerBytes &+ stripe &* Stripes.stride &+ 8 &* slot)
+        )
+        .unsafelyUnwrapped
     }
 
     /// Stripe `stripe`'s zero count of slot `slot`.
     func zeros(stripe: Int, slot: Int) -> UnsafeMutablePointer<Atomic<UInt32>> {
         UnsafeMutablePointer<Atomic<UInt32>>(
-            bitPattern: base &+ UInt(Self.headerBytes &+ stripe &* Stripes.stride &+ 8 &* WindowedHistogram.slotCount &+ 4 &* slot)
+            bitPattern: base
+                &+ UInt(Self.headerBytes &+ stripe &* Stripes.stride &+ 8 &* WindowedHistogram.slotCount &+ 4 &* slot)
         ).unsafelyUnwrapped
     }
 

@@ -156,7 +156,9 @@ struct WindowedHistogram: ~Copyable, Sendable {
 
     /// The number of pages allocated, and their addresses (for tests that measure memory).
     var pageAddresses: [UnsafeMutableRawPointer] {
-        (0..<2 * NativeGrid.octaves).compactMap { UnsafeMutableRawPointer(bitPattern: pages[unchecked: $0].pointee.load(ordering: .acquiring)) }
+        (0..<2 * NativeGrid.octaves).compactMap {
+            UnsafeMutableRawPointer(bitPattern: pages[unchecked: $0].pointee.load(ordering: .acquiring))
+        }
     }
 
     // MARK: Recording
@@ -170,7 +172,9 @@ struct WindowedHistogram: ~Copyable, Sendable {
         let epoch: UInt64
         if wallSliceSeconds != 0 {
             let wall = SystemClock.wallSeconds()
-            if let hinted = WallSecondHint.epoch(wallHint.load(ordering: .relaxed), wall: wall, sliceSeconds: wallSliceSeconds) {
+            if let hinted = WallSecondHint.epoch(
+                wallHint.load(ordering: .relaxed), wall: wall, sliceSeconds: wallSliceSeconds)
+            {
                 epoch = hinted
             } else {
                 epoch = refreshWallHint(wall: wall)
@@ -300,7 +304,9 @@ struct WindowedHistogram: ~Copyable, Sendable {
             if let block = striped {
                 for stripe in 0..<Stripes.count {
                     zeros &+= Int(block.zeros(stripe: stripe, slot: slot).pointee.exchange(0, ordering: .relaxed))
-                    sum += Double(bitPattern: block.sum(stripe: stripe, slot: slot).pointee.exchange(0.0.bitPattern, ordering: .relaxed))
+                    sum += Double(
+                        bitPattern: block.sum(stripe: stripe, slot: slot).pointee.exchange(
+                            0.0.bitPattern, ordering: .relaxed))
                 }
             }
             totals.zeros &+= zeros

@@ -86,7 +86,9 @@ public final class IntDictStat: StatCell {
     func withIndexedCell<Result>(_ key: String, hash: Int, _ body: (KeyCell) -> Result) -> Result? {
         let section = ReadSection.enter()
         defer { ReadSection.exit(section) }
-        guard let pointer = UnsafeRawPointer(bitPattern: published.load(ordering: .sequentiallyConsistent)) else { return nil }
+        guard let pointer = UnsafeRawPointer(bitPattern: published.load(ordering: .sequentiallyConsistent)) else {
+            return nil
+        }
         return Unmanaged<KeyIndex>.fromOpaque(pointer)._withUnsafeGuaranteedRef { $0.withCell(key, hash: hash, body) }
     }
 

@@ -1,6 +1,5 @@
-import Synchronization
-
 import ScalesPlatform
+import Synchronization
 
 /// One key of a keyed stat (``IntDictStat``): its value in an atomic word.
 ///

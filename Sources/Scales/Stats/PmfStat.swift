@@ -100,7 +100,8 @@ public final class PmfStat: StatCell {
     init(window: Duration?, precision: Int?, clock: any StatClock, health: HealthCounters) {
         let schema = Self.schema(precision)
         self.precision = schema
-        self.histogram = WindowedHistogram(window: window ?? Self.defaultWindow, schema: schema, systemClock: clock is SystemClock)
+        self.histogram = WindowedHistogram(
+            window: window ?? Self.defaultWindow, schema: schema, systemClock: clock is SystemClock)
         // The window in effect: 5 whole slices of at least 1 ms each.
         self.window = .nanoseconds(Int64(clamping: histogram.sliceNanoseconds &* UInt64(WindowedHistogram.slotCount)))
         self.clock = ClockReader(clock)

@@ -55,7 +55,9 @@ enum Stripes {
     }
 
     /// Cell `index` of a block.
-    static func cell<Value: AtomicRepresentable>(_ block: UInt, _ index: Int, as: Value.Type) -> UnsafeMutablePointer<Atomic<Value>> {
+    static func cell<Value: AtomicRepresentable>(_ block: UInt, _ index: Int, as: Value.Type) -> UnsafeMutablePointer<
+        Atomic<Value>
+    > {
         UnsafeMutablePointer<Atomic<Value>>(bitPattern: block &+ UInt(index &* stride)).unsafelyUnwrapped
     }
 

@@ -73,15 +73,17 @@ struct PathPattern: Equatable, Sendable, CustomStringConvertible {
         if relative {
             if body.hasPrefix("/") {
                 let suggestion = String(body.drop { $0 == "/" })
-                return .failure(PathSyntaxError(
-                    "a child collection's path is relative to its parent; write "
-                        + "`\(suggestion.isEmpty ? "child-{id}" : suggestion)` without the leading `/`"))
+                return .failure(
+                    PathSyntaxError(
+                        "a child collection's path is relative to its parent; write "
+                            + "`\(suggestion.isEmpty ? "child-{id}" : suggestion)` without the leading `/`"))
             }
         } else {
             guard body.hasPrefix("/") else {
-                return .failure(PathSyntaxError(
-                    "path `\(text)` is relative, but the collection has no `parent:`; write `/\(text)`, or add "
-                        + "`parent:` naming the collection it belongs to"))
+                return .failure(
+                    PathSyntaxError(
+                        "path `\(text)` is relative, but the collection has no `parent:`; write `/\(text)`, or add "
+                            + "`parent:` naming the collection it belongs to"))
             }
             body = body.dropFirst()
             if body.isEmpty {
@@ -101,9 +103,10 @@ struct PathPattern: Equatable, Sendable, CustomStringConvertible {
             }
         }
         if segments.filter({ $0.placeholder != nil }).count > 1 {
-            return .failure(PathSyntaxError(
-                "path `\(text)` has more than one placeholder; a collection's own path takes one (`/handler/{id}`), "
-                    + "and deeper levels are child collections with `parent:`"))
+            return .failure(
+                PathSyntaxError(
+                    "path `\(text)` has more than one placeholder; a collection's own path takes one (`/handler/{id}`), "
+                        + "and deeper levels are child collections with `parent:`"))
         }
         return .success(PathPattern(segments: segments))
     }
@@ -119,9 +122,10 @@ struct PathPattern: Equatable, Sendable, CustomStringConvertible {
         }
         for scalar in piece.unicodeScalars where !isPathCharacter(scalar) && scalar != "{" && scalar != "}" {
             let shown = scalar == " " ? "a space" : "`\(scalar)`"
-            return .failure(PathSyntaxError(
-                "path `\(text)` contains \(shown); path segments use ASCII letters, digits, `_`, `-` and `.`, plus one "
-                    + "`{placeholder}`"))
+            return .failure(
+                PathSyntaxError(
+                    "path `\(text)` contains \(shown); path segments use ASCII letters, digits, `_`, `-` and `.`, plus one "
+                        + "`{placeholder}`"))
         }
         let opens = piece.filter { $0 == "{" }.count
         let closes = piece.filter { $0 == "}" }.count
@@ -129,24 +133,28 @@ struct PathPattern: Equatable, Sendable, CustomStringConvertible {
         guard opens == 1, closes == 1, let open = piece.firstIndex(of: "{"), let close = piece.firstIndex(of: "}"),
             open < close
         else {
-            return .failure(PathSyntaxError(
-                "segment `\(piece)` of path `\(text)` has unbalanced braces; a placeholder is written `{id}`"))
+            return .failure(
+                PathSyntaxError(
+                    "segment `\(piece)` of path `\(text)` has unbalanced braces; a placeholder is written `{id}`"))
         }
         let placeholder = String(piece[piece.index(after: open)..<close])
         if placeholder.isEmpty {
             return .failure(PathSyntaxError("placeholder `{}` in path `\(text)` needs a name, such as `{id}`"))
         }
         guard SwiftNames.isIdentifier(placeholder), !SwiftNames.keywords.contains(placeholder) else {
-            return .failure(PathSyntaxError(
-                "placeholder `{\(placeholder)}` in path `\(text)` must be a Swift identifier that is not a keyword (it "
-                    + "becomes the initializer's label), such as `{id}`"))
+            return .failure(
+                PathSyntaxError(
+                    "placeholder `{\(placeholder)}` in path `\(text)` must be a Swift identifier that is not a keyword (it "
+                        + "becomes the initializer's label), such as `{id}`"))
         }
         if placeholder == "registry" || placeholder == "collection" {
-            return .failure(PathSyntaxError(
-                "placeholder `{\(placeholder)}` in path `\(text)` would clash with the generated `\(placeholder)` "
-                    + "parameter or property; use another name, such as `{id}`"))
+            return .failure(
+                PathSyntaxError(
+                    "placeholder `{\(placeholder)}` in path `\(text)` would clash with the generated `\(placeholder)` "
+                        + "parameter or property; use another name, such as `{id}`"))
         }
-        return .success(.template(
+        return .success(
+            .template(
                 prefix: String(piece[..<open]), placeholder: placeholder,
                 suffix: String(piece[piece.index(after: close)...])))
     }

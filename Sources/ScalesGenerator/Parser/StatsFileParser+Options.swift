@@ -8,7 +8,8 @@ extension StatsFileParser {
         guard kind.optionKeys.contains(key.value) else {
             if allKeys.contains(key.value) {
                 let owners = StatKind.allCases.filter { $0.optionKeys.contains(key.value) }.map(\.rawValue)
-                let accepted = kind.optionKeys.isEmpty
+                let accepted =
+                    kind.optionKeys.isEmpty
                     ? "`\(kind.rawValue)` takes only `kind` and `doc`"
                     : "`\(kind.rawValue)` takes "
                         + "\(Suggestions.list(Self.commonStatKeys + kind.optionKeys, conjunction: "and"))"
@@ -53,7 +54,7 @@ extension StatsFileParser {
                 log.error(
                     "`precision` is the pmf's native-histogram schema, a whole number from 0 (2 buckets per power of "
                         + "two, within 19%) to 8 (256, within 0.14%); 6 (within 0.55%) is the default; found "
-                            + "\(describe(value))",
+                        + "\(describe(value))",
                     at: location(value))
             }
         case "window":

@@ -169,7 +169,7 @@ struct StatsFileParser {
                 log.error(
                     Self.missingOfMessage(kind: kind.value, stat: name.value)
                         + "; write it in the long form: `\(name.value): { kind: \(kind.value.rawValue), of: "
-                            + "ThreadStats.\(name.value) }`",
+                        + "ThreadStats.\(name.value) }`",
                     at: kind.location)
                 return nil
             }

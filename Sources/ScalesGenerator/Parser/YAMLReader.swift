@@ -126,9 +126,10 @@ enum YAMLReader {
                 index += 1
                 continue
             }
-            diagnostics.append(.error(
-                "`\(key)` is declared twice in this mapping; rename or remove one", at: location,
-                notes: [.init(location: first, message: "`\(key)` is first declared here")]))
+            diagnostics.append(
+                .error(
+                    "`\(key)` is declared twice in this mapping; rename or remove one", at: location,
+                    notes: [.init(location: first, message: "`\(key)` is first declared here")]))
             lines[index] = ""
             index += 1
             // The entry's value continues on lines indented deeper than its key (or blank ones).
@@ -227,10 +228,10 @@ enum YAMLReader {
             }
             return .error("invalid YAML: \(problem)\(contextSuffix(context))", at: location(mark))
         case .reader(let problem, let offset, let value, _):
-            let where_ =
+            let place =
                 offset.map { source.location(ofCharacterOffset: $0) } ?? SourceLocation(file: file, line: 1, column: 1)
             let character = value >= 0 ? " (U+\(hex(value)))" : ""
-            return .error("invalid YAML: \(problem)\(character)", at: where_)
+            return .error("invalid YAML: \(problem)\(character)", at: place)
         case .duplicatedKeysInMapping(let duplicates, let context):
             return duplicateKeyDiagnostic(duplicates: duplicates, firstMark: context.mark, source: source)
         case .memory:

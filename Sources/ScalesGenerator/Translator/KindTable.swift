@@ -27,7 +27,8 @@ struct KindSpec {
             type = .named(monotonic ? "CounterStat" : "IntStat")
             method = monotonic ? "counter" : "int"
             arguments = Self.present([("initial", initial.map(Expression.intLiteral)), ("unit", Self.text(unit))])
-            usage = monotonic
+            usage =
+                monotonic
                 ? "A counter at \(path): `\(name) += 1` adds atomically; it never goes down."
                 : "An `int` at \(path): `\(name) += 1` and `-=` are single atomic updates; `\(name).value` reads or "
                     + "stores."
@@ -35,7 +36,8 @@ struct KindSpec {
             type = .named(monotonic ? "DoubleCounterStat" : "DoubleStat")
             method = monotonic ? "doubleCounter" : "double"
             arguments = Self.present([("initial", initial.map(Expression.doubleLiteral)), ("unit", Self.text(unit))])
-            usage = monotonic
+            usage =
+                monotonic
                 ? "A floating-point counter at \(path): `\(name) += x` adds atomically; it never goes down."
                 : "A `double` at \(path): `\(name) += x` adds atomically; `\(name).value` reads or stores; non-finite "
                     + "input is dropped."
@@ -112,7 +114,8 @@ struct KindSpec {
             type = .named(addsDoubles ? "DoubleSumStat" : "SumStat")
             method = addsDoubles ? "doubleSum" : "sum"
             arguments = Self.source(of)
-            usage = "The `sum` of \(Self.reference(of)) over the children, derived when read: `\(name).value` is "
+            usage =
+                "The `sum` of \(Self.reference(of)) over the children, derived when read: `\(name).value` is "
                 + (addsDoubles ? "a `Double`." : "an `Int`.")
         case .histogram(let of):
             type = .named("HistogramStat")

@@ -49,15 +49,20 @@ struct Translator {
 
     func structDescription(_ collection: ResolvedCollection) -> StructDescription {
         var members: [Declaration] = []
-        members.append(.property(PropertyDescription(
-            doc: pathDoc(collection), access: memberAccess, isStatic: true, keyword: .let, name: "path",
-            type: .named("StatPath"), value: .stringLiteral(collection.fullPath.description))))
+        members.append(
+            .property(
+                PropertyDescription(
+                    doc: pathDoc(collection), access: memberAccess, isStatic: true, keyword: .let, name: "path",
+                    type: .named("StatPath"), value: .stringLiteral(collection.fullPath.description))))
         if !collection.stats.isEmpty {
             members.append(.enumDecl(pathsEnum(collection)))
         }
-        members.append(.property(PropertyDescription(
-            doc: DocComment("The collection these stats are bound in; its `path` is where this instance lives."),
-            access: memberAccess, keyword: .let, name: "collection", type: .named("StatCollection"))))
+        members.append(
+            .property(
+                PropertyDescription(
+                    doc: DocComment(
+                        "The collection these stats are bound in; its `path` is where this instance lives."),
+                    access: memberAccess, keyword: .let, name: "collection", type: .named("StatCollection"))))
         for stat in collection.stats {
             members.append(.property(property(for: stat)))
         }
@@ -115,9 +120,10 @@ struct Translator {
 
     private func pathsEnum(_ collection: ResolvedCollection) -> EnumDescription {
         let members = collection.stats.map { stat in
-            Declaration.property(PropertyDescription(
-                doc: nil, access: memberAccess, isStatic: true, keyword: .let, name: stat.name,
-                type: .named("StatPath"), value: .stringLiteral(stat.fullPath.description)))
+            Declaration.property(
+                PropertyDescription(
+                    doc: nil, access: memberAccess, isStatic: true, keyword: .let, name: stat.name,
+                    type: .named("StatPath"), value: .stringLiteral(stat.fullPath.description)))
         }
         return EnumDescription(
             doc: DocComment(
@@ -175,8 +181,9 @@ struct Translator {
                 + "`\(collection.fullPath)`) in `registry`; binding again gives the same cells."
             parameterDocs.append("  - \(placeholder): The instance's id.")
         }
-        parameters.append(ParameterDescription(
-            label: nil, name: "registry", type: .named("Registry"), defaultValue: .member(nil, "current")))
+        parameters.append(
+            ParameterDescription(
+                label: nil, name: "registry", type: .named("Registry"), defaultValue: .member(nil, "current")))
         parameterDocs.append(
             "  - registry: Where to bind; `Registry.current` (the shared registry unless a task "
                 + "installed another) by default.")

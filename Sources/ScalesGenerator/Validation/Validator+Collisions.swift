@@ -23,7 +23,7 @@ extension Validator {
             log.error(
                 "`of: \(source.collection).\(source.stat)` names no collection "
                     + "`\(source.collection)`\(Suggestions.didYouMean(source.collection, in: names)); `of` takes "
-                        + "`ChildType.stat`",
+                    + "`ChildType.stat`",
                 at: of.location)
             return
         }
@@ -49,7 +49,7 @@ extension Validator {
             log.error(
                 "`\(stat.name.value)` (a `\(kind.rawValue)`) aggregates `\(source.collection)`, which is not below "
                     + "`\(owner.name.value)`; add `parent: \(owner.name.value)` to `\(source.collection)` (with a "
-                        + "relative path such as `\(SwiftNames.factoryName(forType: source.collection))-{id}`)",
+                    + "relative path such as `\(SwiftNames.factoryName(forType: source.collection))-{id}`)",
                 at: of.location)
             return
         }
@@ -193,7 +193,7 @@ extension Validator {
                 log.error(
                     "`\(owner.name).\(stat.name)` at `\(stat.fullPath)` and `\(otherOwner.name).\(other.name)` at "
                         + "`\(other.fullPath)` both become the Graphite path `\(graphiteName)` (dots in paths become "
-                            + "`-`); rename one of them",
+                        + "`-`); rename one of them",
                     at: stat.location,
                     notes: [.init(location: other.location, message: "`\(other.name)` is declared here")])
                 continue

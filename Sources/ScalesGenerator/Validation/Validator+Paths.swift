@@ -68,7 +68,7 @@ extension Validator {
                 log.error(
                     "placeholder `{\(placeholder)}` in path `\(path.value)` would hide the type `\(placeholder)` where "
                         + "it becomes a parameter; use another name, such as "
-                            + "`{\(SwiftNames.lowerFirst(placeholder))Id}`",
+                        + "`{\(SwiftNames.lowerFirst(placeholder))Id}`",
                     at: path.location)
             }
             if let maxKeys = decl.maxKeys, let pattern = ownPaths[decl.name.value], pattern.templateSegment == nil {
@@ -101,7 +101,7 @@ extension Validator {
                     log.error(
                         "placeholder `{\(own)}` is already used by `\(name)` (`\(ancestorPath.value)`) above "
                             + "`\(decl.name.value)`; give this level its own name, such as "
-                                + "`{\(SwiftNames.lowerFirst(decl.name.value))Id}`",
+                            + "`{\(SwiftNames.lowerFirst(decl.name.value))Id}`",
                         at: path.location)
                     break
                 }

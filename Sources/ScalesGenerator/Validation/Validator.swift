@@ -189,7 +189,7 @@ struct Validator {
                 log.error(
                     "the method that makes `\(name)` on its parent would be named `\(method)`, which would hide the "
                         + "type `\(method)` inside `\(parent.value)`; name it with `factory:`, such as `factory: "
-                            + "\(suggestion)`",
+                        + "\(suggestion)`",
                     at: parent.location)
             }
             factoryName = nil
@@ -241,7 +241,7 @@ struct Validator {
                     log.error(
                         "`\(factory.child)` is made by a method `\(parent).\(factory.name.value)(…)`, which clashes "
                             + "with the \(what) `\(existing.value)` of `\(parent)`; set `factory:` on "
-                                + "`\(factory.child)` to another name, such as `factory: make\(factory.child)`",
+                            + "`\(factory.child)` to another name, such as `factory: make\(factory.child)`",
                         at: factory.name.location,
                         notes: what == "stat"
                             ? [

@@ -37,7 +37,9 @@ struct ProtoReader {
     }
 
     mutating func take(_ count: Int) throws -> [UInt8] {
-        guard count >= 0, position + count <= bytes.count else { throw Malformed(description: "truncated at \(position)") }
+        guard count >= 0, position + count <= bytes.count else {
+            throw Malformed(description: "truncated at \(position)")
+        }
         defer { position += count }
         return Array(bytes[position..<position + count])
     }
@@ -48,9 +50,11 @@ struct ProtoReader {
         let number = Int(key >> 3)
         switch key & 7 {
         case 0: return (number, .varint(try varint()))
-        case 1: return (number, .fixed64(try take(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self).littleEndian }))
+        case 1:
+            return (number, .fixed64(try take(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self).littleEndian }))
         case 2: return (number, .bytes(try take(Int(try varint()))))
-        case 5: return (number, .fixed32(try take(4).withUnsafeBytes { $0.loadUnaligned(as: UInt32.self).littleEndian }))
+        case 5:
+            return (number, .fixed32(try take(4).withUnsafeBytes { $0.loadUnaligned(as: UInt32.self).littleEndian }))
         default: throw Malformed(description: "wire type \(key & 7) of field \(number)")
         }
     }
@@ -159,9 +163,14 @@ struct ProtoReader {
         for (number, field) in try fields(bytes) {
             switch number {
             case 1:
-                var name = "", value = ""
+                var name = ""
+                var value = ""
                 for (pairNumber, pairField) in try fields(try message(field)) {
-                    if pairNumber == 1 { name = try string(pairField) } else if pairNumber == 2 { value = try string(pairField) }
+                    if pairNumber == 1 {
+                        name = try string(pairField)
+                    } else if pairNumber == 2 {
+                        value = try string(pairField)
+                    }
                 }
                 guard metric.labels[name] == nil else { throw Malformed(description: "label \(name) twice") }
                 metric.labels[name] = value
@@ -169,7 +178,13 @@ struct ProtoReader {
                 let inner = try fields(try message(field))
                 guard inner.count == 1, inner[0].0 == 1 else { throw Malformed(description: "scalar message \(inner)") }
                 let value = try double(inner[0].1)
-                if number == 2 { metric.gauge = value } else if number == 3 { metric.counter = value } else { metric.untyped = value }
+                if number == 2 {
+                    metric.gauge = value
+                } else if number == 3 {
+                    metric.counter = value
+                } else {
+                    metric.untyped = value
+                }
             case 4:
                 var summary = Summary()
                 for (summaryNumber, summaryField) in try fields(try message(field)) {
@@ -212,7 +227,9 @@ struct ProtoReader {
     static func span(_ bytes: [UInt8]) throws -> Span {
         var span = Span(offset: 0, length: 0)
         for (number, field) in try fields(bytes) {
-            if number == 1 { span.offset = Int32(truncatingIfNeeded: zigzag(try uint(field))) } else if number == 2 {
+            if number == 1 {
+                span.offset = Int32(truncatingIfNeeded: zigzag(try uint(field)))
+            } else if number == 2 {
                 span.length = UInt32(truncatingIfNeeded: try uint(field))
             }
         }
@@ -276,7 +293,10 @@ struct OpenMetricsExposition {
                 let parts = line.dropFirst(7).split(separator: " ")
                 guard parts.count == 2 else { throw Exposition.Problem.line(number, "bad TYPE") }
                 let name = String(parts[0])
-                guard ["counter", "gauge", "summary", "histogram", "info", "unknown", "stateset", "gaugehistogram"].contains(String(parts[1])) else {
+                guard
+                    ["counter", "gauge", "summary", "histogram", "info", "unknown", "stateset", "gaugehistogram"]
+                        .contains(String(parts[1]))
+                else {
                     throw Exposition.Problem.line(number, "type \(parts[1])")
                 }
                 guard names.insert(name).inserted else { throw Exposition.Problem.line(number, "family \(name) twice") }
@@ -291,18 +311,22 @@ struct OpenMetricsExposition {
                 families[families.count - 1].help = String(rest[rest.index(after: space)...])
                 continue
             }
-            guard !line.hasPrefix("#"), !line.isEmpty else { throw Exposition.Problem.line(number, "unexpected line \(line)") }
+            guard !line.hasPrefix("#"), !line.isEmpty else {
+                throw Exposition.Problem.line(number, "unexpected line \(line)")
+            }
             guard let family = families.last else { throw Exposition.Problem.line(number, "sample before TYPE") }
             let sample = try Exposition.parseSample(line, line: number)
             let allowed: [String]
             switch family.type {
             case "counter": allowed = [family.name + "_total", family.name + "_created"]
             case "info": allowed = [family.name + "_info"]
-            case "summary": allowed = [family.name, family.name + "_sum", family.name + "_count", family.name + "_created"]
+            case "summary":
+                allowed = [family.name, family.name + "_sum", family.name + "_count", family.name + "_created"]
             default: allowed = [family.name]
             }
             guard allowed.contains(sample.name) else {
-                throw Exposition.Problem.line(number, "sample \(sample.name) outside family \(family.name) (\(family.type))")
+                throw Exposition.Problem.line(
+                    number, "sample \(sample.name) outside family \(family.name) (\(family.type))")
             }
             families[families.count - 1].samples.append(sample)
         }

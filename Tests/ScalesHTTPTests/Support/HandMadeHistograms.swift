@@ -73,7 +73,8 @@ enum NativeBucketing {
             sorted.isEmpty ? nil : sorted[max(0, Int((q * Double(sorted.count)).rounded(.up)) - 1)]
         }
         var pmf = PmfSnapshot(
-            count: values.count, sum: values.reduce(0, +), windowCount: values.count, min: sorted.first, max: sorted.last,
+            count: values.count, sum: values.reduce(0, +), windowCount: values.count, min: sorted.first,
+            max: sorted.last,
             median: rank(0.5), p75: rank(0.75), p95: rank(0.95), p98: rank(0.98), p99: rank(0.99), p999: rank(0.999))
         pmf.buckets = histogram(values, schema: schema, zeroThreshold: zeroThreshold)
         return pmf

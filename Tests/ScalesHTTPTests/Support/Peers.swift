@@ -9,7 +9,9 @@ import Glibc
 /// `Scripts/peers/*.sh`.
 enum Peers {
     /// Whether a missing peer fails the test instead of skipping it (`SCALES_REQUIRE_PEERS=1`, or `true`/`yes`).
-    static var required: Bool { ["1", "true", "yes"].contains(ProcessInfo.processInfo.environment["SCALES_REQUIRE_PEERS"]?.lowercased() ?? "") }
+    static var required: Bool {
+        ["1", "true", "yes"].contains(ProcessInfo.processInfo.environment["SCALES_REQUIRE_PEERS"]?.lowercased() ?? "")
+    }
 
     /// The repository's root, from this file's location.
     static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
@@ -41,10 +43,13 @@ enum Peers {
     }
 
     /// The tool's path; when it is missing, stops the test through ``missing(_:sourceLocation:)``.
-    static func require(_ tool: String, for purpose: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+    static func require(_ tool: String, for purpose: String, sourceLocation: SourceLocation = #_sourceLocation) throws
+        -> String
+    {
         if let path = find(tool) { return path }
-        try missing("\(tool) is not installed (needed to \(purpose)); `bash Scripts/install-peers.sh` installs it",
-                    sourceLocation: sourceLocation)
+        try missing(
+            "\(tool) is not installed (needed to \(purpose)); `bash Scripts/install-peers.sh` installs it",
+            sourceLocation: sourceLocation)
     }
 
     /// Stops the current test for a missing peer: cancels it, so Swift Testing reports it as
@@ -131,7 +136,8 @@ enum Peers {
 
     /// A fresh temporary directory (the caller removes it).
     static func temporaryDirectory(_ label: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("scales-\(label)-\(UUID().uuidString.prefix(8))")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "scales-\(label)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }

@@ -32,7 +32,8 @@ enum RawHTTPError: Error, CustomStringConvertible {
     var description: String {
         switch self {
         case .connectFailed(let code): return "connect failed: errno \(code)"
-        case .closedBeforeResponse(let received): return "connection closed after \(received) bytes, before a full response"
+        case .closedBeforeResponse(let received):
+            return "connection closed after \(received) bytes, before a full response"
         case .timedOut(let received): return "no full response within the read timeout (\(received) bytes)"
         case .malformed(let text): return "malformed response: \(text)"
         }
@@ -136,9 +137,11 @@ final class RawHTTPConnection {
         var headers: [(String, String)] = []
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { throw RawHTTPError.malformed(line) }
-            headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+            headers.append(
+                (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
         }
-        var response = RawResponse(status: status, reason: parts.count > 2 ? parts[2] : "", headers: headers, body: Data())
+        var response = RawResponse(
+            status: status, reason: parts.count > 2 ? parts[2] : "", headers: headers, body: Data())
         buffer.removeSubrange(buffer.startIndex..<headEnd.upperBound)
         guard !isHead, !(100..<200).contains(status) else { return response }  // 1xx: no body
         if let lengthText = response.header("content-length") {
@@ -189,7 +192,8 @@ final class RawHTTPConnection {
     }
 
     /// Sends a bodiless `method` request for `target` and reads the response.
-    func request(_ method: String, _ target: String, headers: [String] = [], close: Bool = false) throws -> RawResponse {
+    func request(_ method: String, _ target: String, headers: [String] = [], close: Bool = false) throws -> RawResponse
+    {
         var request = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         for header in headers { request += header + "\r\n" }
         if close { request += "Connection: close\r\n" }

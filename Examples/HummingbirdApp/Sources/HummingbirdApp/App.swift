@@ -39,7 +39,8 @@ public func buildApplication(
         guarded.get(path, use: mounted)
         guarded.head(path, use: mounted)
     }
-    return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "hummingbird-example"))
+    return Application(
+        router: router, configuration: .init(address: .hostname(host, port: port), serverName: "hummingbird-example"))
 }
 
 extension StatusHandler {
@@ -57,6 +58,7 @@ extension StatusHandler {
         }
         headers[.contentLength] = String(answer.bodyBytes.count)
         let body = request.method == .head ? ByteBuffer() : ByteBuffer(bytes: answer.bodyBytes)
-        return Response(status: HTTPResponse.Status(code: answer.status), headers: headers, body: ResponseBody(byteBuffer: body))
+        return Response(
+            status: HTTPResponse.Status(code: answer.status), headers: headers, body: ResponseBody(byteBuffer: body))
     }
 }

@@ -11,6 +11,8 @@ public struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
         self.token = token
     }
 
+    /// Passes the request on when its `Authorization` header is `Bearer <token>`; otherwise
+    /// answers 401 without calling `next`.
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {

@@ -77,7 +77,8 @@ extension ExampleAppTests {
                     #expect(response.headers[.contentType] == "text/plain; version=0.0.4; charset=utf-8")
                     return String(buffer: response.body)
                 }
-                let line = #"hb_requests_total{http_request_method="GET",http_response_status_code="200",http_route="/hello"} "#
+                let line =
+                    #"hb_requests_total{http_request_method="GET",http_response_status_code="200",http_route="/hello"} "#
                 #expect(exposition.contains(line + "\(after.requests)\n"), "\(exposition)")
                 #expect(exposition.contains("app_greetings_total \(after.greetings)\n"))
                 return exposition
@@ -118,7 +119,9 @@ func requirePeer(_ tool: String, sourceLocation: SourceLocation = #_sourceLocati
     let candidates = ["/usr/bin/\(tool)", "/usr/local/bin/\(tool)"]
     if !hidden, let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) { return path }
     let message = "\(tool) is not installed; `bash Scripts/install-peers.sh` (from the repository root) installs it"
-    if environment["SCALES_REQUIRE_PEERS"] == "1" { throw MissingPeer(description: "SCALES_REQUIRE_PEERS=1 but " + message) }
+    if environment["SCALES_REQUIRE_PEERS"] == "1" {
+        throw MissingPeer(description: "SCALES_REQUIRE_PEERS=1 but " + message)
+    }
     try Test.cancel(Comment(rawValue: message), sourceLocation: sourceLocation)
 }
 

@@ -19,10 +19,12 @@ extension ExampleAppTests {
                             #expect(response.status == .unauthorized, "\(method) \(uri)")
                             #expect(response.headers[.wwwAuthenticate] == "Bearer")
                         }
-                        try await client.execute(uri: uri, method: method, headers: [.authorization: "Bearer wrong"]) { response in
+                        try await client.execute(uri: uri, method: method, headers: [.authorization: "Bearer wrong"]) {
+                            response in
                             #expect(response.status == .unauthorized, "\(method) \(uri)")
                         }
-                        try await client.execute(uri: uri, method: method, headers: [.authorization: "Bearer s3cret"]) { response in
+                        try await client.execute(uri: uri, method: method, headers: [.authorization: "Bearer s3cret"]) {
+                            response in
                             #expect(response.status == .ok, "\(method) \(uri)")
                         }
                     }
@@ -37,7 +39,8 @@ extension ExampleAppTests {
     /// `HEAD` on the mounted routes is answered like `GET` without the body, as the standalone
     /// server does: same status and `Content-Type`, `Content-Length` the GET body's length.
     @Suite struct MountedHeadTests {
-        static let protobuf = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"
+        static let protobuf =
+            "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"
         static let openMetrics = "application/openmetrics-text; version=1.0.0"
 
         @Test func headIsAnsweredLikeGetOnEveryMountedRoute() async throws {
@@ -114,7 +117,9 @@ extension ExampleAppTests {
                     #expect(gzip.headers[.contentEncoding] == "gzip", "\(uri): \(gzip.headers)")
                     #expect(gzip.headers[.vary]?.contains("Accept-Encoding") == true, "\(uri)")
                     #expect(gzip.headers[.contentLength] == String(gzip.body.readableBytes), "\(uri)")
-                    #expect(try gunzip(Data(gzip.body.readableBytesView)) == Data(identity.body.readableBytesView), "\(uri)")
+                    #expect(
+                        try gunzip(Data(gzip.body.readableBytesView)) == Data(identity.body.readableBytesView), "\(uri)"
+                    )
                     #expect(head.status == .ok)
                     #expect(head.headers[.contentEncoding] == "gzip", "\(uri)")
                     #expect(head.headers[.contentLength] == String(gzip.body.readableBytes), "\(uri): \(head.headers)")
