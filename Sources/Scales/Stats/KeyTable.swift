@@ -143,20 +143,26 @@ final class KeyIndex: @unchecked Sendable {
 
     @inline(__always)
     static func hash(_ bytes: UnsafeRawBufferPointer) -> Int {
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+        let count = bytes.count
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(count)
         var offset = 0
-        while offset + 8 <= bytes.count {
+        while offset + 8 <= count {
             h = (h ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
             h ^= h >> 31
             offset += 8
         }
-        if offset < bytes.count {
-            var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while offset < bytes.count {
-                tail |= UInt64(bytes[offset]) << shift
-                shift += 8
-                offset += 1
+        // The bytes after the last whole word, without a loop over them: the last 8 bytes (read
+        // again in part) past 8 bytes, else two 4-byte reads that may overlap, else 3 bytes.
+        // The count, mixed in first, tells apart keys whose tails read alike.
+        if offset < count {
+            let tail: UInt64
+            if count >= 8 {
+                tail = bytes.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            } else if count >= 4 {
+                tail = UInt64(bytes.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+                    | UInt64(bytes.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)) << 32
+            } else {
+                tail = UInt64(bytes[0]) | UInt64(bytes[count / 2]) << 8 | UInt64(bytes[count - 1]) << 16
             }
             h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
         }
@@ -193,9 +199,10 @@ enum ReadSection {
     /// lock's other field, for a race with another thread reading that field.)
     static let writers = Lock(0)
 
-    /// Enters a read section; pass the result to ``exit(_:)``.
+    /// Enters a read section; pass the result to ``exit(_:)``. `counters` is ``counters``,
+    /// which a dict keeps so that an update does not check the global's lazy initialization.
     @inline(__always)
-    static func enter() -> UnsafeMutablePointer<Atomic<Int>> {
+    static func enter(_ counters: UnsafeMutablePointer<Atomic<Int>>) -> UnsafeMutablePointer<Atomic<Int>> {
         var marker = 0
         let address = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
         let stripe = Int(truncatingIfNeeded: (address >> 14) ^ (address >> 20) ^ (address >> 23)) & (stripes - 1)
