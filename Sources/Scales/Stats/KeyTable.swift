@@ -151,18 +151,19 @@ final class KeyIndex: @unchecked Sendable {
             h ^= h >> 31
             offset += 8
         }
-        // The bytes after the last whole word, without a loop over them: the last 8 bytes (read
-        // again in part) past 8 bytes, else two 4-byte reads that may overlap, else 3 bytes.
-        // The count, mixed in first, tells apart keys whose tails read alike.
-        if offset < count {
+        // The 1 to 7 bytes after the last whole word, without a loop over them: two 4-byte reads
+        // that may overlap, or 3 single bytes. Both stay within that last partial word: a read
+        // across the 8-byte boundary of a small string's bytes, just copied to the stack in two
+        // words, would wait for the copy (a failed store forward, about 4 ns a key here). The
+        // count, mixed in first, tells apart keys whose tails read alike.
+        let rest = count - offset
+        if rest > 0 {
             let tail: UInt64
-            if count >= 8 {
-                tail = bytes.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
-            } else if count >= 4 {
-                tail = UInt64(bytes.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+            if rest >= 4 {
+                tail = UInt64(bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
                     | UInt64(bytes.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)) << 32
             } else {
-                tail = UInt64(bytes[0]) | UInt64(bytes[count / 2]) << 8 | UInt64(bytes[count - 1]) << 16
+                tail = UInt64(bytes[offset]) | UInt64(bytes[offset + rest / 2]) << 8 | UInt64(bytes[count - 1]) << 16
             }
             h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
         }
