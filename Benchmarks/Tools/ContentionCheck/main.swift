@@ -35,6 +35,13 @@ let meter = web.meter("meter")
 let double = web.double("double")
 let pmf = web.pmf("pmf")
 let single = web.pmf("single")
+// The keyed path (issue 17): `requests["GET"] += 1` on an existing key, from one thread and
+// from two threads on the same key (the case users hit), and a handle on it.
+let requests = web.intDict("requests")
+let keyedSingle = web.intDict("single")
+requests["GET"] += 0
+keyedSingle["GET"] += 0
+let handle = requests.handle("GET")
 
 /// Aggregate nanoseconds per update of `body` run `perThread` times on each of two threads.
 func twoThreads(_ body: @escaping @Sendable (Int) -> Void) -> Double {
@@ -71,6 +78,12 @@ let rows: [(String, () -> Double)] = [
     ("double += 0.5, 2 threads", { twoThreads { _ in for _ in 0..<perThread { double += 0.5 } } }),
     ("pmf.record, 1 thread", { oneThread { single.record(0.042) } }),
     ("pmf.record, 2 threads", { twoThreads { _ in for _ in 0..<perThread { pmf.record(0.042) } } }),
+    ("intDict[key] += 1, 1 thread", { oneThread { keyedSingle["GET"] += 1 } }),
+    (
+        "intDict[key] += 1, 2 threads on one key",
+        { twoThreads { _ in for _ in 0..<perThread { requests["GET"] += 1 } } }
+    ),
+    ("intDict handle += 1, 2 threads on one key", { twoThreads { _ in for _ in 0..<perThread { handle += 1 } } }),
 ]
 
 var figures = [[Double]](repeating: [], count: rows.count)
@@ -89,11 +102,13 @@ for (index, row) in rows.enumerated() {
 // The sums stay exact: every update counted once.
 let expected = rounds * 2 * perThread
 guard int.value == expected, counter.value == expected, meter.total == expected, double.value == Double(expected) / 2,
-    pmf.figures.count == expected
+    pmf.figures.count == expected, keyedSingle["GET"].value == expected, requests["GET"].value == 2 * expected
 else {
     print(
-        "ContentionCheck: a sum is not exact: int \(int.value), counter \(counter.value), meter \(meter.total), double \(double.value), pmf \(pmf.figures.count); expected \(expected)"
+        "ContentionCheck: a sum is not exact: int \(int.value), counter \(counter.value), meter \(meter.total), double \(double.value), pmf \(pmf.figures.count), intDict \(keyedSingle["GET"].value) and \(requests["GET"].value); expected \(expected) (\(2 * expected) for the two-row key)"
     )
     exit(1)
 }
-print("exact: each of int, counter, meter, double and pmf counted \(expected) updates")
+print(
+    "exact: each of int, counter, meter, double, pmf and the 1-thread intDict key counted \(expected) updates, the 2-thread intDict key \(2 * expected)"
+)

@@ -16,9 +16,13 @@ import Synchronization
 ///
 /// An update of an existing key takes no lock and allocates nothing: the dict keeps a
 /// read-mostly index of its keys, each key's value an atomic cell, and only inserting or
-/// removing a key takes the dict's own lock (shared with no other stat). For a hot loop over
-/// one key, hold a ``Handle`` (`let get = dict.handle("GET")`, then `get += 1`): one atomic
-/// operation, without hashing the key.
+/// removing a key takes the dict's own lock (shared with no other stat). Without `autoDelete`
+/// a key's cell is striped as an ``IntStat`` is (see <doc:Contention>): one word until two
+/// threads are seen updating the key at once, then a stripe per CPU, so threads hammering one
+/// key (`requests["GET"] += 1`) do not share a cache line. With `autoDelete` a key's cell stays
+/// one word, since an update must see the key's new value to remove it at 0. For a hot loop
+/// over one key, hold a ``Handle`` (`let get = dict.handle("GET")`, then `get += 1`): one
+/// atomic operation, without hashing the key.
 public final class IntDictStat: StatCell {
     /// The key that takes updates to new keys once `maxKeys` is reached: `_overflow`.
     public static let overflowKey = overflowName
@@ -27,6 +31,9 @@ public final class IntDictStat: StatCell {
     let storage: Lock<[String: KeyCell]>
     /// The published ``KeyIndex`` (retained bits of an `Unmanaged`), read without a lock.
     private let published: Atomic<UInt>
+    /// ``ReadSection/counters``, kept here so that an update does not check the global's lazy
+    /// initialization. (nonisolated(unsafe): a pointer never freed, only used through atomics.)
+    nonisolated(unsafe) private let readCounters = ReadSection.counters
     /// Whether keys whose value reaches 0 are removed.
     public let autoDelete: Bool
     /// The most keys kept (not counting ``overflowKey``), or `nil` for no bound.
@@ -66,46 +73,51 @@ public final class IntDictStat: StatCell {
 
     /// A copy of all keys and values.
     public var values: [String: Int] {
-        storage.withLock { cells in cells.mapValues { $0.value.load(ordering: .relaxed) } }
+        storage.withLock { cells in cells.mapValues { $0.value.load() } }
     }
 
     /// Adds `amount` to `key`'s value (see the type's discussion for `autoDelete` and `maxKeys`).
     @usableFromInline
     func add(_ amount: Int, to key: String) {
         let hash = KeyIndex.hash(key)
-        if let new = withIndexedCell(key, hash: hash, { $0.addIfLive(amount) }) ?? nil {
-            if autoDelete && new == 0 { removeIfZero(key) }
+        if autoDelete {
+            if let new = withIndexedCell(key, hash: hash, { $0.addIfNotRemoved(amount) }) ?? nil {
+                if new == 0 { removeIfZero(key) }
+                return
+            }
+        } else if withIndexedCell(key, hash: hash, { $0.value.add(amount) }) != nil {
             return
         }
         addLocked(amount, to: key, hash: hash)
     }
 
-    /// Runs `body` on `key`'s cell in the published index, without a lock; `nil` if the index
-    /// has no cell for it.
+    /// Runs `body` on `key`'s cell in the published index, without a lock (its live cell
+    /// without `autoDelete`, see ``KeyCell``); `nil` if the index has no such cell.
     @inline(__always)
     func withIndexedCell<Result>(_ key: String, hash: Int, _ body: (KeyCell) -> Result) -> Result? {
-        let section = ReadSection.enter()
+        let section = ReadSection.enter(readCounters)
         defer { ReadSection.exit(section) }
         guard let pointer = UnsafeRawPointer(bitPattern: published.load(ordering: .sequentiallyConsistent)) else {
             return nil
         }
-        return Unmanaged<KeyIndex>.fromOpaque(pointer)._withUnsafeGuaranteedRef { $0.withCell(key, hash: hash, body) }
+        let liveOnly = !autoDelete
+        return Unmanaged<KeyIndex>.fromOpaque(pointer)._withUnsafeGuaranteedRef {
+            $0.withCell(key, hash: hash, liveOnly: liveOnly, body)
+        }
     }
 
     /// The update of a key the index has no live cell for (new, removed, or holding
-    /// `Int.min`), under the lock.
+    /// `Int.min` in an `autoDelete` dict), under the lock.
     private func addLocked(_ amount: Int, to key: String, hash: Int) {
         let overflowed = storage.withLock { cells -> Bool in
-            if let cell = cells[key] {
-                let new = cell.value.wrappingAdd(amount, ordering: .relaxed).newValue
-                if autoDelete && new == 0 { killIfZero(key, in: &cells) }
+            if cells[key] != nil {
+                addLive(amount, to: key, in: &cells)
                 return false
             }
             if amount == 0 && autoDelete { return false }
             let target = KeyBound.target(for: key, in: cells, maxKeys: maxKeys)
-            if let cell = cells[target] {
-                let new = cell.value.wrappingAdd(amount, ordering: .relaxed).newValue
-                if autoDelete && new == 0 { killIfZero(target, in: &cells) }
+            if cells[target] != nil {
+                addLive(amount, to: target, in: &cells)
             } else {
                 insert(target, hash: target == key ? hash : KeyIndex.hash(target), value: amount, in: &cells)
             }
@@ -114,35 +126,57 @@ public final class IntDictStat: StatCell {
         if overflowed { health.overflowedKey() }
     }
 
+    /// Adds `amount` to the live `key` (under the lock), removing it at 0 with `autoDelete`.
+    private func addLive(_ amount: Int, to key: String, in cells: inout [String: KeyCell]) {
+        guard let cell = cells[key] else { return }
+        if autoDelete {
+            let new = cell.value.base.wrappingAdd(amount, ordering: .relaxed).newValue
+            if new == 0 { killIfZero(key, in: &cells) }
+        } else {
+            cell.value.add(amount)
+        }
+    }
+
     /// Removes `key` if its value is 0 (an update brought it there without the lock).
     private func removeIfZero(_ key: String) {
         storage.withLock { killIfZero(key, in: &$0) }
     }
 
-    /// Removes `key` (under the lock) if its value is still 0: a lock-free update may have
-    /// moved it since, and must not be lost.
+    /// Removes `key` of an `autoDelete` dict (under the lock) if its value is still 0: a
+    /// lock-free update may have moved it since, and must not be lost.
     private func killIfZero(_ key: String, in cells: inout [String: KeyCell]) {
         guard let cell = cells[key],
-            cell.value.compareExchange(expected: 0, desired: KeyCell.removed, ordering: .relaxed).exchanged
+            cell.value.base.compareExchange(expected: 0, desired: KeyCell.removed, ordering: .relaxed).exchanged
         else { return }
         cells[key] = nil
     }
 
-    /// Removes `key` (under the lock): its cell holds ``KeyCell/removed`` from now on.
+    /// Removes `key` (under the lock): with `autoDelete` its cell holds ``KeyCell/removed``
+    /// from now on (until the key comes back in it); without, its cell is no longer live and
+    /// never will be again (see ``KeyCell``).
     private func kill(_ key: String, in cells: inout [String: KeyCell]) {
-        cells.removeValue(forKey: key)?.value.store(KeyCell.removed, ordering: .relaxed)
+        guard let cell = cells.removeValue(forKey: key) else { return }
+        Self.kill(cell, autoDelete: autoDelete)
     }
 
-    /// Makes `key` live with `value` (under the lock): revives its removed cell if the index
-    /// still has it, else adds a cell, growing the index (without removed cells) when it is
-    /// half full.
+    private static func kill(_ cell: KeyCell, autoDelete: Bool) {
+        if autoDelete {
+            cell.value.base.store(KeyCell.removed, ordering: .relaxed)
+        } else {
+            cell.live.store(false, ordering: .releasing)
+        }
+    }
+
+    /// Makes `key` live with `value` (under the lock): with `autoDelete`, revives its removed
+    /// cell if the index still has it; else adds a cell, growing the index (without removed
+    /// cells) when it is half full.
     private func insert(_ key: String, hash: Int, value: Int, in cells: inout [String: KeyCell]) {
         if value == 0 && autoDelete { return }
         guard let pointer = UnsafeRawPointer(bitPattern: published.load(ordering: .relaxed)) else { return }
         let index = Unmanaged<KeyIndex>.fromOpaque(pointer).takeUnretainedValue()
         // Under the lock nobody else changes the index, so the cell found stays valid here.
-        if let cell = index.withCell(key, hash: hash, { $0 }) {
-            cell.value.store(value, ordering: .relaxed)
+        if autoDelete, let cell = index.withCell(key, hash: hash, liveOnly: false, { $0 }) {
+            cell.value.base.store(value, ordering: .relaxed)
             cells[key] = cell
             return
         }
@@ -159,6 +193,29 @@ public final class IntDictStat: StatCell {
         Unmanaged<KeyIndex>.fromOpaque(pointer).release()
     }
 
+    /// The index's slots and the slots filled (live and removed cells), for tests of its bound.
+    package var indexSlots: (capacity: Int, used: Int) {
+        storage.withLock { _ in
+            guard let pointer = UnsafeRawPointer(bitPattern: published.load(ordering: .relaxed)) else { return (0, 0) }
+            let index = Unmanaged<KeyIndex>.fromOpaque(pointer).takeUnretainedValue()
+            return (index.mask + 1, index.used)
+        }
+    }
+
+    /// Stripes of `key`'s cell: 0 until two threads are seen updating the key at once (and
+    /// always with `autoDelete`); `nil` if the key does not exist.
+    package func stripeCount(of key: String) -> Int? {
+        storage.withLock { $0[key]?.value.stripeCount }
+    }
+
+    /// Gives `key`'s cell its stripes now, as two threads updating it at once would (for
+    /// tests; not with `autoDelete`).
+    package func spreadOverStripes(_ key: String) {
+        storage.withLock { cells in
+            if !autoDelete { cells[key]?.value.spread() }
+        }
+    }
+
     /// Stores `value` for `key` (see the type's discussion for `autoDelete` and `maxKeys`).
     public func set(_ value: Int, for key: String) {
         let overflowed = storage.withLock { cells -> Bool in
@@ -166,7 +223,7 @@ public final class IntDictStat: StatCell {
             if value == 0 && autoDelete {
                 kill(target, in: &cells)
             } else if let cell = cells[target] {
-                cell.value.store(value, ordering: .relaxed)
+                if autoDelete { cell.value.base.store(value, ordering: .relaxed) } else { cell.value.store(value) }
             } else {
                 insert(target, hash: KeyIndex.hash(target), value: value, in: &cells)
             }
@@ -177,10 +234,10 @@ public final class IntDictStat: StatCell {
 
     /// The value of `key`, 0 when absent.
     func value(of key: String) -> Int {
-        let value = withIndexedCell(key, hash: KeyIndex.hash(key)) { $0.value.load(ordering: .relaxed) }
+        let value = withIndexedCell(key, hash: KeyIndex.hash(key)) { $0.value.load() }
         guard let value else { return 0 }
-        if value != KeyCell.removed { return value }
-        return storage.withLock { $0[key]?.value.load(ordering: .relaxed) ?? 0 }
+        if !autoDelete || value != KeyCell.removed { return value }
+        return storage.withLock { $0[key]?.value.load() ?? 0 }
     }
 
     /// Removes `key`.
@@ -191,7 +248,7 @@ public final class IntDictStat: StatCell {
     /// Removes every key.
     public func removeAll() {
         storage.withLock { cells in
-            for cell in cells.values { cell.value.store(KeyCell.removed, ordering: .relaxed) }
+            for cell in cells.values { Self.kill(cell, autoDelete: autoDelete) }
             cells.removeAll()
         }
     }
@@ -241,8 +298,9 @@ public final class IntDictStat: StatCell {
     /// - Once its key is removed (by `autoDelete` at 0, ``IntDictStat/removeValue(forKey:)`` or
     ///   ``IntDictStat/removeAll()``), its cell refuses updates and the handle re-resolves
     ///   through the dict: the key comes back (or overflows) as `dict[key] += 1` would make it.
-    ///   If the dict then has a new cell for the key, the handle keeps going through the
-    ///   dict's index (still exact, no longer a single atomic): make a new handle.
+    ///   If the dict then has a new cell for the key (always, once a key of a dict without
+    ///   `autoDelete` was removed: such a key comes back in a new cell), the handle keeps going
+    ///   through the dict's index (still exact, no longer a single atomic): make a new handle.
     /// - It does not keep the key alive: `autoDelete` and removals work as without it.
     public final class Handle: Sendable {
         /// The dict this handle belongs to.
@@ -276,11 +334,16 @@ public final class IntDictStat: StatCell {
 
         /// Adds `amount`: one atomic operation while the key lives (see the type's discussion).
         public func add(_ amount: Int) {
-            if let pointer = UnsafeRawPointer(bitPattern: cell.load(ordering: .acquiring)),
-                let new = Unmanaged<KeyCell>.fromOpaque(pointer)._withUnsafeGuaranteedRef({ $0.addIfLive(amount) })
-            {
-                if dict.autoDelete && new == 0 { dict.removeIfZero(key) }
-                return
+            if let pointer = UnsafeRawPointer(bitPattern: cell.load(ordering: .acquiring)) {
+                let held = Unmanaged<KeyCell>.fromOpaque(pointer)
+                if dict.autoDelete {
+                    if let new = held._withUnsafeGuaranteedRef({ $0.addIfNotRemoved(amount) }) {
+                        if new == 0 { dict.removeIfZero(key) }
+                        return
+                    }
+                } else if held._withUnsafeGuaranteedRef({ $0.addIfLive(amount) }) {
+                    return
+                }
             }
             dict.add(amount, to: key)
             resolve()

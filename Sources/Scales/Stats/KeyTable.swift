@@ -1,33 +1,55 @@
 import ScalesPlatform
 import Synchronization
 
-/// One key of a keyed stat (``IntDictStat``): its value in an atomic word.
+/// One key of a keyed stat (``IntDictStat``): its value, in a ``StripedInt``.
 ///
-/// A removed key's cell holds ``KeyCell/removed`` (`Int.min`), which no lock-free update
-/// accepts: an update that finds it takes the dict's lock, where the dict's own record says
-/// whether the key lives (a live value may be `Int.min` too; then every update takes the lock
-/// until it moves off it, and stays exact).
+/// How a removed key's cell refuses updates depends on the dict:
+/// - **Without `autoDelete`** the cell has a ``live`` flag. An update loads it, then adds with
+///   one `lock xadd` (on the cell's word, or on its thread's CPU stripe once two threads are seen
+///   updating the key at once, as an ``IntStat`` does). A removal clears the flag; an update
+///   that loaded the flag just before lands in the removed cell and is discarded with it, as if
+///   it came just before the removal. A removed cell is never used again: the key comes back in
+///   a new cell, so no update can land in a cell after it was brought back.
+/// - **With `autoDelete`** an update must see the key's new value, to remove the key at 0, so
+///   the cell stays one word (never striped) and an update is a compare-and-swap that refuses
+///   ``KeyCell/removed`` (`Int.min`), the marker a removed cell holds. An update that finds it
+///   takes the dict's lock, where the dict's own record says whether the key lives (a live
+///   value may be `Int.min` too; then every update takes the lock until it moves off it, and
+///   stays exact). Removing at 0 is one compare-and-swap of 0 to the marker, so no update is lost
+///   between the check and the removal, and the key comes back in the same cell.
 final class KeyCell: Sendable {
-    /// The marker a removed key's cell holds.
+    /// The marker a removed key's cell holds in an `autoDelete` dict.
     static let removed = Int.min
 
     let key: String
     let hash: Int
-    let value: Atomic<Int>
+    /// Whether the key lives, in a dict without `autoDelete` (always `true` with it).
+    let live = Atomic<Bool>(true)
+    let value: StripedInt
 
     init(key: String, hash: Int, value: Int) {
         self.key = key
         self.hash = hash
-        self.value = Atomic(value)
+        self.value = StripedInt(value)
     }
 
-    /// Adds `amount` unless the cell holds ``removed``; the new value, or `nil` if it did not add.
+    /// The update of a dict without `autoDelete`: adds `amount` if the key lives (one load and
+    /// one `lock xadd`); `false` if the cell was removed.
     @inline(__always)
-    func addIfLive(_ amount: Int) -> Int? {
-        var current = value.load(ordering: .relaxed)
+    func addIfLive(_ amount: Int) -> Bool {
+        guard live.load(ordering: .acquiring) else { return false }
+        value.add(amount)
+        return true
+    }
+
+    /// The update of an `autoDelete` dict: adds `amount` unless the cell holds ``removed``; the
+    /// new value, or `nil` if it did not add. The cell's one word, never striped.
+    @inline(__always)
+    func addIfNotRemoved(_ amount: Int) -> Int? {
+        var current = value.base.load(ordering: .relaxed)
         while current != Self.removed {
             let new = current &+ amount
-            let (exchanged, original) = value.weakCompareExchange(
+            let (exchanged, original) = value.base.weakCompareExchange(
                 expected: current, desired: new, ordering: .relaxed)
             if exchanged { return new }
             current = original
@@ -38,12 +60,15 @@ final class KeyCell: Sendable {
 
 /// The read-mostly index of a keyed stat: an open-addressing table of ``KeyCell``s that
 /// updates probe without a lock, so `dict[key] += 1` on an existing key is a hash, a probe and
-/// one atomic compare-and-swap.
+/// one `lock xadd` (a compare-and-swap with `autoDelete`), inside a ``ReadSection``.
 ///
 /// Writers (inserting a key) hold the dict's lock; they fill an empty slot in place, or, when
-/// the table is half full, build a larger one without the removed keys, publish it and free the
-/// old one only after ``ReadSection/synchronize()`` (no reader can still be in it). A reader
-/// that misses a key just inserted or finds a removed cell takes the dict's lock.
+/// the table is half full (live and removed cells), build one sized for the live keys without
+/// the removed cells, publish it and free the old one (and with it the removed cells no handle
+/// holds) only after ``ReadSection/synchronize()`` (no reader can still be in it). So keys
+/// removed and added forever keep the index under 4 × (live keys + 1) slots (at least 8) as of
+/// its last rebuild, and the removed cells it holds fewer than half its slots. A reader that misses a key just inserted or
+/// finds a removed cell takes the dict's lock.
 final class KeyIndex: @unchecked Sendable {
     // @unchecked: `slots` are atomics; `used` is only touched under the owning dict's lock.
     let mask: Int
@@ -77,16 +102,21 @@ final class KeyIndex: @unchecked Sendable {
     /// Whether one more cell fits without passing half full.
     var hasRoom: Bool { 2 * (used + 1) <= mask + 1 }
 
-    /// Calls `body` with the cell of `key`, live or removed, if the index has one. Readers call
-    /// it inside a ``ReadSection``; the cell is valid only inside `body`.
+    /// Calls `body` with the cell of `key` if the index has one: the live one when
+    /// `liveOnly` (a dict without `autoDelete`, whose removed cells are never used again, so
+    /// that the index may hold several cells of one key, all but one removed), else the only one,
+    /// live or removed. Readers call it inside a ``ReadSection``; the cell is valid only inside
+    /// `body`.
     @inline(__always)
-    func withCell<Result>(_ key: String, hash: Int, _ body: (KeyCell) -> Result) -> Result? {
+    func withCell<Result>(_ key: String, hash: Int, liveOnly: Bool, _ body: (KeyCell) -> Result) -> Result? {
         var index = hash & mask
         while true {
             let bits = slots[index].load(ordering: .acquiring)
             guard let pointer = UnsafeRawPointer(bitPattern: bits) else { return nil }
             let cell = Unmanaged<KeyCell>.fromOpaque(pointer)
-            let found = cell._withUnsafeGuaranteedRef { $0.hash == hash && $0.key == key }
+            let found = cell._withUnsafeGuaranteedRef {
+                $0.hash == hash && $0.key == key && (!liveOnly || $0.live.load(ordering: .acquiring))
+            }
             if found { return cell._withUnsafeGuaranteedRef(body) }
             index = (index &+ 1) & mask
         }
@@ -112,20 +142,28 @@ final class KeyIndex: @unchecked Sendable {
 
     @inline(__always)
     static func hash(_ bytes: UnsafeRawBufferPointer) -> Int {
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+        let count = bytes.count
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(count)
         var offset = 0
-        while offset + 8 <= bytes.count {
+        while offset + 8 <= count {
             h = (h ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
             h ^= h >> 31
             offset += 8
         }
-        if offset < bytes.count {
-            var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while offset < bytes.count {
-                tail |= UInt64(bytes[offset]) << shift
-                shift += 8
-                offset += 1
+        // The 1 to 7 bytes after the last whole word, without a loop over them: two 4-byte reads
+        // that may overlap, or 3 single bytes. Both stay within that last partial word: a read
+        // across the 8-byte boundary of a small string's bytes, just copied to the stack in two
+        // words, would wait for the copy (a failed store forward, about 4 ns a key here). The
+        // count, mixed in first, tells apart keys whose tails read alike.
+        let rest = count - offset
+        if rest > 0 {
+            let tail: UInt64
+            if rest >= 4 {
+                tail =
+                    UInt64(bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+                    | UInt64(bytes.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)) << 32
+            } else {
+                tail = UInt64(bytes[offset]) | UInt64(bytes[offset + rest / 2]) << 8 | UInt64(bytes[count - 1]) << 16
             }
             h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
         }
@@ -137,20 +175,22 @@ final class KeyIndex: @unchecked Sendable {
 /// Announces lock-free readers of ``KeyIndex``es so that a writer knows when an index it
 /// replaced can be freed (a grace period, as in read-copy-update).
 ///
-/// A reader increments one of a few padded counters (picked from its stack address, so two
-/// threads rarely share one) for the parity of the current epoch, and decrements it when done;
+/// A reader increments one of 64 padded counters (picked from its stack address, so two
+/// threads rarely share one: 1 chance in 64 for two threads; a shared counter costs time,
+/// never correctness) for the parity of the current epoch, and decrements it when done;
 /// ``synchronize()`` flips the epoch twice and waits each time for the old parity's counters
 /// to drain. Readers never wait; only a writer replacing an index does, and only for the few
 /// nanoseconds a reader spends probing (longer if the reader's thread is descheduled there).
 enum ReadSection {
-    static let stripes = 8
+    static let stripes = 64
     /// Ints per counter: one counter per 128 bytes, so counters share no cache line.
     static let stride = 16
 
     // nonisolated(unsafe): allocated once and never freed; every access is an atomic operation.
     nonisolated(unsafe) static let counters: UnsafeMutablePointer<Atomic<Int>> = {
         let count = 2 * stripes * stride
-        let counters = UnsafeMutablePointer<Atomic<Int>>.allocate(capacity: count)
+        let counters = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Int>.stride, alignment: 128)
+            .bindMemory(to: Atomic<Int>.self, capacity: count)
         for index in 0..<count { (counters + index).initialize(to: Atomic(0)) }
         return counters
     }()
@@ -160,9 +200,10 @@ enum ReadSection {
     /// lock's other field, for a race with another thread reading that field.)
     static let writers = Lock(0)
 
-    /// Enters a read section; pass the result to ``exit(_:)``.
+    /// Enters a read section; pass the result to ``exit(_:)``. `counters` is ``counters``,
+    /// which a dict keeps so that an update does not check the global's lazy initialization.
     @inline(__always)
-    static func enter() -> UnsafeMutablePointer<Atomic<Int>> {
+    static func enter(_ counters: UnsafeMutablePointer<Atomic<Int>>) -> UnsafeMutablePointer<Atomic<Int>> {
         var marker = 0
         let address = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
         let stripe = Int(truncatingIfNeeded: (address >> 14) ^ (address >> 20) ^ (address >> 23)) & (stripes - 1)
