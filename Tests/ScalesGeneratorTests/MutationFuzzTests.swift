@@ -1,3 +1,5 @@
+// Over 400 lines: one suite, the mutation fuzzer and the table of its mutations, which read best together.
+
 import Foundation
 import Testing
 

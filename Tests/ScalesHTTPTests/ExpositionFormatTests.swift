@@ -1,3 +1,6 @@
+// Over 400 lines: one suite of the exposition formats' byte-level cases, each short; split by format it
+// would repeat its fixtures.
+
 import Foundation
 import Scales
 import ScalesHTTP

@@ -1,3 +1,5 @@
+// Over 400 lines: one suite of hostile clients against one server configuration, with its raw-socket helpers.
+
 import Foundation
 import NIOCore
 import NIOPosix

@@ -1,3 +1,5 @@
+// Over 400 lines: one suite of the server's lifecycle and connection handling over loopback.
+
 import Foundation
 import Logging
 import Scales

@@ -1,3 +1,5 @@
+// Over 400 lines: one suite of the meter's rates, each test checking exact Java EWMA values against a manual clock.
+
 import Foundation
 import Scales
 import ScalesTestKit
