@@ -171,17 +171,4 @@ extension Registry {
     package func countOverflowedKey() {
         healthCounters.overflowedKey()
     }
-
-    /// Binds the health counters at ``RegistryHealth/path`` (at creation and after a reset).
-    func bindHealth() {
-        let names = RegistryHealth.path.segments.map(\.description)
-        state.withLock { state in
-            guard let node = state.makeContainers(at: names) else { return }
-            node.explicit = true
-            node.doc = "The registry's own health: what it dropped, bounded or could not honour"
-            for (name, cell, doc) in healthCounters.cells where node.entries[name] == nil {
-                node.entries[name] = .stat(cell, StatInfo(name: name, doc: doc, declaredKind: cell.declaredKind))
-            }
-        }
-    }
 }

@@ -141,8 +141,7 @@ struct TreeState {
 
 // MARK: Changing the tree
 
-// Every change to the tree's shape goes through these (and `StatCollection`'s binding of a
-// stat or an aggregation into its node), under the registry's lock.
+// Every change to the tree's shape goes through these, under the registry's lock.
 extension Registry {
     func bindCollection(names: [String], instance: TemplateInstance?, type: String?, doc: String?, collapsed: Bool)
         -> StatCollection
@@ -210,6 +209,63 @@ extension Registry {
         if collapsed { node.collapsed = true }
     }
 
+    /// Binds a stat named `name` in the collection `names` (`nodeID`): a new cell from `make`
+    /// with its record's fixed part when nothing is there, the cell bound before when it is
+    /// of the same type, otherwise a conflict.
+    func bindStat<Cell: StatCell>(
+        _ name: String, in names: [String], nodeID: UInt64, doc: String?, labels: [StatLabel]?, unit: String?,
+        keyLabel: String?, make: (HealthCounters) -> Cell
+    ) -> BindOutcome<Cell> {
+        state.withLock { state in
+            guard let node = state.node(at: names, id: nodeID) else { return .gone }
+            switch node.entries[name] {
+            case nil:
+                let cell = make(healthCounters)
+                let info = StatInfo(
+                    name: name, doc: doc, labels: labels, unit: unit.flatMap { $0.isEmpty ? nil : $0 },
+                    keyLabel: keyLabel.flatMap { $0.isEmpty ? nil : $0 }, declaredKind: cell.declaredKind,
+                    recentWindow: cell.recentWindow)
+                node.entries[name] = .stat(cell, info)
+                return .bound(cell)
+            case .stat(let existing, _):
+                if let cell = existing as? Cell { return .bound(cell) }
+                return .conflict
+            case .container, .aggregation:
+                return .conflict
+            }
+        }
+    }
+
+    /// Declares `aggregation` as `name` in the collection `names` (`nodeID`); `true` when
+    /// something else is there (another kind, another `of`, a stat or a collection).
+    func declareAggregation(_ name: String, in names: [String], nodeID: UInt64, _ aggregation: Aggregation) -> Bool {
+        state.withLock { state in
+            guard let node = state.node(at: names, id: nodeID) else { return false }
+            switch node.entries[name] {
+            case nil:
+                node.entries[name] = .aggregation(aggregation)
+                return false
+            case .aggregation(let existing):
+                return existing.kind != aggregation.kind || existing.of != aggregation.of
+            case .stat, .container:
+                return true
+            }
+        }
+    }
+
+    /// Binds the health counters at ``RegistryHealth/path`` (at creation and after a reset).
+    func bindHealth() {
+        let names = RegistryHealth.path.segments.map(\.description)
+        state.withLock { state in
+            guard let node = state.makeContainers(at: names) else { return }
+            node.explicit = true
+            node.doc = "The registry's own health: what it dropped, bounded or could not honour"
+            for (name, cell, doc) in healthCounters.cells where node.entries[name] == nil {
+                node.entries[name] = .stat(cell, StatInfo(name: name, doc: doc, declaredKind: cell.declaredKind))
+            }
+        }
+    }
+
     func remove(names: [String], id: UInt64) {
         state.withLock { state in
             guard let node = state.node(at: names, id: id), let parent = node.parent else { return }
@@ -249,4 +305,11 @@ extension Registry {
         }
         node.parent = nil
     }
+}
+
+/// What binding a stat found: the cell bound, the collection gone, or a conflict.
+enum BindOutcome<Cell: Sendable>: Sendable {
+    case bound(Cell)
+    case gone
+    case conflict
 }

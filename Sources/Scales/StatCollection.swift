@@ -122,24 +122,8 @@ public struct StatCollection: Sendable {
     ) -> Cell {
         let health = registry.healthCounters
         if detached { return make(health) }
-        let outcome: BindOutcome<Cell> = registry.state.withLock { state in
-            guard let node = state.node(at: names, id: nodeID) else { return .gone }
-            switch node.entries[name] {
-            case nil:
-                let cell = make(health)
-                let info = StatInfo(
-                    name: name, doc: doc, labels: labels, unit: unit.flatMap { $0.isEmpty ? nil : $0 },
-                    keyLabel: keyLabel.flatMap { $0.isEmpty ? nil : $0 }, declaredKind: cell.declaredKind,
-                    recentWindow: cell.recentWindow)
-                node.entries[name] = .stat(cell, info)
-                return .bound(cell)
-            case .stat(let existing, _):
-                if let cell = existing as? Cell { return .bound(cell) }
-                return .conflict
-            case .container, .aggregation:
-                return .conflict
-            }
-        }
+        let outcome = registry.bindStat(
+            name, in: names, nodeID: nodeID, doc: doc, labels: labels, unit: unit, keyLabel: keyLabel, make: make)
         switch outcome {
         case .bound(let cell):
             return cell
@@ -196,19 +180,9 @@ public struct StatCollection: Sendable {
     ) -> StatPath {
         let statPath = path.appending(name)
         if detached { return statPath }
-        let conflict: Bool = registry.state.withLock { state in
-            guard let node = state.node(at: names, id: nodeID) else { return false }
-            switch node.entries[name] {
-            case nil:
-                node.entries[name] = .aggregation(
-                    Aggregation(kind: kind, of: of, childType: childType, doc: doc, maxRetiredKeys: maxRetiredKeys))
-                return false
-            case .aggregation(let existing):
-                return existing.kind != kind || existing.of != of
-            case .stat, .container:
-                return true
-            }
-        }
+        let conflict = registry.declareAggregation(
+            name, in: names, nodeID: nodeID,
+            Aggregation(kind: kind, of: of, childType: childType, doc: doc, maxRetiredKeys: maxRetiredKeys))
         if conflict { registry.healthCounters.bindConflict() }
         return statPath
     }
@@ -278,12 +252,6 @@ public struct StatCollection: Sendable {
         if detached { return }
         registry.remove(names: names, id: nodeID)
     }
-}
-
-enum BindOutcome<Cell: Sendable>: Sendable {
-    case bound(Cell)
-    case gone
-    case conflict
 }
 
 extension Registry {
