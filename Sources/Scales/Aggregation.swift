@@ -1,5 +1,6 @@
 // Aggregations (`sum`, `histogram`, `intDictSum`): the ``Aggregation`` a collection declares,
-// the inputs it reads (as ``StatReader``s), what removed children leave it, and the ``AggregationPlan`` that copies its retired totals for a snapshot.
+// the inputs it reads (as ``StatReader``s), what removed children leave it, and the
+// ``AggregationPlan`` that copies its retired totals for a snapshot.
 
 import Synchronization
 

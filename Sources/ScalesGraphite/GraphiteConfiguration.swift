@@ -30,9 +30,9 @@ public struct GraphiteConfiguration: Sendable {
     /// (by ``writeTimeout``) only after that much is buffered: Linux grows the buffer up to a few
     /// MB by default. A smaller buffer notices sooner and holds less memory. Default `nil`.
     public var sendBufferSize: Int? = nil
-    /// Where the pusher's own counters live in its registry (`sentLines`,
-    /// `unconfirmedLines`, `droppedLines`, `droppedPushes`, `reconnects`, `failures`, `skippedNames`, `pendingPushes`, `connected`,
-    /// `lastError`); `nil` keeps them out of the registry (still readable through
+    /// Where the pusher's own counters live in its registry (`sentLines`, `unconfirmedLines`,
+    /// `droppedLines`, `droppedPushes`, `reconnects`, `failures`, `skippedNames`,
+    /// `pendingPushes`, `connected`, `lastError`); `nil` keeps them out of the registry (still readable through
     /// ``GraphitePusher/statistics``). Default `/scales/graphite`.
     public var statsPath: StatPath? = "/scales/graphite"
     /// Test-only observation of the connection's schedule (not public; `nil`: nothing is called).

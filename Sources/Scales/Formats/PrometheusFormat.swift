@@ -19,8 +19,9 @@ import ScalesNaming
 ///   `/handler/{id}/requests` with id `h1` → `handler_requests{id="h1"}`; `thread-{id}` → the
 ///   name part `thread` and the label `id`. Dict keys become the label `key` (`state` for a
 ///   `stateTime`). A labelled stat (``SnapshotStat/labels``, as the swift-metrics bridge makes
-///   them) is one series of the family named by its parent container, with its labels. A label name that is already taken in the series, or is `quantile` or `le`,
-///   gets `_2`, `_3`… appended.
+///   them) is one series of the family named by its parent container, with its labels. A
+///   label name that is already taken in the series, or is `quantile` or `le`, gets `_2`,
+///   `_3`… appended.
 /// - **Kinds.**
 ///   | kind | exported as |
 ///   |---|---|

@@ -67,8 +67,8 @@ final class KeyCell: Sendable {
 /// the removed cells, publish it and free the old one (and with it the removed cells no handle
 /// holds) only after ``ReadSection/synchronize()`` (no reader can still be in it). So keys
 /// removed and added forever keep the index under 4 × (live keys + 1) slots (at least 8) as of
-/// its last rebuild, and the removed cells it holds fewer than half its slots. A reader that misses a key just inserted or
-/// finds a removed cell takes the dict's lock.
+/// its last rebuild, and the removed cells it holds fewer than half its slots. A reader that
+/// misses a key just inserted or finds a removed cell takes the dict's lock.
 final class KeyIndex: @unchecked Sendable {
     // @unchecked: `slots` are atomics; `used` is only touched under the owning dict's lock.
     let mask: Int
