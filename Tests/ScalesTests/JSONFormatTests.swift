@@ -1,30 +1,23 @@
 import Foundation
 import Scales
+import ScalesTestSupport
 import Testing
 
 @Suite struct JSONFormatTests {
-    func snapshot(_ children: [SnapshotNode]) -> Snapshot {
-        Snapshot(path: .root, root: .container(SnapshotContainer(name: "", children: children)), timestamp: 0)
-    }
-
-    func stat(_ name: String, _ value: StatValue) -> SnapshotNode {
-        .stat(SnapshotStat(name: name, value: value))
-    }
-
     @Test func compactIsSortedAndHasNoSpaces() {
         let text = JSONFormat.render(
-            snapshot([
+            handMadeSnapshot([
                 stat("b", .int(2)), stat("a", .double(1.5)),
-                .container(SnapshotContainer(name: "c", children: [stat("z", .bool(true)), stat("y", .string("s"))])),
+                container("c", [stat("z", .bool(true)), stat("y", .string("s"))]),
             ]))
         #expect(text == #"{"a":1.5,"b":2,"c":{"y":"s","z":true}}"#)
     }
 
     @Test func prettyUsesTwoSpaceIndent() {
         let text = JSONFormat.render(
-            snapshot([
-                stat("a", .int(1)), .container(SnapshotContainer(name: "b", children: [stat("c", .intDict(["k": 1]))])),
-                .container(SnapshotContainer(name: "e", children: [])),
+            handMadeSnapshot([
+                stat("a", .int(1)), container("b", [stat("c", .intDict(["k": 1]))]),
+                container("e", []),
             ]), pretty: true)
         #expect(
             text == """
@@ -42,7 +35,7 @@ import Testing
 
     @Test func nonFiniteNumbersBecomeNullAndParseStrictly() throws {
         let text = JSONFormat.render(
-            snapshot([
+            handMadeSnapshot([
                 stat("nan", .double(.nan)), stat("inf", .double(.infinity)), stat("ninf", .double(-.infinity)),
                 stat("absent", .absent), stat("whole", .double(3)), stat("tiny", .double(.leastNonzeroMagnitude)),
                 stat("huge", .double(1.7976931348623157e308)), stat("neg", .double(-0.25)),
@@ -65,7 +58,8 @@ import Testing
     @Test func stringsAreEscapedForAnyUnicode() throws {
         var weird = "quote\" backslash\\ newline\n tab\t cr\r nul\u{0} bell\u{7} del\u{7F} "
         weird += "ls\u{2028} ps\u{2029} émoji 😀 中文 </script><script>alert(1)</script>"
-        let text = JSONFormat.render(snapshot([stat(weird, .string(weird)), stat("d", .stringDict([weird: weird]))]))
+        let text = JSONFormat.render(
+            handMadeSnapshot([stat(weird, .string(weird)), stat("d", .stringDict([weird: weird]))]))
         #expect(!text.contains("\n") && !text.contains("\u{2028}") && !text.contains("\u{0}"))
         #expect(text.contains(#"\u0000"#) && text.contains(#"\u007f"#) && text.contains(#"\u2028"#))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
@@ -75,7 +69,7 @@ import Testing
 
     @Test func meterFieldsUseScalesNames() throws {
         let text = JSONFormat.render(
-            snapshot([
+            handMadeSnapshot([
                 stat("hits", .meter(MeterSnapshot(count: 7, m1: 0.5, m5: 0.25, m15: 0.125, meanRate: 1)))
             ]))
         #expect(text == #"{"hits":{"count":7,"m1":0.5,"m5":0.25,"m15":0.125,"mean":1.0,"unit":"per second"}}"#)

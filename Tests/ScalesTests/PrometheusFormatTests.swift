@@ -169,28 +169,17 @@ import Testing
     }
 
     @Test func nonFiniteGaugesUseTheFormatsSpellingAndCountersLeaveThemOut() throws {
-        let snapshot = Snapshot(
-            path: .root,
-            root: .container(
-                SnapshotContainer(
-                    name: "",
-                    children: [
-                        .container(
-                            SnapshotContainer(
-                                name: "m",
-                                children: [
-                                    .stat(SnapshotStat(name: "nan", value: .double(.nan))),
-                                    .stat(SnapshotStat(name: "up", value: .double(.infinity))),
-                                    .stat(SnapshotStat(name: "down", value: .double(-.infinity))),
-                                    .stat(SnapshotStat(name: "time", value: .stateTime(["a": .infinity, "b": 2]))),
-                                    .stat(
-                                        SnapshotStat(
-                                            name: "lat",
-                                            value: .pmf(PmfSnapshot(count: 1, sum: .nan, windowCount: 1, median: .nan)))
-                                    ),
-                                ]))
-                    ])),
-            timestamp: 0)
+        let snapshot = handMadeSnapshot([
+            container(
+                "m",
+                [
+                    stat("nan", .double(.nan)),
+                    stat("up", .double(.infinity)),
+                    stat("down", .double(-.infinity)),
+                    stat("time", .stateTime(["a": .infinity, "b": 2])),
+                    stat("lat", .pmf(PmfSnapshot(count: 1, sum: .nan, windowCount: 1, median: .nan))),
+                ])
+        ])
         let text = PrometheusFormat.render(snapshot)
         let exposition = try Exposition(text)
         #expect(exposition.value("m_nan") == "NaN")
@@ -234,44 +223,21 @@ import Testing
     }
 
     @Test func labelledStatsAreSeriesOfTheirParentsFamily() throws {
-        let snapshot = Snapshot(
-            path: .root,
-            root: .container(
-                SnapshotContainer(
-                    name: "",
-                    children: [
-                        .container(
-                            SnapshotContainer(
-                                name: "metrics",
-                                children: [
-                                    .container(
-                                        SnapshotContainer(
-                                            name: "http.requests",
-                                            children: [
-                                                .stat(
-                                                    SnapshotStat(
-                                                        name: "method=GET,status=200", value: .counter(3),
-                                                        labels: [
-                                                            StatLabel(name: "method", value: "GET"),
-                                                            StatLabel(name: "status", value: "200"),
-                                                        ])),
-                                                .stat(
-                                                    SnapshotStat(
-                                                        name: "method=POST,status=500", value: .counter(1),
-                                                        labels: [
-                                                            StatLabel(name: "method", value: "POST"),
-                                                            StatLabel(name: "status", value: "500"),
-                                                        ])),
-                                            ])),
-                                    .container(
-                                        SnapshotContainer(
-                                            name: "uptime",
-                                            children: [
-                                                .stat(SnapshotStat(name: "value", value: .double(12), labels: []))
-                                            ])),
-                                ]))
-                    ])),
-            timestamp: 0)
+        let get = [StatLabel(name: "method", value: "GET"), StatLabel(name: "status", value: "200")]
+        let post = [StatLabel(name: "method", value: "POST"), StatLabel(name: "status", value: "500")]
+        let snapshot = handMadeSnapshot([
+            container(
+                "metrics",
+                [
+                    container(
+                        "http.requests",
+                        [
+                            stat("method=GET,status=200", .counter(3), labels: get),
+                            stat("method=POST,status=500", .counter(1), labels: post),
+                        ]),
+                    container("uptime", [stat("value", .double(12), labels: [])]),
+                ])
+        ])
         let text = PrometheusFormat.render(snapshot)
         let exposition = try Exposition(text)
         #expect(text.contains(#"metrics_http_requests_total{method="GET",status="200"} 3"#))

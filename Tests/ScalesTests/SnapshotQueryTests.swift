@@ -1,5 +1,6 @@
 import Foundation
 import Scales
+import ScalesTestSupport
 import Testing
 
 @Suite struct SnapshotQueryTests {
@@ -140,23 +141,9 @@ import Testing
     }
 
     @Test func keepsLabelsOfLabelledStats() throws {
-        let snapshot = Snapshot(
-            path: .root,
-            root: .container(
-                SnapshotContainer(
-                    name: "",
-                    children: [
-                        .container(
-                            SnapshotContainer(
-                                name: "m",
-                                children: [
-                                    .stat(
-                                        SnapshotStat(
-                                            name: "a=1", value: .intDict(["x": 1, "y": 2]),
-                                            labels: [StatLabel(name: "a", value: "1")]))
-                                ]))
-                    ])),
-            timestamp: 0)
+        let snapshot = handMadeSnapshot([
+            container("m", [stat("a=1", .intDict(["x": 1, "y": 2]), labels: [StatLabel(name: "a", value: "1")])])
+        ])
         let result = try SnapshotQuery("x").apply(to: snapshot)
         guard case .container(let root) = result.root, case .container(let m)? = root.children.first,
             case .stat(let stat)? = m.children.first
