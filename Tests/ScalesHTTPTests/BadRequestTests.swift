@@ -150,56 +150,47 @@ import Testing
         // from its last response.
         let headTimeout = 0.4
         let requestTimeout = 2.0
-        try await withOwnEventLoop { group in
-            try await withServer(
-                everyKindRegistry(),
-                configure: {
-                    $0.requestHeadTimeout = .milliseconds(400)
-                    $0.requestTimeout = .seconds(2)
-                    $0.eventLoopGroup = group
-                }
-            ) { _, port in
-                try await blocking {
-                    let clock = ContinuousClock()
-                    // Stalls mid-head, mid-body, and never sends anything: each closed by the head
-                    // timeout, counted from its opening (taken just before connecting, so the
-                    // server's own start is later: the lower bound is exact).
-                    let partialHeadStart = clock.now
-                    let partialHead = try RawHTTPConnection(port: port, timeout: 20)
-                    partialHead.send("GET /status/ HTTP/1.1\r\nHost: 127.0")
-                    let partialBodyStart = clock.now
-                    let partialBody = try RawHTTPConnection(port: port, timeout: 20)
-                    partialBody.send("GET /status/ HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
-                    let silentStart = clock.now
-                    let silent = try RawHTTPConnection(port: port, timeout: 20)
-                    // An idle keep-alive connection: closed by the request timeout, counted from
-                    // its response (the server's deadline starts once the response is written,
-                    // after the request was sent and before the client has read it).
-                    let idle = try RawHTTPConnection(port: port, timeout: 20)
-                    let idleRequestSent = clock.now
-                    #expect(try idle.get("/status/?format=json").status == 200)
-                    let idleAnswered = clock.now
-                    // Meanwhile other clients are served.
-                    #expect(try httpGet(port: port, "/status/web/errors?format=json").text == "3\n")
-                    // The hang guard: the connections' closes are awaited for 20 s at most.
-                    let closed = closeTimes(of: [partialHead, partialBody, silent, idle], hangGuard: 20)
-                    for (name, start, end) in [
-                        ("mid-head", partialHeadStart, closed[0]), ("mid-body", partialBodyStart, closed[1]),
-                        ("silent", silentStart, closed[2]),
-                    ] {
-                        let elapsed = seconds(from: start, to: end)
-                        #expect(
-                            elapsed >= headTimeout && elapsed < headTimeout + deadlineSlack,
-                            "the \(name) connection closed \(elapsed) s after opening; head timeout \(headTimeout) s")
-                    }
-                    let idleAfterRequest = seconds(from: idleRequestSent, to: closed[3])
-                    let idleAfterAnswer = seconds(from: idleAnswered, to: closed[3])
+        try await withDeadlineServer(head: .milliseconds(400), request: .seconds(2)) { port in
+            try await blocking {
+                let clock = ContinuousClock()
+                // Stalls mid-head, mid-body, and never sends anything: each closed by the head
+                // timeout, counted from its opening (taken just before connecting, so the
+                // server's own start is later: the lower bound is exact).
+                let partialHeadStart = clock.now
+                let partialHead = try RawHTTPConnection(port: port, timeout: 20)
+                partialHead.send("GET /status/ HTTP/1.1\r\nHost: 127.0")
+                let partialBodyStart = clock.now
+                let partialBody = try RawHTTPConnection(port: port, timeout: 20)
+                partialBody.send("GET /status/ HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
+                let silentStart = clock.now
+                let silent = try RawHTTPConnection(port: port, timeout: 20)
+                // An idle keep-alive connection: closed by the request timeout, counted from
+                // its response (the server's deadline starts once the response is written,
+                // after the request was sent and before the client has read it).
+                let idle = try RawHTTPConnection(port: port, timeout: 20)
+                let idleRequestSent = clock.now
+                #expect(try idle.get("/status/?format=json").status == 200)
+                let idleAnswered = clock.now
+                // Meanwhile other clients are served.
+                #expect(try httpGet(port: port, "/status/web/errors?format=json").text == "3\n")
+                // The hang guard: the connections' closes are awaited for 20 s at most.
+                let closed = closeTimes(of: [partialHead, partialBody, silent, idle], hangGuard: 20)
+                for (name, start, end) in [
+                    ("mid-head", partialHeadStart, closed[0]), ("mid-body", partialBodyStart, closed[1]),
+                    ("silent", silentStart, closed[2]),
+                ] {
+                    let elapsed = seconds(from: start, to: end)
                     #expect(
-                        idleAfterRequest >= requestTimeout && idleAfterAnswer < requestTimeout + deadlineSlack,
-                        "the idle connection closed \(idleAfterAnswer) s after its response; request timeout \(requestTimeout) s"
-                    )
-                    #expect(try httpGet(port: port, "/status/web/errors?format=json").text == "3\n")
+                        elapsed >= headTimeout && elapsed < headTimeout + deadlineSlack,
+                        "the \(name) connection closed \(elapsed) s after opening; head timeout \(headTimeout) s")
                 }
+                let idleAfterRequest = seconds(from: idleRequestSent, to: closed[3])
+                let idleAfterAnswer = seconds(from: idleAnswered, to: closed[3])
+                #expect(
+                    idleAfterRequest >= requestTimeout && idleAfterAnswer < requestTimeout + deadlineSlack,
+                    "the idle connection closed \(idleAfterAnswer) s after its response; request timeout \(requestTimeout) s"
+                )
+                #expect(try httpGet(port: port, "/status/web/errors?format=json").text == "3\n")
             }
         }
     }
@@ -207,38 +198,28 @@ import Testing
     @Test func aSlowlorisTrickleIsCutOff() async throws {
         // Only the head timeout can end the trickle: the request timeout is a minute.
         let headTimeout = 0.5
-        try await withOwnEventLoop { group in
-            try await withServer(
-                everyKindRegistry(),
-                configure: {
-                    $0.requestHeadTimeout = .milliseconds(500)
-                    $0.requestTimeout = .seconds(60)
-                    $0.eventLoopGroup = group
-                }
-            ) { _, port in
-                try await blocking {
-                    let clock = ContinuousClock()
-                    let start = clock.now
-                    let connection = try RawHTTPConnection(port: port, timeout: 20)
-                    // One byte every 30 ms keeps a read-idle timer happy forever; the head deadline
-                    // (from the connection's opening) must cut it off long before the 1,000 bytes
-                    // (30 s) are sent. Checked before each byte, so the close is seen within 30 ms.
-                    var cutOff: ContinuousClock.Instant?
-                    for byte in Array("GET /status/ HTTP/1.1\r\nX-Slow: ".utf8) + [UInt8](repeating: 0x61, count: 1000)
-                    {
-                        if connection.isClosedNow() || !connection.send([byte]) {
-                            cutOff = clock.now
-                            break
-                        }
-                        Thread.sleep(forTimeInterval: 0.03)
-                        if seconds(from: start, to: clock.now) > 15 { break }  // hang guard
+        try await withDeadlineServer(head: .milliseconds(500), request: .seconds(60)) { port in
+            try await blocking {
+                let clock = ContinuousClock()
+                let start = clock.now
+                let connection = try RawHTTPConnection(port: port, timeout: 20)
+                // One byte every 30 ms keeps a read-idle timer happy forever; the head deadline
+                // (from the connection's opening) must cut it off long before the 1,000 bytes
+                // (30 s) are sent. Checked before each byte, so the close is seen within 30 ms.
+                var cutOff: ContinuousClock.Instant?
+                for byte in Array("GET /status/ HTTP/1.1\r\nX-Slow: ".utf8) + [UInt8](repeating: 0x61, count: 1000) {
+                    if connection.isClosedNow() || !connection.send([byte]) {
+                        cutOff = clock.now
+                        break
                     }
-                    let elapsed = seconds(from: start, to: cutOff)
-                    #expect(
-                        elapsed >= headTimeout && elapsed < headTimeout + deadlineSlack,
-                        "the trickle was cut off after \(elapsed) s; head timeout \(headTimeout) s")
-                    #expect(try httpGet(port: port, "/status/web/errors?format=json").text == "3\n")
+                    Thread.sleep(forTimeInterval: 0.03)
+                    if seconds(from: start, to: clock.now) > 15 { break }  // hang guard
                 }
+                let elapsed = seconds(from: start, to: cutOff)
+                #expect(
+                    elapsed >= headTimeout && elapsed < headTimeout + deadlineSlack,
+                    "the trickle was cut off after \(elapsed) s; head timeout \(headTimeout) s")
+                #expect(try httpGet(port: port, "/status/web/errors?format=json").text == "3\n")
             }
         }
     }

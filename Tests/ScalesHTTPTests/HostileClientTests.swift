@@ -184,48 +184,39 @@ import Darwin
 
     @Test func aSlowHeadIsCutOffAfterTheHeadTimeout() async throws {
         let headTimeout = 0.5
-        try await withOwnEventLoop { group in
-            try await withServer(
-                everyKindRegistry(),
-                configure: {
-                    $0.requestHeadTimeout = .milliseconds(500)
-                    $0.requestTimeout = .seconds(60)
-                    $0.eventLoopGroup = group
+        try await withDeadlineServer(head: .milliseconds(500), request: .seconds(60)) { port in
+            try await blocking {
+                // The server must close each after 0.5 s, by the head timeout, not after the
+                // 60 s request timeout: no earlier than 0.5 s after its deadline started (each
+                // start is taken just before the event that starts it on the server, so that
+                // bound is exact), and no later than `deadlineSlack` after that (see there for
+                // why 1 s is enough). The hang guard is separate: 20 s of waiting at most.
+                let clock = ContinuousClock()
+                let silentStart = clock.now  // deadline from the connection's opening
+                let silent = try RawHTTPConnection(port: port, timeout: 20)
+                let partialStart = clock.now
+                let partial = try RawHTTPConnection(port: port, timeout: 20)
+                partial.send("GET /status/ HTTP/1.1\r\nHost: 127.0")
+                let keptAlive = try RawHTTPConnection(port: port, timeout: 20)
+                #expect(try keptAlive.get("/status/web/errors?format=json").text == "3\n")
+                let idle = try RawHTTPConnection(port: port, timeout: 20)
+                #expect(try idle.get("/status/web/errors?format=json").text == "3\n")
+                let secondStart = clock.now  // deadline from the next request's first byte
+                keptAlive.send("GET /status/ HTTP/1.1\r\nHo")  // the next request stalls
+                let closed = closeTimes(of: [silent, partial, keptAlive], hangGuard: 20)
+                for (name, start, end) in [
+                    ("silent", silentStart, closed[0]), ("partial head", partialStart, closed[1]),
+                    ("stalled second request", secondStart, closed[2]),
+                ] {
+                    let elapsed = seconds(from: start, to: end)
+                    #expect(
+                        elapsed >= headTimeout && elapsed < headTimeout + deadlineSlack,
+                        "the \(name) connection closed after \(elapsed) s; head timeout \(headTimeout) s")
                 }
-            ) { _, port in
-                try await blocking {
-                    // The server must close each after 0.5 s, by the head timeout, not after the
-                    // 60 s request timeout: no earlier than 0.5 s after its deadline started (each
-                    // start is taken just before the event that starts it on the server, so that
-                    // bound is exact), and no later than `deadlineSlack` after that (see there for
-                    // why 1 s is enough). The hang guard is separate: 20 s of waiting at most.
-                    let clock = ContinuousClock()
-                    let silentStart = clock.now  // deadline from the connection's opening
-                    let silent = try RawHTTPConnection(port: port, timeout: 20)
-                    let partialStart = clock.now
-                    let partial = try RawHTTPConnection(port: port, timeout: 20)
-                    partial.send("GET /status/ HTTP/1.1\r\nHost: 127.0")
-                    let keptAlive = try RawHTTPConnection(port: port, timeout: 20)
-                    #expect(try keptAlive.get("/status/web/errors?format=json").text == "3\n")
-                    let idle = try RawHTTPConnection(port: port, timeout: 20)
-                    #expect(try idle.get("/status/web/errors?format=json").text == "3\n")
-                    let secondStart = clock.now  // deadline from the next request's first byte
-                    keptAlive.send("GET /status/ HTTP/1.1\r\nHo")  // the next request stalls
-                    let closed = closeTimes(of: [silent, partial, keptAlive], hangGuard: 20)
-                    for (name, start, end) in [
-                        ("silent", silentStart, closed[0]), ("partial head", partialStart, closed[1]),
-                        ("stalled second request", secondStart, closed[2]),
-                    ] {
-                        let elapsed = seconds(from: start, to: end)
-                        #expect(
-                            elapsed >= headTimeout && elapsed < headTimeout + deadlineSlack,
-                            "the \(name) connection closed after \(elapsed) s; head timeout \(headTimeout) s")
-                    }
-                    // An idle keep-alive connection (no byte of a new request) is under the request
-                    // timeout, not the head timeout: more than 0.5 s after its response it is
-                    // still served.
-                    #expect(try idle.get("/status/web/errors?format=json").text == "3\n")
-                }
+                // An idle keep-alive connection (no byte of a new request) is under the request
+                // timeout, not the head timeout: more than 0.5 s after its response it is
+                // still served.
+                #expect(try idle.get("/status/web/errors?format=json").text == "3\n")
             }
         }
     }

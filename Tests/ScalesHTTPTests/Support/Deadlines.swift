@@ -1,5 +1,7 @@
 import NIOCore
 import NIOPosix
+import ScalesHTTP
+import ScalesTestSupport
 
 /// How much later than its deadline the server may close a connection in the timing tests, in
 /// seconds.
@@ -40,5 +42,22 @@ func withOwnEventLoop<T>(_ body: (MultiThreadedEventLoopGroup) async throws -> T
     } catch {
         try? await group.shutdownGracefully()
         throw error
+    }
+}
+
+/// Runs `body` with the port of a server of `everyKindRegistry()` whose head and request
+/// deadlines are `head` and `request`, on an event loop of its own: the timing tests' server.
+func withDeadlineServer<T: Sendable>(
+    head: Duration, request: Duration, _ body: (Int) async throws -> T
+) async throws -> T {
+    try await withOwnEventLoop { group in
+        try await withServer(
+            everyKindRegistry(),
+            configure: {
+                $0.requestHeadTimeout = head
+                $0.requestTimeout = request
+                $0.eventLoopGroup = group
+            }
+        ) { _, port in try await body(port) }
     }
 }
