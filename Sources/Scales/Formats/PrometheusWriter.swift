@@ -49,7 +49,7 @@ struct PrometheusWriter {
         case value(String)
         /// An index into `pmfs`.
         case pmf(Int)
-        /// Layout mode: a value written at render time (an index into the layout's holes).
+        /// A value written at render time: an index into the layout's holes (`emitHole`).
         case hole(Int)
     }
 
