@@ -31,9 +31,9 @@ public final class IntDictStat: StatCell {
     let storage: Lock<[String: KeyCell]>
     /// The published ``KeyIndex`` (retained bits of an `Unmanaged`), read without a lock.
     private let published: Atomic<UInt>
-    /// ``ReadSection/counters``, kept here so that an update does not check the global's lazy
+    /// ``ReadSection/words``, kept here so that an update does not check the global's lazy
     /// initialization. (nonisolated(unsafe): a pointer never freed, only used through atomics.)
-    nonisolated(unsafe) private let readCounters = ReadSection.counters
+    nonisolated(unsafe) private let readSlots = ReadSection.words
     /// Whether keys whose value reaches 0 are removed.
     public let autoDelete: Bool
     /// The most keys kept (not counting ``overflowKey``), or `nil` for no bound.
@@ -95,7 +95,7 @@ public final class IntDictStat: StatCell {
     /// without `autoDelete`, see ``KeyCell``); `nil` if the index has no such cell.
     @inline(__always)
     func withIndexedCell<Result>(_ key: String, hash: Int, _ body: (KeyCell) -> Result) -> Result? {
-        let section = ReadSection.enter(readCounters)
+        let section = ReadSection.enter(readSlots)
         defer { ReadSection.exit(section) }
         guard let pointer = UnsafeRawPointer(bitPattern: published.load(ordering: .sequentiallyConsistent)) else {
             return nil

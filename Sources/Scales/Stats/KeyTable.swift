@@ -1,5 +1,6 @@
 import ScalesPlatform
-import Synchronization
+// package: ``ReadSection``, a test hook, hands out pointers to atomics.
+package import Synchronization
 
 /// One key of a keyed stat (``IntDictStat``): its value, in a ``StripedInt``.
 ///
@@ -175,61 +176,79 @@ final class KeyIndex: @unchecked Sendable {
 /// Announces lock-free readers of ``KeyIndex``es so that a writer knows when an index it
 /// replaced can be freed (a grace period, as in read-copy-update).
 ///
-/// A reader increments one of 64 padded counters (picked from its stack address, so two
-/// threads rarely share one: 1 chance in 64 for two threads; a shared counter costs time,
-/// never correctness) for the parity of the current epoch, and decrements it when done;
-/// ``synchronize()`` flips the epoch twice and waits each time for the old parity's counters
-/// to drain. Readers never wait; only a writer replacing an index does, and only for the few
-/// nanoseconds a reader spends probing (longer if the reader's thread is descheduled there).
-enum ReadSection {
-    static let stripes = 64
-    /// Ints per counter: one counter per 128 bytes, so counters share no cache line.
+/// A reader claims one of 64 padded slots (the first free one from a slot picked by its stack
+/// address, so two threads rarely try the same one) with one compare-and-swap, and frees it
+/// with a plain store when done: one locked instruction per read section, not two. A slot's
+/// word counts claims and frees (odd while claimed), so ``synchronize()`` waits, for each slot
+/// claimed when it looks, until the word moves on. A reader claiming the slot again later
+/// moves it past the value looked at, so a writer never waits for sections that began after
+/// it looked, however busy the slot. Readers never wait, unless all 64 slots are claimed at
+/// once; only a writer replacing an index does, and only for the few nanoseconds a reader
+/// spends probing (longer if the reader's thread is descheduled there).
+///
+/// The writer publishes the new index before it looks at the slots, and a reader claims its
+/// slot before it loads the index, both sequentially consistent: either the writer sees the
+/// claim and waits for it, or the reader loads the new index.
+package enum ReadSection {
+    package static let slots = 64
+    /// Words per slot: one slot per 128 bytes, so slots share no cache line.
     static let stride = 16
 
     // nonisolated(unsafe): allocated once and never freed; every access is an atomic operation.
-    nonisolated(unsafe) static let counters: UnsafeMutablePointer<Atomic<Int>> = {
-        let count = 2 * stripes * stride
-        let counters = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Int>.stride, alignment: 128)
-            .bindMemory(to: Atomic<Int>.self, capacity: count)
-        for index in 0..<count { (counters + index).initialize(to: Atomic(0)) }
-        return counters
+    nonisolated(unsafe) package static let words: UnsafeMutablePointer<Atomic<UInt>> = {
+        let count = slots * stride
+        let words = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<UInt>.stride, alignment: 128)
+            .bindMemory(to: Atomic<UInt>.self, capacity: count)
+        for index in 0..<count { (words + index).initialize(to: Atomic(0)) }
+        return words
     }()
-    static let epoch = Atomic<Int>(0)
-    /// One writer at a time flips the epoch; the value counts the grace periods waited. (Not a
-    /// `Lock(())`: ThreadSanitizer took the empty value's modify, at the address of the
-    /// lock's other field, for a race with another thread reading that field.)
-    static let writers = Lock(0)
 
-    /// Enters a read section; pass the result to ``exit(_:)``. `counters` is ``counters``,
-    /// which a dict keeps so that an update does not check the global's lazy initialization.
+    /// A claimed slot: where it is and the odd word the claim left there.
+    package struct Claim {
+        package let slot: UnsafeMutablePointer<Atomic<UInt>>
+        package let word: UInt
+    }
+
+    /// Enters a read section; pass the result to ``exit(_:)``. `words` is ``words``, which a
+    /// dict keeps so that an update does not check the global's lazy initialization.
     @inline(__always)
-    static func enter(_ counters: UnsafeMutablePointer<Atomic<Int>>) -> UnsafeMutablePointer<Atomic<Int>> {
+    package static func enter(_ words: UnsafeMutablePointer<Atomic<UInt>>) -> Claim {
         var marker = 0
         let address = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
-        let stripe = Int(truncatingIfNeeded: (address >> 14) ^ (address >> 20) ^ (address >> 23)) & (stripes - 1)
-        let parity = epoch.load(ordering: .sequentiallyConsistent) & 1
-        let counter = counters + (parity * stripes + stripe) * stride
-        counter.pointee.wrappingAdd(1, ordering: .sequentiallyConsistent)
-        return counter
-    }
-
-    /// Leaves the read section `enter()` began.
-    @inline(__always)
-    static func exit(_ counter: UnsafeMutablePointer<Atomic<Int>>) {
-        counter.pointee.wrappingSubtract(1, ordering: .releasing)
-    }
-
-    /// Returns once every read section that began before the call has ended.
-    static func synchronize() {
-        writers.withLock { waited in
-            waited &+= 1
-            for _ in 0..<2 {
-                let old = epoch.wrappingAdd(1, ordering: .sequentiallyConsistent).oldValue & 1
-                for stripe in 0..<stripes {
-                    let counter = counters + (old * stripes + stripe) * stride
-                    while counter.pointee.load(ordering: .sequentiallyConsistent) != 0 { PlatformThread.yield() }
-                }
+        var index = Int(truncatingIfNeeded: (address >> 14) ^ (address >> 20) ^ (address >> 23)) & (slots - 1)
+        var tried = 0
+        while true {
+            let slot = words + index * stride
+            let free = slot.pointee.load(ordering: .relaxed)
+            if free & 1 == 0
+                && slot.pointee.compareExchange(
+                    expected: free, desired: free &+ 1, ordering: .sequentiallyConsistent
+                ).exchanged
+            {
+                return Claim(slot: slot, word: free &+ 1)
             }
+            index = (index &+ 1) & (slots - 1)
+            tried &+= 1
+            // Every slot claimed at once: the claimers may be descheduled, so let them run.
+            if tried & (slots - 1) == 0 { PlatformThread.yield() }
+        }
+    }
+
+    /// Leaves the read section `enter()` began: a releasing store, so that everything the
+    /// section read comes before a writer's seeing the slot free.
+    @inline(__always)
+    package static func exit(_ claim: Claim) {
+        claim.slot.pointee.store(claim.word &+ 1, ordering: .releasing)
+    }
+
+    /// Returns once every read section that began before the call has ended. The caller has
+    /// published what readers must see from now on with a sequentially consistent store.
+    package static func synchronize() {
+        for index in 0..<slots {
+            let slot = words + index * stride
+            let seen = slot.pointee.load(ordering: .sequentiallyConsistent)
+            guard seen & 1 == 1 else { continue }
+            while slot.pointee.load(ordering: .acquiring) == seen { PlatformThread.yield() }
         }
     }
 }
