@@ -199,20 +199,42 @@ public struct SnapshotStat: Sendable, Equatable {
 /// What a stat record says besides its value: its name, docs, export hints and display hints.
 ///
 /// Immutable, and made when the stat is bound (the tree's entry holds it), so that a snapshot
-/// shares it instead of copying four strings per stat.
+/// shares it instead of copying four strings per stat. The hints most stats lack are in a
+/// ``Hints`` object made only for a stat that has one, so a plain stat's record is 56 bytes
+/// (a 64-byte block) instead of 121 (a 128-byte block).
 final class StatInfo: Sendable {
+    /// The hints a stat may have besides its name and docs.
+    final class Hints: Sendable {
+        let labels: [StatLabel]?
+        let unit: String?
+        let keyLabel: String?
+        let declaredKind: String?
+        let recentWindow: Duration?
+
+        init(labels: [StatLabel]?, unit: String?, keyLabel: String?, declaredKind: String?, recentWindow: Duration?) {
+            self.labels = labels
+            self.unit = unit
+            self.keyLabel = keyLabel
+            self.declaredKind = declaredKind
+            self.recentWindow = recentWindow
+        }
+    }
+
     let name: String
     let doc: String?
+    /// `nil` when the stat has none of them.
+    let hints: Hints?
+
     /// Set for a labelled series (see ``SnapshotStat/labels``).
-    let labels: [StatLabel]?
+    var labels: [StatLabel]? { hints?.labels }
     /// The base unit carried into exported names (see ``SnapshotStat/unit``).
-    let unit: String?
+    var unit: String? { hints?.unit }
     /// The label name of a dict's keys (see ``SnapshotStat/keyLabel``).
-    let keyLabel: String?
+    var keyLabel: String? { hints?.keyLabel }
     /// See ``SnapshotStat/declaredKind``.
-    let declaredKind: String?
+    var declaredKind: String? { hints?.declaredKind }
     /// See ``SnapshotStat/recentWindow``.
-    let recentWindow: Duration?
+    var recentWindow: Duration? { hints?.recentWindow }
 
     init(
         name: String, doc: String?, labels: [StatLabel]? = nil, unit: String? = nil, keyLabel: String? = nil,
@@ -220,11 +242,12 @@ final class StatInfo: Sendable {
     ) {
         self.name = name
         self.doc = doc
-        self.labels = labels
-        self.unit = unit
-        self.keyLabel = keyLabel
-        self.declaredKind = declaredKind
-        self.recentWindow = recentWindow
+        if labels == nil && unit == nil && keyLabel == nil && declaredKind == nil && recentWindow == nil {
+            hints = nil
+        } else {
+            hints = Hints(
+                labels: labels, unit: unit, keyLabel: keyLabel, declaredKind: declaredKind, recentWindow: recentWindow)
+        }
     }
 }
 
