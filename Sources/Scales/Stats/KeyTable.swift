@@ -235,7 +235,7 @@ package enum ReadSection {
     }
 
     /// Leaves the read section `enter()` began: a releasing store, so that everything the
-    /// section read comes before a writer's seeing the slot free.
+    /// section read comes before a writer sees the slot's word move on.
     @inline(__always)
     package static func exit(_ claim: Claim) {
         claim.slot.pointee.store(claim.word &+ 1, ordering: .releasing)
