@@ -181,7 +181,7 @@ import Testing
                 ] {
                     let elapsed = seconds(from: start, to: end)
                     #expect(
-                        elapsed >= headTimeout && elapsed < headTimeout + deadlineSlack,
+                        closedOnTime(elapsed, deadline: headTimeout),
                         "the \(name) connection closed \(elapsed) s after opening; head timeout \(headTimeout) s")
                 }
                 let idleAfterRequest = seconds(from: idleRequestSent, to: closed[3])
@@ -217,7 +217,7 @@ import Testing
                 }
                 let elapsed = seconds(from: start, to: cutOff)
                 #expect(
-                    elapsed >= headTimeout && elapsed < headTimeout + deadlineSlack,
+                    closedOnTime(elapsed, deadline: headTimeout),
                     "the trickle was cut off after \(elapsed) s; head timeout \(headTimeout) s")
                 #expect(try httpGet(port: port, "/status/web/errors?format=json").text == "3\n")
             }

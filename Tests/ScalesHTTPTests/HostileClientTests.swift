@@ -210,7 +210,7 @@ import Darwin
                 ] {
                     let elapsed = seconds(from: start, to: end)
                     #expect(
-                        elapsed >= headTimeout && elapsed < headTimeout + deadlineSlack,
+                        closedOnTime(elapsed, deadline: headTimeout),
                         "the \(name) connection closed after \(elapsed) s; head timeout \(headTimeout) s")
                 }
                 // An idle keep-alive connection (no byte of a new request) is under the request

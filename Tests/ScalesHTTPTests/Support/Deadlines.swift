@@ -24,6 +24,12 @@ import ScalesTestSupport
 /// not noise to be absorbed by a wider slack.
 let deadlineSlack = 1.0
 
+/// Whether a close `elapsed` seconds after a deadline's start came on time: not before
+/// `deadline`, and less than ``deadlineSlack`` after it.
+func closedOnTime(_ elapsed: Double, deadline: Double) -> Bool {
+    elapsed >= deadline && elapsed < deadline + deadlineSlack
+}
+
 /// Seconds from `start` to `end`; infinity when `end` is `nil` (the connection never closed).
 func seconds(from start: ContinuousClock.Instant, to end: ContinuousClock.Instant?) -> Double {
     guard let end else { return .infinity }
