@@ -12,6 +12,8 @@ import Darwin
 ///   (nor carbon) can take the port meanwhile;
 /// - listening (``startListening(backlog:)``): the kernel completes connects and buffers what is
 ///   written, although nothing is ever accepted;
+/// - gone again (``stopListening()``): still bound, its queued connections reset, connects
+///   refused;
 /// - a black hole (``blackhole(port:)``): listening with its accept queue full, so the kernel
 ///   drops further SYNs and a connect neither succeeds nor fails, as with a host that went away.
 final class LocalPort {
@@ -66,38 +68,17 @@ final class LocalPort {
         try await Task.sleep(for: .milliseconds(100))
     }
 
-    /// Accepts one waiting connection (blocking); -1 on error.
-    func acceptOne() -> Int32 {
-        accept(fd, nil, nil)
-    }
-
-    /// Accepts every connection waiting in the queue: at least one (blocking), then those already
-    /// there. A connect the client gave up on (its timeout fired on a loaded machine) stays queued
-    /// beside the live one, so a test that means "the peer's connection" takes them all.
-    func acceptWaiting() -> [Int32] {
-        let first = acceptOne()
-        guard first >= 0 else { return [] }
-        var accepted = [first]
-        var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        while poll(&ready, 1, 0) == 1, ready.revents & Int16(POLLIN) != 0 {
-            let next = accept(fd, nil, nil)
-            guard next >= 0 else { break }
-            accepted.append(next)
-            ready.revents = 0
-        }
-        return accepted
-    }
-
-    /// Closes an accepted connection with a reset (`SO_LINGER` 0), as a dying peer does.
-    static func reset(_ connection: Int32) {
-        var option = linger(l_onoff: 1, l_linger: 0)
-        _ = setsockopt(connection, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
-        closeDescriptor(connection)
-    }
-
     /// Starts listening; connects then succeed (the kernel completes them without `accept`).
     func startListening(backlog: Int32 = 16) -> Bool {
         listen(fd, backlog) == 0
+    }
+
+    /// Stops listening and stays bound (Linux: `shutdown` of a listening socket). The kernel
+    /// resets the connections in the accept queue; further connects are refused, and a client
+    /// that believes itself connected without a queued connection gets a reset on its next
+    /// segment.
+    func stopListening() -> Bool {
+        shutdown(fd, Int32(SHUT_RD)) == 0
     }
 
     /// Closes the socket (and a black hole's fillers); connections waiting in its accept queue
