@@ -102,8 +102,9 @@ let package = Package(
             path: "Examples/StatusServer",
             plugins: [.plugin(name: "ScalesPlugin")]
         ),
-        // The fixtures and the strict Prometheus text reader that ScalesTests and ScalesHTTPTests
-        // share (SwiftPM shares no source between test targets); not a product.
+        // The fixtures, the strict Prometheus text reader and the helper that keeps blocking work
+        // off the cooperative pool, shared by test targets (SwiftPM shares no source between
+        // them); not a product.
         .target(name: "ScalesTestSupport", dependencies: ["Scales"], path: "Tests/ScalesTestSupport"),
         .testTarget(
             name: "ScalesTests", dependencies: ["Scales", "ScalesTestKit", "ScalesPlatform", "ScalesTestSupport"]
@@ -134,7 +135,10 @@ let package = Package(
             ]
         ),
         // Scales is a dependency so its module is built for the mutation fuzz test's `swiftc -typecheck`.
-        .testTarget(name: "ScalesGeneratorTests", dependencies: ["ScalesGenerator", "ScalesNaming", "Scales"]),
+        .testTarget(
+            name: "ScalesGeneratorTests",
+            dependencies: ["ScalesGenerator", "ScalesNaming", "Scales", "ScalesTestSupport"]
+        ),
         .testTarget(
             name: "ScalesGeneratorReferenceTests",
             dependencies: ["ScalesGenerator"],

@@ -1,6 +1,7 @@
 // Over 400 lines: one suite, the mutation fuzzer and the table of its mutations, which read best together.
 
 import Foundation
+import ScalesTestSupport
 import Testing
 
 @testable import ScalesGenerator
@@ -17,7 +18,7 @@ import Testing
     /// How many generating mutants are type-checked (all of them, up to this many).
     static let typeCheckCap = Int(ProcessInfo.processInfo.environment["SCALES_FUZZ_TYPECHECK"] ?? "") ?? 30
 
-    @Test func mutantsFailWithLocatedDiagnosticsOrGenerateSwiftThatTypeChecks() throws {
+    @Test func mutantsFailWithLocatedDiagnosticsOrGenerateSwiftThatTypeChecks() async throws {
         let references = try FuzzSupport.referenceInputs()
         try #require(references.count >= 4, "the reference inputs were not found")
         var plainWords: [String: Set<String>] = [:]
@@ -75,24 +76,30 @@ import Testing
         #expect(generating.count >= 10, "only \(generating.count) mutants generated Swift")
 
         let checker = try TypeChecker.locate()
+        // `swiftc` runs for seconds: the checks wait for it on a thread of their own, not in the
+        // cooperative pool that every other test's tasks share.
         // A known-bad file must fail and the known-good references must pass, so the check
         // below cannot pass vacuously.
-        let control = checker.check([
-            FuzzSupport.Mutant(
-                name: "control", yaml: "", swift: "import Scales\nlet broken: StatPath = 42\n", context: "control")
-        ])
+        let control = try await blocking {
+            checker.check([
+                FuzzSupport.Mutant(
+                    name: "control", yaml: "", swift: "import Scales\nlet broken: StatPath = 42\n", context: "control")
+            ])
+        }
         #expect(!control.isEmpty, "swiftc accepted a file that does not compile; the type check proves nothing")
         let good = try references.map { reference in
             let result = StatsGenerator.generate([StatsInput(path: reference.name, text: reference.text)])
             let swift = try #require(result.files.first, "\(reference.name) generates nothing").contents
             return FuzzSupport.Mutant(name: "reference", yaml: reference.text, swift: swift, context: reference.name)
         }
-        for failure in checker.check(good) { Issue.record("a reference output does not type-check: \(failure)") }
+        for failure in try await blocking({ checker.check(good) }) {
+            Issue.record("a reference output does not type-check: \(failure)")
+        }
 
         let sample = generating.enumerated()
             .sorted { ($0.element.novelty, -$0.offset) > ($1.element.novelty, -$1.offset) }
             .prefix(Self.typeCheckCap).map(\.element.mutant)
-        for failure in checker.check(sample) {
+        for failure in try await blocking({ checker.check(sample) }) {
             Issue.record("generated Swift does not type-check: \(failure)")
         }
     }

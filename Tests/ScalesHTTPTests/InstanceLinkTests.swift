@@ -1,5 +1,6 @@
 import Foundation
 import Scales
+import ScalesTestSupport
 import Testing
 
 /// Every instance the page lists is reached through the link the page shows, whatever its id:

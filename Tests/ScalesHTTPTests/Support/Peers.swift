@@ -142,14 +142,3 @@ enum Peers {
         return url
     }
 }
-
-/// Runs blocking work (sockets, child processes) on its own thread, so the cooperative pool
-/// (two threads on a two-core machine) stays free for the server's tasks.
-func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        let thread = Thread {
-            continuation.resume(with: Result { try body() })
-        }
-        thread.start()
-    }
-}
